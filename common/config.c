@@ -1,0 +1,252 @@
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <iniparser.h>
+
+#include "config.h"
+#include "log.h"
+#include "params.h"
+
+enum key_type {
+	KEY_STRING,
+	KEY_LONG,
+	KEY_DOUBLE,
+	KEY_LOGLEVEL
+};
+
+struct key {
+	const char	*section;
+	const char	*name;
+	enum key_type	 type;
+	size_t		 offset;	/* into struct config */
+	const char	*def;		/* NULL: required */
+	double		 min, max;	/* KEY_LONG, KEY_DOUBLE */
+};
+
+#define OFF(f)	offsetof(struct config, f)
+
+static const struct key keys[] = {
+	{ "log", "level", KEY_LOGLEVEL, OFF(log_level), "info", 0, 0 },
+	{ "request", "max_body", KEY_LONG, OFF(max_body), "1048576",
+	    1, 67108864 },
+	{ "request", "max_params", KEY_LONG, OFF(max_params), "1024",
+	    1, 100000 },
+	{ "database", "conninfo", KEY_STRING, OFF(db_conninfo), NULL, 0, 0 },
+	{ "database", "connect_timeout", KEY_LONG, OFF(db_connect_timeout),
+	    "5", 1, 300 },
+	{ "database", "statement_timeout", KEY_LONG,
+	    OFF(db_statement_timeout), "10000", 1, 3600000 },
+	{ "scs", "table", KEY_STRING, OFF(scs_table), "ivoa.obscore", 0, 0 },
+	{ "scs", "max_sr", KEY_DOUBLE, OFF(scs_max_sr), "180", 0, 180 },
+	{ "scs", "maxrec_default", KEY_LONG, OFF(scs_maxrec_default), "1000",
+	    0, 100000000 },
+	{ "scs", "maxrec_limit", KEY_LONG, OFF(scs_maxrec_limit), "1000000",
+	    1, 100000000 },
+	{ "scs", "public_url", KEY_STRING, OFF(scs_public_url), "", 0, 0 },
+};
+
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static const struct key *
+key_find(const char *section, const char *name)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (strcasecmp(keys[i].section, section) == 0 &&
+		    (name == NULL || strcasecmp(keys[i].name, name) == 0))
+			return &keys[i];
+	return NULL;
+}
+
+/* Refuse sections and keys the table does not declare. */
+static int
+check_known(const dictionary *ini, char *err, size_t errsize)
+{
+	const char	**names, *sec, *key;
+	int		 nsec, nkeys, i, j;
+
+	nsec = iniparser_getnsec(ini);
+	for (i = 0; i < nsec; i++) {
+		sec = iniparser_getsecname(ini, i);
+		if (key_find(sec, NULL) == NULL) {
+			snprintf(err, errsize, "unknown section [%s]", sec);
+			return -1;
+		}
+		if ((nkeys = iniparser_getsecnkeys(ini, sec)) <= 0)
+			continue;
+		if ((names = calloc((size_t)nkeys, sizeof(*names))) == NULL) {
+			snprintf(err, errsize, "out of memory");
+			return -1;
+		}
+		iniparser_getseckeys(ini, sec, names);
+		for (j = 0; j < nkeys; j++) {
+			key = strchr(names[j], ':') + 1;
+			if (key_find(sec, key) == NULL) {
+				snprintf(err, errsize, "unknown key \"%s\" in "
+				    "section [%s]", key, sec);
+				free(names);
+				return -1;
+			}
+		}
+		free(names);
+	}
+	return 0;
+}
+
+static int
+set_value(struct config *cfg, const struct key *k, const char *v,
+    char *err, size_t errsize)
+{
+	char		*base = (char *)cfg + k->offset;
+	long long	 l;
+	double		 d;
+	int		 level;
+
+	switch (k->type) {
+	case KEY_STRING:
+		if ((*(char **)(void *)base = strdup(v)) == NULL) {
+			snprintf(err, errsize, "out of memory");
+			return -1;
+		}
+		return 0;
+	case KEY_LOGLEVEL:
+		if ((level = log_level_parse(v)) < 0) {
+			snprintf(err, errsize, "[%s] %s: \"%s\" is not one of "
+			    "error, warn, info, debug", k->section, k->name, v);
+			return -1;
+		}
+		*(int *)(void *)base = level;
+		return 0;
+	case KEY_LONG:
+		if (parse_llong(v, &l) == -1 || l < k->min || l > k->max) {
+			snprintf(err, errsize, "[%s] %s: \"%s\" is not an "
+			    "integer in [%.0f, %.0f]", k->section, k->name, v,
+			    k->min, k->max);
+			return -1;
+		}
+		*(long *)(void *)base = (long)l;
+		return 0;
+	case KEY_DOUBLE:
+		if (parse_double(v, &d) == -1 || d < k->min || d > k->max) {
+			snprintf(err, errsize, "[%s] %s: \"%s\" is not a "
+			    "number in [%g, %g]", k->section, k->name, v,
+			    k->min, k->max);
+			return -1;
+		}
+		*(double *)(void *)base = d;
+		return 0;
+	}
+	return -1;
+}
+
+/* Rules that tie keys together, checked once every key has its value. */
+static int
+check_cross(const struct config *cfg, char *err, size_t errsize)
+{
+	if (!config_sql_name_ok(cfg->scs_table)) {
+		snprintf(err, errsize, "[scs] table: \"%s\" is not a table "
+		    "name (schema.table, letters, digits and _)",
+		    cfg->scs_table);
+		return -1;
+	}
+	if (cfg->scs_maxrec_default > cfg->scs_maxrec_limit) {
+		snprintf(err, errsize, "[scs] maxrec_default: %ld is above "
+		    "maxrec_limit (%ld)", cfg->scs_maxrec_default,
+		    cfg->scs_maxrec_limit);
+		return -1;
+	}
+	if (cfg->db_conninfo[0] == '\0') {
+		snprintf(err, errsize, "[database] conninfo: empty");
+		return -1;
+	}
+	return 0;
+}
+
+int
+config_load(const char *path, struct config *cfg, char *err, size_t errsize)
+{
+	dictionary	*ini;
+	char		 full[128], msg[512];
+	const char	*v;
+	size_t		 i;
+	int		 rc = -1;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if ((ini = iniparser_load(path)) == NULL) {
+		snprintf(err, errsize, "%s: cannot read or parse the file", path);
+		return -1;
+	}
+	if (check_known(ini, msg, sizeof(msg)) == -1)
+		goto out;
+	for (i = 0; i < NKEYS; i++) {
+		snprintf(full, sizeof(full), "%s:%s", keys[i].section,
+		    keys[i].name);
+		if ((v = iniparser_getstring(ini, full, NULL)) == NULL &&
+		    (v = keys[i].def) == NULL) {
+			snprintf(msg, sizeof(msg), "[%s] %s: required",
+			    keys[i].section, keys[i].name);
+			goto out;
+		}
+		if (set_value(cfg, &keys[i], v, msg, sizeof(msg)) == -1)
+			goto out;
+	}
+	rc = check_cross(cfg, msg, sizeof(msg));
+out:
+	if (rc == -1) {
+		snprintf(err, errsize, "%s: %s", path, msg);
+		config_free(cfg);
+	}
+	iniparser_freedict(ini);
+	return rc;
+}
+
+void
+config_free(struct config *cfg)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].type == KEY_STRING) {
+			char **s = (char **)(void *)((char *)cfg + keys[i].offset);
+			free(*s);
+			*s = NULL;
+		}
+}
+
+const char *
+config_path(const char *arg)
+{
+	const char	*env;
+
+	if (arg != NULL)
+		return arg;
+	if ((env = getenv(CONFIG_ENV)) != NULL && *env != '\0')
+		return env;
+	return CONFIG_DEFAULT_PATH;
+}
+
+static int
+sql_ident_ok(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0 || n > 63 || !(s[0] == '_' || (s[0] >= 'a' && s[0] <= 'z') ||
+	    (s[0] >= 'A' && s[0] <= 'Z')))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!(s[i] == '_' || (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+int
+config_sql_name_ok(const char *s)
+{
+	const char	*dot = strchr(s, '.');
+
+	if (dot == NULL)
+		return sql_ident_ok(s, strlen(s));
+	return sql_ident_ok(s, (size_t)(dot - s)) &&
+	    sql_ident_ok(dot + 1, strlen(dot + 1));
+}

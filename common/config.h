@@ -1,0 +1,56 @@
+/*
+ * config: the one configuration file of the suite, read with iniparser.
+ *
+ * Every key is declared once in a table in config.c (section, name, type,
+ * default, bounds); config_load() applies the defaults, converts and checks
+ * every value, and refuses an unknown section or key, a value out of range,
+ * or a missing required key, with a message that names it.  conf/rucio-ivoa.ini
+ * documents the same keys with the same defaults.
+ *
+ * struct config owns its strings; config_free() releases them.  A program
+ * loads its configuration once at start and keeps it for its lifetime.
+ */
+#ifndef RIF_CONFIG_H
+#define RIF_CONFIG_H
+
+#include <stddef.h>
+
+#define CONFIG_DEFAULT_PATH	"/etc/rucio-ivoa/rucio-ivoa.ini"
+#define CONFIG_ENV		"RUCIO_IVOA_CONFIG"
+
+struct config {
+	/* [log] */
+	int		 log_level;		/* enum log_level */
+	/* [request] */
+	long		 max_body;
+	long		 max_params;
+	/* [database] */
+	char		*db_conninfo;
+	long		 db_connect_timeout;	/* seconds */
+	long		 db_statement_timeout;	/* milliseconds */
+	/* [scs] */
+	char		*scs_table;		/* validated schema.table */
+	double		 scs_max_sr;		/* degrees */
+	long		 scs_maxrec_default;
+	long		 scs_maxrec_limit;
+	char		*scs_public_url;	/* "" when derived */
+};
+
+/*
+ * Load PATH into CFG.  Returns 0, or -1 with a message in ERR (which names
+ * the file and the key at fault).
+ */
+int	config_load(const char *path, struct config *cfg, char *err,
+	    size_t errsize);
+void	config_free(struct config *);
+
+/*
+ * The configuration file a program should read: the -c argument when given,
+ * else $RUCIO_IVOA_CONFIG, else CONFIG_DEFAULT_PATH.
+ */
+const char *config_path(const char *arg);
+
+/* Is S a plain SQL name or schema.name ([A-Za-z_][A-Za-z0-9_]*)? */
+int	config_sql_name_ok(const char *s);
+
+#endif

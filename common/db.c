@@ -1,0 +1,349 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "log.h"
+
+#define DB_MAX_STMTS	16
+
+struct db_stmt {
+	char	*name;
+	char	*sql;
+	int	 nparams;
+};
+
+struct db {
+	PGconn		*conn;
+	char		*conninfo;
+	char		 connect_timeout[16];
+	char		 statement_timeout[16];
+	char		*appname;
+	char		*setup[DB_MAX_STMTS];
+	int		 nsetup;
+	struct db_stmt	 stmts[DB_MAX_STMTS];
+	int		 nstmts;
+	PGresult	*row;		/* the current result of the query */
+	int		 fresh;		/* row not yet handed out by db_next() */
+	int		 busy;		/* a query's results are being read */
+	struct timespec	 retry_at;	/* no connection attempt before this */
+	char		 errmsg[256];
+};
+
+static void
+db_set_error(struct db *db, const char *what, const char *msg)
+{
+	size_t	 n;
+
+	snprintf(db->errmsg, sizeof(db->errmsg), "%s: %s", what,
+	    msg != NULL ? msg : "");
+	n = strlen(db->errmsg);
+	while (n > 0 && (db->errmsg[n - 1] == '\n' || db->errmsg[n - 1] == ' '))
+		db->errmsg[--n] = '\0';
+}
+
+struct db *
+db_new(const char *conninfo, long connect_timeout_s, long statement_timeout_ms,
+    const char *appname)
+{
+	struct db	*db;
+
+	if ((db = calloc(1, sizeof(*db))) == NULL)
+		return NULL;
+	db->conninfo = strdup(conninfo);
+	db->appname = strdup(appname);
+	if (db->conninfo == NULL || db->appname == NULL) {
+		db_free(db);
+		return NULL;
+	}
+	snprintf(db->connect_timeout, sizeof(db->connect_timeout), "%ld",
+	    connect_timeout_s);
+	snprintf(db->statement_timeout, sizeof(db->statement_timeout), "%ld",
+	    statement_timeout_ms);
+	return db;
+}
+
+static void
+db_disconnect(struct db *db)
+{
+	PQclear(db->row);
+	db->row = NULL;
+	db->busy = 0;
+	PQfinish(db->conn);
+	db->conn = NULL;
+}
+
+void
+db_free(struct db *db)
+{
+	int	 i;
+
+	if (db == NULL)
+		return;
+	db_disconnect(db);
+	for (i = 0; i < db->nsetup; i++)
+		free(db->setup[i]);
+	for (i = 0; i < db->nstmts; i++) {
+		free(db->stmts[i].name);
+		free(db->stmts[i].sql);
+	}
+	free(db->conninfo);
+	free(db->appname);
+	free(db);
+}
+
+int
+db_add_setup(struct db *db, const char *sql)
+{
+	if (db->nsetup == DB_MAX_STMTS ||
+	    (db->setup[db->nsetup] = strdup(sql)) == NULL)
+		return -1;
+	db->nsetup++;
+	return 0;
+}
+
+int
+db_add_statement(struct db *db, const char *name, const char *sql, int nparams)
+{
+	struct db_stmt	*s;
+
+	if (db->nstmts == DB_MAX_STMTS)
+		return -1;
+	s = &db->stmts[db->nstmts];
+	s->name = strdup(name);
+	s->sql = strdup(sql);
+	s->nparams = nparams;
+	if (s->name == NULL || s->sql == NULL) {
+		free(s->name);
+		free(s->sql);
+		return -1;
+	}
+	db->nstmts++;
+	return 0;
+}
+
+/* Run one command on a fresh connection; -1 (logged) if it fails. */
+static int
+db_command(struct db *db, PGresult *res, const char *what)
+{
+	ExecStatusType	 st = PQresultStatus(res);
+
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		db_set_error(db, what, PQresultErrorMessage(res));
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+static int
+db_setup(struct db *db)
+{
+	const char	*p[1] = { db->statement_timeout };
+	int		 i;
+
+	/* Only our own statements run here: pin what name lookup may find. */
+	if (db_command(db, PQexec(db->conn,
+	    "SELECT pg_catalog.set_config('search_path', '', false)"),
+	    "search_path") == -1 ||
+	    db_command(db, PQexecParams(db->conn, "SELECT pg_catalog."
+	    "set_config('statement_timeout', $1, false)", 1, NULL, p, NULL,
+	    NULL, 0), "statement_timeout") == -1)
+		return -1;
+	for (i = 0; i < db->nsetup; i++)
+		if (db_command(db, PQexec(db->conn, db->setup[i]),
+		    "setup") == -1)
+			return -1;
+	for (i = 0; i < db->nstmts; i++)
+		if (db_command(db, PQprepare(db->conn, db->stmts[i].name,
+		    db->stmts[i].sql, db->stmts[i].nparams, NULL),
+		    db->stmts[i].name) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+time_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec ||
+	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static enum db_status
+db_connect(struct db *db)
+{
+	/* conninfo comes last, so what the operator wrote there wins. */
+	const char *const keys[] = { "connect_timeout", "application_name",
+	    "client_encoding", "dbname", NULL };
+	const char *const vals[] = { db->connect_timeout, db->appname,
+	    "UTF8", db->conninfo, NULL };
+	struct timespec	 now;
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return DB_OK;
+	db_disconnect(db);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (time_before(&now, &db->retry_at))
+		return DB_UNAVAILABLE;
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
+	    db_setup(db) == 0) {
+		log_info("database connected (%s)", PQparameterStatus(db->conn,
+		    "server_version"));
+		return DB_OK;
+	}
+	if (db->conn != NULL && PQstatus(db->conn) != CONNECTION_OK)
+		db_set_error(db, "connect", PQerrorMessage(db->conn));
+	log_error("database unavailable: %s", db->errmsg);
+	db_disconnect(db);
+	db->retry_at = now;
+	db->retry_at.tv_sec += DB_RETRY_MS / 1000;
+	db->retry_at.tv_nsec += (DB_RETRY_MS % 1000) * 1000000L;
+	if (db->retry_at.tv_nsec >= 1000000000L) {
+		db->retry_at.tv_sec++;
+		db->retry_at.tv_nsec -= 1000000000L;
+	}
+	return DB_UNAVAILABLE;
+}
+
+/* What a failed result means for the caller. */
+static enum db_status
+db_classify(struct db *db, const PGresult *res)
+{
+	const char	*state;
+
+	db_set_error(db, "query", res != NULL ? PQresultErrorMessage(res) :
+	    PQerrorMessage(db->conn));
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return DB_UNAVAILABLE;
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state != NULL && strcmp(state, "57014") == 0)
+		return DB_TIMEOUT;
+	/* Class 57 (admin shutdown, crash shutdown...) and 08: connection. */
+	if (state != NULL && (strncmp(state, "57", 2) == 0 ||
+	    strncmp(state, "08", 2) == 0))
+		return DB_UNAVAILABLE;
+	return DB_ERROR;
+}
+
+enum db_status
+db_ping(struct db *db)
+{
+	PGresult	*res;
+	enum db_status	 st;
+
+	if ((st = db_connect(db)) != DB_OK)
+		return st;
+	res = PQexec(db->conn, "SELECT 1");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		PQclear(res);
+		return DB_OK;
+	}
+	st = db_classify(db, res);
+	PQclear(res);
+	if (st == DB_UNAVAILABLE)
+		db_disconnect(db);
+	return st;
+}
+
+/*
+ * Send the query and wait for its first result, which is kept in db->row.
+ * A dead connection is reported as DB_UNAVAILABLE with nothing sent.
+ */
+static enum db_status
+db_send(struct db *db, const char *name, int nparams, const char *const *values)
+{
+	enum db_status	 st;
+
+	if ((st = db_connect(db)) != DB_OK)
+		return st;
+	if (!PQsendQueryPrepared(db->conn, name, nparams, values, NULL, NULL,
+	    0) || !PQsetSingleRowMode(db->conn)) {
+		st = db_classify(db, NULL);
+		db_disconnect(db);
+		return st == DB_ERROR ? DB_UNAVAILABLE : st;
+	}
+	db->busy = 1;
+	db->fresh = 1;
+	db->row = PQgetResult(db->conn);
+	switch (PQresultStatus(db->row)) {
+	case PGRES_SINGLE_TUPLE:
+	case PGRES_TUPLES_OK:
+		return DB_OK;
+	default:
+		st = db_classify(db, db->row);
+		db_end(db);
+		if (st == DB_UNAVAILABLE)
+			db_disconnect(db);
+		return st;
+	}
+}
+
+enum db_status
+db_start(struct db *db, const char *name, int nparams, const char *const *values)
+{
+	enum db_status	 st;
+	int		 had_conn = db->conn != NULL;
+
+	st = db_send(db, name, nparams, values);
+	/*
+	 * A connection that was fine at the last request but is dead now
+	 * means the server restarted in between: nothing was read yet, and
+	 * the statements only read, so asking again on a new one is safe.
+	 */
+	if (st == DB_UNAVAILABLE && had_conn) {
+		log_warn("database connection lost (%s); reconnecting",
+		    db->errmsg);
+		memset(&db->retry_at, 0, sizeof(db->retry_at));
+		st = db_send(db, name, nparams, values);
+	}
+	return st;
+}
+
+const PGresult *
+db_next(struct db *db, enum db_status *st)
+{
+	*st = DB_OK;
+	if (!db->busy)
+		return NULL;
+	/* The first result was fetched by db_send(); later ones here. */
+	if (!db->fresh) {
+		PQclear(db->row);
+		db->row = PQgetResult(db->conn);
+	}
+	db->fresh = 0;
+	switch (PQresultStatus(db->row)) {
+	case PGRES_SINGLE_TUPLE:
+		return db->row;
+	case PGRES_TUPLES_OK:		/* the zero-row end marker */
+		return NULL;
+	default:
+		*st = db_classify(db, db->row);
+		return NULL;
+	}
+}
+
+void
+db_end(struct db *db)
+{
+	PGresult	*res;
+
+	PQclear(db->row);
+	db->row = NULL;
+	if (!db->busy)
+		return;
+	/* libpq needs every result read before the next query. */
+	while ((res = PQgetResult(db->conn)) != NULL)
+		PQclear(res);
+	db->busy = 0;
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		db_disconnect(db);
+}
+
+const char *
+db_last_error(const struct db *db)
+{
+	return db->errmsg;
+}

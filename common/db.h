@@ -1,0 +1,66 @@
+/*
+ * db: the process's one PostgreSQL connection, with prepared statements and
+ * rows streamed as they arrive.
+ *
+ * The connection is opened on first use, not at start, so a program starts
+ * and answers (with 503) while the database is down.  Each new connection
+ * runs the registered setup statements, then prepares the registered
+ * statements; a connection the server dropped is replaced on the next query,
+ * and a query that finds its connection dead before any row is retried once
+ * on a fresh one, so the first request after a database restart succeeds.
+ * After a failed connection attempt, new attempts wait DB_RETRY_MS, so a
+ * database that is down costs each request nothing but the 503.
+ *
+ * Rows come one at a time (libpq single-row mode): the whole result is never
+ * in memory.  A row returned by db_next() belongs to the db and stays valid
+ * until the next db_next() or db_end().
+ */
+#ifndef RIF_DB_H
+#define RIF_DB_H
+
+#include <libpq-fe.h>
+
+#define DB_RETRY_MS	1000
+
+enum db_status {
+	DB_OK,
+	DB_UNAVAILABLE,	/* cannot connect, or the connection was lost */
+	DB_TIMEOUT,	/* statement_timeout cancelled the query */
+	DB_ERROR	/* the query failed: a bug or a schema mismatch */
+};
+
+struct db;
+
+/* Settings as in [database]; APPNAME shows in pg_stat_activity. */
+struct db	*db_new(const char *conninfo, long connect_timeout_s,
+		    long statement_timeout_ms, const char *appname);
+void		 db_free(struct db *);
+
+/* Run SQL (no parameters, result ignored) on every new connection. */
+int		 db_add_setup(struct db *, const char *sql);
+/* Prepare NAME as SQL, with NPARAMS text parameters, on every connection. */
+int		 db_add_statement(struct db *, const char *name, const char *sql,
+		    int nparams);
+
+/* Connect if needed and run a trivial query: DB_OK when usable. */
+enum db_status	 db_ping(struct db *);
+
+/*
+ * Start prepared statement NAME with text parameters VALUES.  On DB_OK the
+ * rows are read with db_next() until it returns NULL, then db_end() must be
+ * called; on failure db_end() is not needed.
+ */
+enum db_status	 db_start(struct db *, const char *name, int nparams,
+		    const char *const *values);
+/*
+ * The next row as a one-row PGresult, or NULL at the end of the rows or on
+ * failure; *ST tells which (DB_OK at a normal end).
+ */
+const PGresult	*db_next(struct db *, enum db_status *st);
+/* Discard any remaining rows and make the connection ready again. */
+void		 db_end(struct db *);
+
+/* The server's message for the last failure, for the log only. */
+const char	*db_last_error(const struct db *);
+
+#endif

@@ -1,0 +1,188 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "fcgi_loop.h"
+#include "log.h"
+#include "strbuf.h"
+
+static volatile sig_atomic_t	 stopping;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+	FCGX_ShutdownPending();
+}
+
+static void
+usage(const char *progname)
+{
+	fprintf(stderr, "usage: %s [-c config-file]\n"
+	    "  The configuration file defaults to $%s, then %s.\n"
+	    "  Run under spawn-fcgi or a systemd socket: requests arrive on "
+	    "fd 0.\n", progname, CONFIG_ENV, CONFIG_DEFAULT_PATH);
+	exit(2);
+}
+
+void
+fcgi_startup(int argc, char *argv[], const char *progname, struct config *cfg)
+{
+	const char	*arg = NULL;
+	char		 err[1024];
+	int		 ch;
+
+	log_init(progname, LOG_INFO);
+	while ((ch = getopt(argc, argv, "c:h")) != -1) {
+		switch (ch) {
+		case 'c':
+			arg = optarg;
+			break;
+		default:
+			usage(progname);
+		}
+	}
+	if (optind != argc)
+		usage(progname);
+	if (config_load(config_path(arg), cfg, err, sizeof(err)) == -1) {
+		log_error("configuration: %s", err);
+		exit(1);
+	}
+	log_set_level((enum log_level)cfg->log_level);
+}
+
+static int
+fcgx_sink(void *ctx, const void *buf, size_t len)
+{
+	FCGX_Stream	*out = ctx;
+	const char	*p = buf;
+	int		 n;
+
+	while (len > 0) {
+		n = len > 1 << 30 ? 1 << 30 : (int)len;
+		if (FCGX_PutStr(p, n, out) != n)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static const char *
+fcgx_getenv(void *ctx, const char *name)
+{
+	return FCGX_GetParam(name, ((FCGX_Request *)ctx)->envp);
+}
+
+static const char *
+param(FCGX_Request *fr, const char *name)
+{
+	const char	*v = FCGX_GetParam(name, fr->envp);
+
+	return v != NULL ? v : "";
+}
+
+/*
+ * Read the body into BODY, stopping after MAX bytes: more than that is
+ * refused rather than read, so a huge upload costs nothing.
+ */
+static void
+read_body(FCGX_Request *fr, struct request *req, struct strbuf *body, long max)
+{
+	char	 buf[8192];
+	long	 want = atol(param(fr, "CONTENT_LENGTH"));
+	int	 n;
+
+	if (want <= 0)
+		return;
+	if (want > max) {
+		req->body_too_large = 1;
+		return;
+	}
+	while (want > 0 && (n = FCGX_GetStr(buf, (int)(want < (long)sizeof(buf) ?
+	    want : (long)sizeof(buf)), fr->in)) > 0) {
+		if (strbuf_add(body, buf, (size_t)n) == -1) {
+			req->body_too_large = 1;
+			return;
+		}
+		want -= n;
+	}
+	req->body = strbuf_str(body);
+	req->body_len = body->len;
+}
+
+static void
+fill_request(FCGX_Request *fr, struct request *req)
+{
+	const char	*https = param(fr, "HTTPS");
+
+	memset(req, 0, sizeof(*req));
+	req->method = param(fr, "REQUEST_METHOD");
+	req->path = param(fr, "DOCUMENT_URI");
+	if (*req->path == '\0')
+		req->path = param(fr, "SCRIPT_NAME");
+	req->query = param(fr, "QUERY_STRING");
+	req->content_type = param(fr, "CONTENT_TYPE");
+	req->remote_addr = param(fr, "REMOTE_ADDR");
+	req->host = param(fr, "HTTP_HOST");
+	req->scheme = strcasecmp(https, "on") == 0 ? "https" : "http";
+	req->body = "";
+	req->getenv = fcgx_getenv;
+	req->env_ctx = fr;
+}
+
+static double
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+int
+fcgi_run(const struct config *cfg, fcgi_handler handle, void *state)
+{
+	FCGX_Request		 fr;
+	struct request		 req;
+	struct response		 resp;
+	struct strbuf		 body = STRBUF_INIT;
+	struct sigaction	 sa;
+	struct timespec		 t0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;	/* no SA_RESTART: accept() must wake */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
+		log_error("cannot initialise FastCGI");
+		return 1;
+	}
+	log_info("ready");
+	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		fill_request(&fr, &req);
+		strbuf_reset(&body);
+		read_body(&fr, &req, &body, cfg->max_body);
+		resp_init(&resp, fcgx_sink, fr.out);
+		handle(state, &req, &resp);
+		resp_finish(&resp);
+		log_info("%s %s %d %zu %.3fms%s", req.method, req.path,
+		    resp.status, resp.bytes, elapsed_ms(&t0),
+		    resp_failed(&resp) ? " (client gone)" : "");
+		FCGX_Finish_r(&fr);
+	}
+	strbuf_free(&body);
+	log_info("stopping");
+	return 0;
+}

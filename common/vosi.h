@@ -1,0 +1,45 @@
+/*
+ * vosi: the VOSI 1.1 availability and capabilities documents every program
+ * serves beside its endpoint (DALI 1.1 §2.4-2.5, VOSI 1.1 §3).
+ *
+ * Both are small fixed structures, built as mxml trees and sent whole.  The
+ * caller gives plain strings; they are cleaned of characters XML forbids
+ * here and escaped by mxml.
+ */
+#ifndef RIF_VOSI_H
+#define RIF_VOSI_H
+
+#include <time.h>
+
+#include "request.h"
+#include "response.h"
+
+/* One capability of a service, beyond the two VOSI ones. */
+struct vosi_capability {
+	const char	*standard_id;	/* e.g. "ivo://ivoa.net/std/ConeSearch" */
+	const char	*xsi_type;	/* e.g. "cs:ConeSearch", or NULL */
+	const char	*access_url;	/* the endpoint's public URL */
+	/* Extra child elements of <capability>, name/value, NULL-ended. */
+	const char *const *extra;
+};
+
+/* The availability document: AVAILABLE, up since UPSINCE, and a NOTE. */
+void	vosi_availability(struct response *, int available, time_t upsince,
+	    const char *note);
+
+/*
+ * The capabilities document for the service at BASE_URL (the endpoint URL
+ * without "/capabilities"): VOSI capabilities and availability, then CAPS.
+ */
+void	vosi_capabilities(struct response *, const char *base_url,
+	    const struct vosi_capability *caps, int ncaps);
+
+/*
+ * The public URL of the endpoint whose VOSI resource REQ asked for: the
+ * request's scheme, Host and path less its last segment, or PUBLIC_URL when
+ * configured (non-empty).  Written into BUF.
+ */
+const char *vosi_base_url(const struct request *, const char *public_url,
+	    char *buf, size_t size);
+
+#endif

@@ -1,0 +1,190 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "votable.h"
+
+void
+vot_begin(struct xmlw *w)
+{
+	xmlw_decl(w);
+	xmlw_open(w, "VOTABLE", "version", "1.4", "xmlns", VOT_NAMESPACE, NULL);
+	xmlw_raw(w, "\n");
+}
+
+void
+vot_info(struct xmlw *w, const char *name, const char *value, const char *text)
+{
+	xmlw_elem(w, "INFO", text, "name", name, "value", value, NULL);
+	xmlw_raw(w, "\n");
+}
+
+void
+vot_field(struct xmlw *w, const struct vot_field *f)
+{
+	xmlw_open(w, "FIELD", "name", f->name, "ID", f->id,
+	    "datatype", f->datatype, "arraysize", f->arraysize,
+	    "ucd", f->ucd, "unit", f->unit, "utype", f->utype,
+	    "xtype", f->xtype, "ref", f->ref, NULL);
+	if (f->description != NULL)
+		xmlw_elem(w, "DESCRIPTION", f->description, NULL);
+	xmlw_close(w);
+}
+
+void
+vot_data_begin(struct xmlw *w)
+{
+	xmlw_open(w, "DATA", NULL);
+	xmlw_open(w, "TABLEDATA", NULL);
+	xmlw_raw(w, "\n");
+}
+
+void
+vot_data_end(struct xmlw *w)
+{
+	xmlw_close(w);
+	xmlw_close(w);
+}
+
+void
+vot_tr_begin(struct xmlw *w)
+{
+	xmlw_raw(w, "<TR>");
+}
+
+void
+vot_tr_end(struct xmlw *w)
+{
+	xmlw_raw(w, "</TR>\n");
+}
+
+void
+vot_td(struct xmlw *w, const char *s)
+{
+	if (s == NULL || *s == '\0') {
+		xmlw_raw(w, "<TD/>");
+		return;
+	}
+	xmlw_raw(w, "<TD>");
+	xmlw_text(w, s);
+	xmlw_raw(w, "</TD>");
+}
+
+void
+vot_td_raw(struct xmlw *w, const char *s)
+{
+	if (s == NULL || *s == '\0') {
+		xmlw_raw(w, "<TD/>");
+		return;
+	}
+	xmlw_raw(w, "<TD>");
+	xmlw_raw(w, s);
+	xmlw_raw(w, "</TD>");
+}
+
+void
+vot_td_double(struct xmlw *w, double d)
+{
+	char	 buf[32];
+
+	vot_td_raw(w, vot_format_double(buf, sizeof(buf), d));
+}
+
+const char *
+vot_format_double(char *buf, size_t size, double d)
+{
+	if (isnan(d))
+		snprintf(buf, size, "NaN");
+	else if (isinf(d))
+		snprintf(buf, size, "%s", d > 0 ? "+Inf" : "-Inf");
+	else {
+		/* 15 digits are exact for most values and much easier to read. */
+		snprintf(buf, size, "%.15g", d);
+		if (strtod(buf, NULL) != d)
+			snprintf(buf, size, "%.17g", d);
+	}
+	return buf;
+}
+
+const char *
+vot_pg_double(const char *t)
+{
+	if (t[0] == 'I' && strcmp(t, "Infinity") == 0)
+		return "+Inf";
+	if (t[0] == '-' && t[1] == 'I' && strcmp(t, "-Infinity") == 0)
+		return "-Inf";
+	return t;
+}
+
+/* Compare the media type part of FORMAT (before any ';') with TYPE. */
+static int
+mime_is(const char *format, const char *type)
+{
+	size_t	 n = strcspn(format, ";");
+
+	while (n > 0 && (format[n - 1] == ' ' || format[n - 1] == '\t'))
+		n--;
+	return strlen(type) == n && strncasecmp(format, type, n) == 0;
+}
+
+/* The value of MIME parameter NAME in FORMAT, copied into BUF, or NULL. */
+static const char *
+mime_param(const char *format, const char *name, char *buf, size_t size)
+{
+	const char	*p = format;
+	size_t		 nlen = strlen(name), n;
+
+	while ((p = strchr(p, ';')) != NULL) {
+		p++;
+		p += strspn(p, " \t");
+		if (strncasecmp(p, name, nlen) == 0 && p[nlen] == '=') {
+			p += nlen + 1;
+			n = strcspn(p, "; \t");
+			if (n >= size)
+				n = size - 1;
+			memcpy(buf, p, n);
+			buf[n] = '\0';
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+int
+vot_format_ok(const char *format)
+{
+	char	 ser[32];
+
+	if (mime_is(format, "votable") || mime_is(format, "votable/td"))
+		return 1;
+	if (!mime_is(format, VOT_MIME) && !mime_is(format, "text/xml"))
+		return 0;
+	return mime_param(format, "serialization", ser, sizeof(ser)) == NULL ||
+	    strcasecmp(ser, "tabledata") == 0;
+}
+
+int
+vot_format_is_mime(const char *format)
+{
+	return strchr(format, '/') != NULL && !mime_is(format, "votable/td");
+}
+
+void
+vot_error(struct response *r, int status, const char *content_type,
+    const char *message, int scs)
+{
+	struct xmlw	 w;
+
+	resp_status(r, status);
+	resp_content_type(r, content_type);
+	xmlw_init(&w, r);
+	vot_begin(&w);
+	if (scs)
+		vot_info(&w, "Error", message, NULL);
+	xmlw_open(&w, "RESOURCE", "type", "results", NULL);
+	xmlw_raw(&w, "\n");
+	vot_info(&w, "QUERY_STATUS", "ERROR", message);
+	xmlw_close_all(&w);
+}

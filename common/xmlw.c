@@ -1,0 +1,226 @@
+#include <stdarg.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "xmlw.h"
+
+#define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
+
+/*
+ * Length of the valid UTF-8 sequence at S (at most LEN bytes) that XML 1.0
+ * allows, or 0 when it must be replaced.  Overlong forms, surrogates, code
+ * points above U+10FFFF and the non-characters U+FFFE/U+FFFF are refused.
+ */
+static size_t
+utf8_ok(const unsigned char *s, size_t len)
+{
+	uint32_t	 cp;
+	size_t		 n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    cp == 0xfffe || cp == 0xffff)
+		return 0;
+	return n;
+}
+
+/*
+ * The replacement for ASCII byte C, or NULL when C passes as it is.
+ * ATTR: 0 text, 1 attribute value, 2 clean only (forbidden bytes dropped,
+ * markup left for a library that escapes it itself).
+ */
+static const char *
+xml_entity(unsigned char c, int attr)
+{
+	if (attr == 2)
+		return c < 0x20 && c != '\t' && c != '\n' && c != '\r' ? "" : NULL;
+	switch (c) {
+	case '&':  return "&amp;";
+	case '<':  return "&lt;";
+	case '>':  return "&gt;";
+	case '"':  return attr ? "&quot;" : NULL;
+	/* In attributes these would be normalised to spaces by the reader. */
+	case '\t': return attr ? "&#9;" : NULL;
+	case '\n': return attr ? "&#10;" : NULL;
+	case '\r': return attr ? "&#13;" : NULL;
+	default:   return c < 0x20 ? "" : NULL;	/* forbidden: dropped */
+	}
+}
+
+int
+xml_escape(struct strbuf *out, const char *str, size_t len, int attr)
+{
+	const unsigned char	*s = (const unsigned char *)str;
+	size_t			 i = 0, run = 0, n;
+	const char		*ent = NULL;
+
+	while (i < len) {
+		if (s[i] < 0x80 && (ent = xml_entity(s[i], attr)) == NULL) {
+			i++;
+			continue;
+		}
+		n = s[i] < 0x80 ? 0 : utf8_ok(s + i, len - i);
+		if (n > 0) {
+			i += n;
+			continue;
+		}
+		if (strbuf_add(out, s + run, i - run) == -1 ||
+		    strbuf_puts(out, s[i] < 0x80 ? ent : REPLACEMENT) == -1)
+			return -1;
+		run = ++i;
+	}
+	return strbuf_add(out, s + run, i - run);
+}
+
+int
+xml_clean(struct strbuf *out, const char *s)
+{
+	return xml_escape(out, s, strlen(s), 2);
+}
+
+void
+xmlw_init(struct xmlw *w, struct response *resp)
+{
+	memset(w, 0, sizeof(*w));
+	w->resp = resp;
+}
+
+void
+xmlw_decl(struct xmlw *w)
+{
+	resp_puts(w->resp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+}
+
+/* Write the escaped form of S; most values need no escaping at all. */
+static void
+xmlw_escaped(struct xmlw *w, const char *s, size_t len, int attr)
+{
+	struct strbuf	 b = STRBUF_INIT;
+	size_t		 i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80 || xml_entity(c, attr) != NULL)
+			break;
+	}
+	if (i == len) {
+		resp_write(w->resp, s, len);
+		return;
+	}
+	if (xml_escape(&b, s, len, attr) == 0)
+		resp_write(w->resp, b.s, b.len);
+	strbuf_free(&b);
+}
+
+static void
+xmlw_tag(struct xmlw *w, const char *elem, va_list ap, const char *end)
+{
+	const char	*name, *value;
+
+	resp_puts(w->resp, "<");
+	resp_puts(w->resp, elem);
+	while ((name = va_arg(ap, const char *)) != NULL) {
+		value = va_arg(ap, const char *);
+		if (value == NULL)
+			continue;
+		resp_puts(w->resp, " ");
+		resp_puts(w->resp, name);
+		resp_puts(w->resp, "=\"");
+		xmlw_escaped(w, value, strlen(value), 1);
+		resp_puts(w->resp, "\"");
+	}
+	resp_puts(w->resp, end);
+}
+
+void
+xmlw_open(struct xmlw *w, const char *elem, ...)
+{
+	va_list	 ap;
+
+	if (w->depth == XMLW_DEPTH) {
+		w->overflow = 1;
+		return;
+	}
+	va_start(ap, elem);
+	xmlw_tag(w, elem, ap, ">");
+	va_end(ap);
+	w->stack[w->depth++] = elem;
+}
+
+void
+xmlw_empty(struct xmlw *w, const char *elem, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, elem);
+	xmlw_tag(w, elem, ap, "/>");
+	va_end(ap);
+}
+
+void
+xmlw_elem(struct xmlw *w, const char *elem, const char *text, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, text);
+	xmlw_tag(w, elem, ap, ">");
+	va_end(ap);
+	if (text != NULL)
+		xmlw_escaped(w, text, strlen(text), 0);
+	resp_puts(w->resp, "</");
+	resp_puts(w->resp, elem);
+	resp_puts(w->resp, ">");
+}
+
+void
+xmlw_text(struct xmlw *w, const char *s)
+{
+	xmlw_escaped(w, s, strlen(s), 0);
+}
+
+void
+xmlw_textn(struct xmlw *w, const char *s, size_t len)
+{
+	xmlw_escaped(w, s, len, 0);
+}
+
+void
+xmlw_raw(struct xmlw *w, const char *s)
+{
+	resp_puts(w->resp, s);
+}
+
+void
+xmlw_close(struct xmlw *w)
+{
+	if (w->depth == 0)
+		return;
+	w->depth--;
+	resp_puts(w->resp, "</");
+	resp_puts(w->resp, w->stack[w->depth]);
+	resp_puts(w->resp, ">\n");
+}
+
+void
+xmlw_close_all(struct xmlw *w)
+{
+	while (w->depth > 0)
+		xmlw_close(w);
+}

@@ -1,0 +1,264 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "db.h"
+#include "log.h"
+#include "obscore.h"
+#include "params.h"
+#include "scs.h"
+#include "scs_query.h"
+#include "vosi.h"
+#include "votable.h"
+
+/* Cone Search 1.03 §2 item 2 names text/xml. */
+#define SCS_MIME	"text/xml;charset=UTF-8"
+
+struct scs {
+	const struct config	*cfg;
+	struct db		*db;
+	time_t			 started;
+};
+
+static const char *const stmt_names[2][4] = {
+	{ NULL, "cone1", "cone2", "cone3" },
+	{ NULL, "wide1", "wide2", "wide3" },
+};
+
+struct scs *
+scs_new(const struct config *cfg)
+{
+	struct scs	*s;
+	struct strbuf	 sql = STRBUF_INIT;
+	int		 verb, wide, rc = 0;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->cfg = cfg;
+	s->started = time(NULL);
+	if ((s->db = db_new(cfg->db_conninfo, cfg->db_connect_timeout,
+	    cfg->db_statement_timeout, "scs.fcgi")) == NULL) {
+		free(s);
+		return NULL;
+	}
+	/*
+	 * pgSphere lives where its extension was created; name resolution
+	 * looks there and in pg_catalog only.  Regions print in degrees.
+	 */
+	rc |= db_add_setup(s->db, "SELECT pg_catalog.set_config('search_path', "
+	    "'pg_catalog, ' || pg_catalog.quote_ident(n.nspname), false) "
+	    "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
+	    "ON n.oid = e.extnamespace WHERE e.extname = 'pg_sphere'");
+	rc |= db_add_setup(s->db, "SELECT set_sphere_output('DEG')");
+	for (wide = 0; wide < 2; wide++)
+		for (verb = 1; verb <= 3; verb++) {
+			strbuf_reset(&sql);
+			rc |= scs_sql(&sql, cfg->scs_table, verb, wide);
+			rc |= db_add_statement(s->db, stmt_names[wide][verb],
+			    strbuf_str(&sql), 4);
+		}
+	strbuf_free(&sql);
+	if (rc != 0) {
+		scs_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+scs_free(struct scs *s)
+{
+	if (s == NULL)
+		return;
+	db_free(s->db);
+	free(s);
+}
+
+static void
+scs_error(struct response *r, int status, const char *msg)
+{
+	vot_error(r, status, SCS_MIME, msg, 1);
+}
+
+/* The RESOURCE, TABLE and FIELDs, up to the first row. */
+static void
+write_head(struct xmlw *w, const struct scs_query *q)
+{
+	int	 i;
+
+	vot_begin(w);
+	xmlw_open(w, "RESOURCE", "type", "results", NULL);
+	xmlw_raw(w, "\n");
+	vot_info(w, "QUERY_STATUS", "OK", NULL);
+	xmlw_empty(w, "COOSYS", "ID", "sys", "system", "ICRS", NULL);
+	xmlw_raw(w, "\n");
+	xmlw_open(w, "TABLE", "name", "results", NULL);
+	xmlw_elem(w, "DESCRIPTION", "ObsCore datasets in the cone, nearest "
+	    "first", NULL);
+	xmlw_raw(w, "\n");
+	vot_field(w, &obscore_dist_field);
+	for (i = 0; i < obscore_ncols; i++)
+		if (obscore_cols[i].verb <= q->verb)
+			vot_field(w, &obscore_cols[i].f);
+	vot_data_begin(w);
+}
+
+static void
+write_row(struct xmlw *w, const PGresult *row, const struct scs_query *q)
+{
+	char		 poly[8192];
+	const char	*v;
+	int		 i, col = 1;
+
+	vot_tr_begin(w);
+	vot_td_raw(w, vot_pg_double(PQgetvalue(row, 0, 0)));
+	for (i = 0; i < obscore_ncols; i++) {
+		if (obscore_cols[i].verb > q->verb)
+			continue;
+		v = PQgetisnull(row, 0, col) ? NULL : PQgetvalue(row, 0, col);
+		col++;
+		switch (obscore_cols[i].kind) {
+		case COL_DOUBLE:
+			vot_td_raw(w, v != NULL ? vot_pg_double(v) : NULL);
+			break;
+		case COL_POLYGON:
+			vot_td_raw(w, v != NULL ?
+			    obscore_polygon(v, poly, sizeof(poly)) : NULL);
+			break;
+		case COL_INT:
+			vot_td_raw(w, v);
+			break;
+		default:
+			vot_td(w, v);
+			break;
+		}
+	}
+	vot_tr_end(w);
+}
+
+static void
+db_failure(struct scs *s, struct response *r, enum db_status st)
+{
+	log_error("cone query failed: %s", db_last_error(s->db));
+	if (st == DB_UNAVAILABLE)
+		scs_error(r, 503, "The catalogue database is unavailable; "
+		    "please try again later");
+	else if (st == DB_TIMEOUT)
+		scs_error(r, 503, "The query took too long and was cancelled; "
+		    "try a smaller radius or MAXREC");
+	else
+		scs_error(r, 500, "Internal error while reading the catalogue");
+}
+
+/* Stream the rows of the cone; the head goes out with the first result. */
+static void
+run_cone(struct scs *s, const struct scs_query *q, struct response *r)
+{
+	char		 ra[32], dec[32], sr[32], limit[32];
+	const char	*vals[4] = { ra, dec, sr, limit };
+	const PGresult	*row = NULL;
+	struct xmlw	 w;
+	enum db_status	 st = DB_OK;
+	long		 n = 0;
+
+	snprintf(ra, sizeof(ra), "%.17g", q->ra);
+	snprintf(dec, sizeof(dec), "%.17g", q->dec);
+	snprintf(sr, sizeof(sr), "%.17g", q->sr);
+	/* One row more than wanted tells whether there were more. */
+	snprintf(limit, sizeof(limit), "%ld", q->maxrec + 1);
+	if (q->sr > 0 && q->maxrec > 0) {
+		st = db_start(s->db, stmt_names[scs_query_wide(q)][q->verb],
+		    4, vals);
+		if (st != DB_OK) {
+			db_failure(s, r, st);
+			return;
+		}
+	}
+	xmlw_init(&w, r);
+	write_head(&w, q);
+	if (q->sr > 0 && q->maxrec > 0) {
+		while ((row = db_next(s->db, &st)) != NULL && n < q->maxrec &&
+		    !resp_failed(r)) {
+			write_row(&w, row, q);
+			n++;
+		}
+		db_end(s->db);
+	}
+	vot_data_end(&w);
+	xmlw_close(&w);		/* TABLE */
+	/* DALI 1.1 §4.2: a status after the table suits a streamed answer. */
+	if (st != DB_OK) {
+		log_error("cone query failed after %ld rows: %s", n,
+		    db_last_error(s->db));
+		vot_info(&w, "QUERY_STATUS", "ERROR", "The query failed before "
+		    "all rows were read");
+	} else if (row != NULL || (q->maxrec == 0 && q->sr > 0))
+		vot_info(&w, "QUERY_STATUS", "OVERFLOW", NULL);
+	xmlw_close_all(&w);
+}
+
+static void
+scs_query_endpoint(struct scs *s, const struct request *req,
+    struct response *r)
+{
+	struct params	 p;
+	struct scs_query q;
+	char		 err[256];
+
+	if (params_parse(&p, req, scs_rules, SCS__MAX,
+	    (size_t)s->cfg->max_params) != PARAMS_OK) {
+		scs_error(r, p.err == PARAMS_EBODY ? 413 : 200,
+		    params_error(&p, err, sizeof(err)));
+	} else if (scs_query_parse(&p, s->cfg, &q, err, sizeof(err)) == -1) {
+		scs_error(r, 200, err);
+	} else {
+		resp_content_type(r, q.format != NULL &&
+		    vot_format_is_mime(q.format) ? q.format : SCS_MIME);
+		run_cone(s, &q, r);
+	}
+	params_free(&p);
+}
+
+static void
+scs_capabilities(struct scs *s, const struct request *req, struct response *r)
+{
+	char			 base[1024], url[1032], maxsr[32], maxrec[32];
+	const char *const	 extra[] = { "maxSR", maxsr, "maxRecords", maxrec,
+				    "verbosity", "true", NULL };
+	struct vosi_capability	 cap = { "ivo://ivoa.net/std/ConeSearch",
+				    "cs:ConeSearch", url, extra };
+
+	vosi_base_url(req, s->cfg->scs_public_url, base, sizeof(base));
+	/* Cone Search base URLs end in '?' (SCS 1.03 §2 item 1). */
+	snprintf(url, sizeof(url), "%s?", base);
+	snprintf(maxsr, sizeof(maxsr), "%g", s->cfg->scs_max_sr);
+	snprintf(maxrec, sizeof(maxrec), "%ld", s->cfg->scs_maxrec_limit);
+	vosi_capabilities(r, base, &cap, 1);
+}
+
+static void
+scs_availability(struct scs *s, struct response *r)
+{
+	int	 up = db_ping(s->db) == DB_OK;
+
+	vosi_availability(r, up, s->started, up ? "The cone search and its "
+	    "database are up" : "The catalogue database cannot be reached");
+}
+
+void
+scs_handle(void *state, const struct request *req, struct response *r)
+{
+	struct scs	*s = state;
+
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0 &&
+	    strcmp(req->method, "HEAD") != 0) {
+		resp_header(r, "Allow", "GET, POST, HEAD");
+		scs_error(r, 405, "Only GET and POST are supported");
+	} else if (request_path_ends(req, "availability"))
+		scs_availability(s, r);
+	else if (request_path_ends(req, "capabilities"))
+		scs_capabilities(s, req, r);
+	else
+		scs_query_endpoint(s, req, r);
+}

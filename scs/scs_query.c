@@ -1,0 +1,116 @@
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "obscore.h"
+#include "scs_query.h"
+#include "votable.h"
+
+/*
+ * Cone Search 1.03 §2: RA, DEC, SR are required decimal degrees; VERB is
+ * 1-3.  MAXREC, RESPONSEFORMAT and RUNID are DALI's and single-valued.
+ * Wide RA bounds let any finite RA through to be normalised; SR's upper
+ * bound is the configuration's and is checked in scs_query_parse().
+ */
+const struct param_rule scs_rules[SCS__MAX] = {
+	[SCS_RA] = { "RA", PARAM_DOUBLE, -1e6, 1e6, 0, 1, 1 },
+	[SCS_DEC] = { "DEC", PARAM_DOUBLE, -90, 90, 0, 1, 1 },
+	[SCS_SR] = { "SR", PARAM_DOUBLE, 0, 180, 0, 1, 1 },
+	[SCS_VERB] = { "VERB", PARAM_INT, 1, 3, 0, 1, 0 },
+	[SCS_MAXREC] = { "MAXREC", PARAM_INT, 0, 1e18, 0, 1, 0 },
+	[SCS_RESPONSEFORMAT] = { "RESPONSEFORMAT", PARAM_STRING, 0, 0, 256,
+	    1, 0 },
+	[SCS_RUNID] = { "RUNID", PARAM_STRING, 0, 0, 64, 1, 0 },
+};
+
+int
+scs_query_parse(const struct params *p, const struct config *cfg,
+    struct scs_query *q, char *err, size_t errsize)
+{
+	const struct param_value	*v;
+
+	memset(q, 0, sizeof(*q));
+	q->ra = fmod(params_get(p, SCS_RA)->d, 360.0);
+	if (q->ra < 0)
+		q->ra += 360.0;
+	if (q->ra >= 360.0)	/* fmod of a tiny negative number */
+		q->ra = 0;
+	q->dec = params_get(p, SCS_DEC)->d;
+	q->sr = params_get(p, SCS_SR)->d;
+	if (q->sr > cfg->scs_max_sr) {
+		snprintf(err, errsize, "SR: %g is larger than this service's "
+		    "maximum search radius, %g degrees", q->sr, cfg->scs_max_sr);
+		return -1;
+	}
+	q->verb = (v = params_get(p, SCS_VERB)) != NULL ? (int)v->i : 2;
+	q->maxrec = cfg->scs_maxrec_default;
+	if ((v = params_get(p, SCS_MAXREC)) != NULL)
+		q->maxrec = v->i > cfg->scs_maxrec_limit ?
+		    cfg->scs_maxrec_limit : (long)v->i;
+	if ((v = params_get(p, SCS_RESPONSEFORMAT)) != NULL &&
+	    v->raw[0] != '\0') {
+		if (!vot_format_ok(v->raw)) {
+			snprintf(err, errsize, "RESPONSEFORMAT: this service "
+			    "answers only in VOTable (TABLEDATA)");
+			return -1;
+		}
+		q->format = v->raw;
+	}
+	return 0;
+}
+
+int
+scs_query_wide(const struct scs_query *q)
+{
+	return q->sr > 90.0;
+}
+
+/* The position of a row, as pgSphere needs it (the indexed expression). */
+#define ROW_POINT	"spoint(radians(s_ra), radians(s_dec))"
+#define CENTRE		"spoint(radians($1::float8), radians($2::float8))"
+
+static int
+add_column(struct strbuf *out, const struct obscore_col *c)
+{
+	switch (c->kind) {
+	case COL_TIMESTAMP:
+		return strbuf_printf(out, ", to_char(%s, "
+		    "'YYYY-MM-DD\"T\"HH24:MI:SS.MS')", c->f.name);
+	case COL_POLYGON:
+		return strbuf_printf(out, ", %s::text", c->f.name);
+	default:
+		return strbuf_printf(out, ", %s", c->f.name);
+	}
+}
+
+int
+scs_sql(struct strbuf *out, const char *table, int verb, int wide)
+{
+	const char	*dot = strchr(table, '.');
+	int		 i, rc;
+
+	rc = strbuf_printf(out, "SELECT degrees(%s <-> %s)", ROW_POINT, CENTRE);
+	for (i = 0; i < obscore_ncols; i++)
+		if (obscore_cols[i].verb <= verb)
+			rc |= add_column(out, &obscore_cols[i]);
+	/* The name was checked to be [A-Za-z0-9_] parts; quote them anyway. */
+	if (dot != NULL)
+		rc |= strbuf_printf(out, " FROM \"%.*s\".\"%s\"",
+		    (int)(dot - table), table, dot + 1);
+	else
+		rc |= strbuf_printf(out, " FROM \"%s\"", table);
+	/*
+	 * A pgSphere circle cannot be wider than 90 degrees; past that the
+	 * cone is most of the sky and a distance test over the table is the
+	 * right plan anyway.
+	 */
+	if (wide)
+		rc |= strbuf_printf(out, " WHERE %s <-> %s <= radians($3::float8)",
+		    ROW_POINT, CENTRE);
+	else
+		rc |= strbuf_printf(out, " WHERE %s <@ scircle(%s, "
+		    "radians($3::float8))", ROW_POINT, CENTRE);
+	rc |= strbuf_printf(out, " ORDER BY 1, rucio_did_scope, rucio_did_name "
+	    "LIMIT $4::bigint");
+	return rc;
+}
