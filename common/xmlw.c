@@ -7,18 +7,19 @@
 #define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
 
 /*
- * Length of the valid UTF-8 sequence at S (at most LEN bytes) that XML 1.0
- * allows, or 0 when it must be replaced.  Overlong forms, surrogates, code
- * points above U+10FFFF and the non-characters U+FFFE/U+FFFF are refused.
+ * How many bytes of the UTF-8 sequence at S (LEN bytes left) to take, and
+ * whether they must be replaced (*BAD).  A malformed byte (bad lead, bad or
+ * missing continuation, overlong form, surrogate, above U+10FFFF) is taken
+ * alone; the well-formed non-characters U+FFFE and U+FFFF, which XML 1.0
+ * forbids, are taken whole.
  */
 static size_t
-utf8_ok(const unsigned char *s, size_t len)
+utf8_take(const unsigned char *s, size_t len, int *bad)
 {
 	uint32_t	 cp;
 	size_t		 n, i;
 
-	if (s[0] < 0x80)
-		return 1;
+	*bad = 1;
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		n = 2, cp = s[0] & 0x1f;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)
@@ -26,18 +27,18 @@ utf8_ok(const unsigned char *s, size_t len)
 	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
 		n = 4, cp = s[0] & 0x07;
 	else
-		return 0;
+		return 1;
 	if (n > len)
-		return 0;
+		return 1;
 	for (i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
-			return 0;
+			return 1;
 		cp = (cp << 6) | (s[i] & 0x3f);
 	}
 	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-	    cp == 0xfffe || cp == 0xffff)
-		return 0;
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 1;
+	*bad = cp == 0xfffe || cp == 0xffff;
 	return n;
 }
 
@@ -68,23 +69,29 @@ int
 xml_escape(struct strbuf *out, const char *str, size_t len, int attr)
 {
 	const unsigned char	*s = (const unsigned char *)str;
+	const char		*ent;
 	size_t			 i = 0, run = 0, n;
-	const char		*ent = NULL;
+	int			 bad;
 
 	while (i < len) {
-		if (s[i] < 0x80 && (ent = xml_entity(s[i], attr)) == NULL) {
-			i++;
-			continue;
-		}
-		n = s[i] < 0x80 ? 0 : utf8_ok(s + i, len - i);
-		if (n > 0) {
-			i += n;
-			continue;
+		if (s[i] < 0x80) {
+			if ((ent = xml_entity(s[i], attr)) == NULL) {
+				i++;
+				continue;
+			}
+			n = 1;
+		} else {
+			if ((n = utf8_take(s + i, len - i, &bad)) > 0 && !bad) {
+				i += n;
+				continue;
+			}
+			ent = REPLACEMENT;
 		}
 		if (strbuf_add(out, s + run, i - run) == -1 ||
-		    strbuf_puts(out, s[i] < 0x80 ? ent : REPLACEMENT) == -1)
+		    strbuf_puts(out, ent) == -1)
 			return -1;
-		run = ++i;
+		i += n;
+		run = i;
 	}
 	return strbuf_add(out, s + run, i - run);
 }

@@ -1,0 +1,39 @@
+/*
+ * Helpers shared by the unit tests: requests built by hand and responses
+ * captured in memory, the same objects the FastCGI loop hands to handlers.
+ */
+#ifndef TEST_HELPERS_H
+#define TEST_HELPERS_H
+
+#include <CUnit/CUnit.h>
+
+#include "request.h"
+#include "response.h"
+#include "strbuf.h"
+
+struct captured {
+	struct response	 resp;
+	struct strbuf	 out;	/* header block and body, as sent */
+};
+
+/* A GET request for PATH with query string QUERY. */
+void	req_get(struct request *, const char *path, const char *query);
+/* A POST with a form body. */
+void	req_post(struct request *, const char *path, const char *body);
+
+void	cap_init(struct captured *);
+void	cap_free(struct captured *);
+/* The body: what follows the blank line after the headers. */
+const char *cap_body(const struct captured *);
+
+/* Write TEXT to a new temporary file and return its path (static). */
+const char *write_temp(const char *text);
+
+/* Suites, one per file. */
+void	suite_params(void);
+void	suite_xml(void);
+void	suite_votable(void);
+void	suite_config(void);
+void	suite_scs(void);
+
+#endif

@@ -1,0 +1,102 @@
+/* config: defaults, every kind of refusal, with the key named. */
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "helpers.h"
+
+static int
+load(const char *text, struct config *cfg, char *err, size_t size)
+{
+	const char	*path = write_temp(text);
+	int		 rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+	rc = config_load(path, cfg, err, size);
+	unlink(path);
+	return rc;
+}
+
+static void
+test_defaults(void)
+{
+	struct config	 cfg;
+	char		 err[512];
+
+	CU_ASSERT_EQUAL(load("[database]\nconninfo = dbname=x host=/tmp\n",
+	    &cfg, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(cfg.db_conninfo, "dbname=x host=/tmp");
+	CU_ASSERT_STRING_EQUAL(cfg.scs_table, "ivoa.obscore");
+	CU_ASSERT_EQUAL(cfg.scs_maxrec_default, 1000);
+	CU_ASSERT_DOUBLE_EQUAL(cfg.scs_max_sr, 180, 0);
+	CU_ASSERT_EQUAL(cfg.db_statement_timeout, 10000);
+	CU_ASSERT_STRING_EQUAL(cfg.scs_public_url, "");
+	config_free(&cfg);
+}
+
+static void
+test_shipped_example(void)
+{
+	struct config	 cfg;
+	char		 err[512];
+
+	/* The documented example must load as it is. */
+	CU_ASSERT_EQUAL(config_load("conf/rucio-ivoa.ini", &cfg, err,
+	    sizeof(err)), 0);
+	config_free(&cfg);
+}
+
+static void
+refused(const char *text, const char *needle)
+{
+	struct config	 cfg;
+	char		 err[512];
+
+	CU_ASSERT_EQUAL(load(text, &cfg, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, needle));
+}
+
+static void
+test_refusals(void)
+{
+	refused("[scs]\ntable = ivoa.obscore\n", "[database] conninfo: required");
+	refused("[database]\nconninfo = x\ncolour = blue\n",
+	    "unknown key \"colour\" in section [database]");
+	refused("[database]\nconninfo = x\n[cache]\nttl = 1\n",
+	    "unknown section [cache]");
+	refused("[database]\nconninfo = x\nconnect_timeout = 0\n",
+	    "[database] connect_timeout: \"0\" is not an integer in [1, 300]");
+	refused("[database]\nconninfo = x\n[scs]\nmax_sr = 200\n",
+	    "[scs] max_sr: \"200\" is not a number in [0, 180]");
+	refused("[database]\nconninfo = x\n[scs]\nmax_sr = wide\n", "max_sr");
+	refused("[database]\nconninfo = x\n[log]\nlevel = loud\n",
+	    "[log] level: \"loud\" is not one of");
+	refused("[database]\nconninfo = x\n[scs]\ntable = obs-core\n",
+	    "[scs] table:");
+	refused("[database]\nconninfo = x\n[scs]\nmaxrec_default = 50\n"
+	    "maxrec_limit = 10\n", "[scs] maxrec_default: 50 is above");
+}
+
+static void
+test_sql_names(void)
+{
+	CU_ASSERT_TRUE(config_sql_name_ok("ivoa.obscore"));
+	CU_ASSERT_TRUE(config_sql_name_ok("obscore"));
+	CU_ASSERT_TRUE(config_sql_name_ok("_a1._b2"));
+	CU_ASSERT_FALSE(config_sql_name_ok("a.b.c"));
+	CU_ASSERT_FALSE(config_sql_name_ok("1a"));
+	CU_ASSERT_FALSE(config_sql_name_ok("a\".b"));
+	CU_ASSERT_FALSE(config_sql_name_ok(""));
+	CU_ASSERT_FALSE(config_sql_name_ok("a."));
+}
+
+void
+suite_config(void)
+{
+	CU_pSuite	 s = CU_add_suite("config", NULL, NULL);
+
+	CU_add_test(s, "defaults apply", test_defaults);
+	CU_add_test(s, "the shipped example loads", test_shipped_example);
+	CU_add_test(s, "bad files are refused, naming the key", test_refusals);
+	CU_add_test(s, "table names", test_sql_names);
+}

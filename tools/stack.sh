@@ -1,0 +1,194 @@
+#!/bin/sh
+# The local stack: a private PostgreSQL cluster with the schema and demo
+# data, the FastCGI programs under spawn-fcgi, and nginx in front.
+#
+#   tools/stack.sh start     start (or restart the programs of) the stack
+#   tools/stack.sh stop      stop exactly what start started
+#   tools/stack.sh status
+#
+# Everything lives under $STATE (default .state/run in the checkout); no
+# system cluster, service or port 80 is touched.  Settings, from the
+# environment:
+#   STATE       state folder                         (.state/run)
+#   HTTP_PORT   nginx HTTP port on 127.0.0.1         (8080)
+#   HTTPS_PORT  nginx HTTPS port on 127.0.0.1        (8443)
+#   SKY_ROWS    rows of the synthetic sky            (100000)
+#   WORKERS     scs.fcgi processes                   (2)
+#   BUILD       where the programs were built        (build)
+#   QUIET       1: print nothing but errors
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+STATE=${STATE:-$top/.state/run}
+case $STATE in /*) ;; *) STATE=$top/$STATE ;; esac
+HTTP_PORT=${HTTP_PORT:-8080}
+HTTPS_PORT=${HTTPS_PORT:-8443}
+SKY_ROWS=${SKY_ROWS:-100000}
+WORKERS=${WORKERS:-2}
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
+QUIET=${QUIET:-0}
+PGBIN=/usr/lib/postgresql/15/bin
+PGDIR=$STATE/pg
+DBNAME=rucio_ivoa
+
+say() { [ "$QUIET" = 1 ] || echo "stack: $*"; }
+die() { echo "stack: $*" >&2; exit 1; }
+
+# PostgreSQL refuses to run as root: as root, its commands run as postgres.
+as_pg() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+psql_() { as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -p 5432 "$@"; }
+
+pg_start() {
+    mkdir -p "$PGDIR"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres: "$PGDIR"
+        as_pg test -w "$PGDIR" ||
+            die "user postgres cannot reach $PGDIR; use a STATE outside private folders"
+    fi
+    if [ ! -f "$PGDIR/data/PG_VERSION" ]; then
+        say "creating a PostgreSQL cluster in $PGDIR/data"
+        as_pg "$PGBIN/initdb" -D "$PGDIR/data" -A trust -U postgres -E UTF8 \
+            --locale=C.UTF-8 >"$PGDIR/initdb.log" 2>&1 ||
+            die "initdb failed: see $PGDIR/initdb.log"
+    fi
+    if ! as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1; then
+        as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w \
+            -o "-k $PGDIR -p 5432 -c listen_addresses= -c max_connections=200" \
+            start >/dev/null || die "PostgreSQL did not start: see $PGDIR/server.log"
+    fi
+    if ! psql_ -d postgres -Atc "select 1 from pg_database where datname='$DBNAME'" |
+            grep -q 1; then
+        as_pg "$PGBIN/createdb" -h "$PGDIR" -p 5432 -U postgres "$DBNAME"
+    fi
+    for f in "$top"/sql/*.sql; do
+        psql_ -U postgres -d "$DBNAME" -f "$f" >/dev/null
+    done
+    want="$SKY_ROWS $(cat "$top"/demo/load.sql | md5sum | cut -c1-12) $HTTP_PORT"
+    if [ "$(cat "$STATE/demo.loaded" 2>/dev/null)" != "$want" ]; then
+        say "loading the demo data ($SKY_ROWS synthetic rows)"
+        psql_ -U postgres -d "$DBNAME" -v sky_rows="$SKY_ROWS" \
+            -v links_url="http://127.0.0.1:$HTTP_PORT/links" \
+            -f "$top/demo/load.sql" >/dev/null
+        psql_ -U postgres -d "$DBNAME" -c "ANALYZE" >/dev/null
+        echo "$want" >"$STATE/demo.loaded"
+    fi
+}
+
+write_config() {
+    sed -e "s|^conninfo = .*|conninfo = host=$PGDIR port=5432 dbname=$DBNAME user=postgres|" \
+        "$top/conf/rucio-ivoa.ini" >"$STATE/rucio-ivoa.ini"
+}
+
+# kill the processes whose pids are listed in file $1, then remove it
+stop_pids() {
+    [ -f "$1" ] || return 0
+    for pid in $(cat "$1"); do kill "$pid" 2>/dev/null || true; done
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        alive=0
+        for pid in $(cat "$1"); do kill -0 "$pid" 2>/dev/null && alive=1; done
+        [ $alive = 0 ] && break
+        sleep 0.2
+    done
+    for pid in $(cat "$1"); do kill -9 "$pid" 2>/dev/null || true; done
+    rm -f "$1"
+}
+
+programs_start() {
+    mkdir -p "$STATE/log"
+    stop_pids "$STATE/scs.pid"
+    rm -f "$STATE/scs.sock"
+    [ -x "$BUILD/scs.fcgi" ] || die "$BUILD/scs.fcgi is not built (make)"
+    spawn-fcgi -s "$STATE/scs.sock" -M 0666 -F "$WORKERS" -P "$STATE/scs.pid" \
+        -- "$BUILD/scs.fcgi" -c "$STATE/rucio-ivoa.ini" \
+        >>"$STATE/log/spawn-fcgi.log" 2>>"$STATE/log/scs.log" ||
+        die "spawn-fcgi failed: see $STATE/log/scs.log"
+}
+
+tls_cert() {
+    [ -f "$STATE/tls/server.crt" ] && return 0
+    mkdir -p "$STATE/tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 825 -subj "/CN=localhost" \
+        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+        -keyout "$STATE/tls/server.key" -out "$STATE/tls/server.crt" \
+        >/dev/null 2>&1 || die "openssl could not make a certificate"
+}
+
+nginx_start() {
+    mkdir -p "$STATE/nginx" "$STATE/log"
+    ln -sfn "$top/nginx" "$STATE/nginx/rucio-ivoa"
+    user_line=""
+    [ "$(id -u)" -eq 0 ] && user_line="user nobody nogroup;"
+    sed -e "s|@STATE@|$STATE|g" -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
+        -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" -e "s|@USER_LINE@|$user_line|" \
+        "$top/nginx/local.conf.in" >"$STATE/nginx/nginx.conf"
+    nginx -q -t -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" ||
+        die "nginx rejected $STATE/nginx/nginx.conf"
+    if [ -f "$STATE/nginx.pid" ] && kill -0 "$(cat "$STATE/nginx.pid")" 2>/dev/null; then
+        nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -s reload
+    else
+        nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" ||
+            die "nginx did not start: see $STATE/log/nginx-error.log"
+    fi
+}
+
+wait_ready() {
+    for _ in $(seq 1 50); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$HTTP_PORT/scs/availability" && return 0
+        sleep 0.1
+    done
+    die "the stack does not answer on port $HTTP_PORT"
+}
+
+start() {
+    mkdir -p "$STATE"
+    pg_start
+    write_config
+    programs_start
+    tls_cert
+    nginx_start
+    wait_ready
+    [ "$QUIET" = 1 ] && return 0
+    cat <<EOT
+stack: up.  State, logs and configuration in $STATE
+  Cone search   http://127.0.0.1:$HTTP_PORT/scs?RA=53.75308&DEC=-24.93365&SR=1
+                https://127.0.0.1:$HTTPS_PORT/scs (self-signed certificate)
+                http://127.0.0.1:$HTTP_PORT/rucio/rucio/cone/scs.xml (prototype path)
+  VOSI          http://127.0.0.1:$HTTP_PORT/scs/availability  .../scs/capabilities
+  pyvo          python3 -c "import pyvo; print(pyvo.dal.conesearch('http://127.0.0.1:$HTTP_PORT/scs', pos=(53.75308, -24.93365), radius=1).to_table())"
+  Stop with     make stop
+EOT
+}
+
+stop() {
+    if [ -f "$STATE/nginx.pid" ]; then
+        nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -s quit 2>/dev/null || true
+        for _ in $(seq 1 30); do [ -f "$STATE/nginx.pid" ] || break; sleep 0.1; done
+    fi
+    stop_pids "$STATE/scs.pid"
+    rm -f "$STATE/scs.sock"
+    if [ -f "$PGDIR/data/postmaster.pid" ]; then
+        as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    say "stopped"
+}
+
+status() {
+    as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1 &&
+        echo "postgresql: running" || echo "postgresql: stopped"
+    n=0
+    if [ -f "$STATE/scs.pid" ]; then
+        for pid in $(cat "$STATE/scs.pid"); do kill -0 "$pid" 2>/dev/null && n=$((n + 1)); done
+    fi
+    echo "scs.fcgi: $n worker(s)"
+    [ -f "$STATE/nginx.pid" ] && kill -0 "$(cat "$STATE/nginx.pid")" 2>/dev/null &&
+        echo "nginx: running on $HTTP_PORT/$HTTPS_PORT" || echo "nginx: stopped"
+}
+
+case ${1:-} in
+    start) start ;;
+    stop) stop ;;
+    status) status ;;
+    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac
