@@ -75,7 +75,7 @@ asan: deps
 	$(MAKE) BUILD=build/asan SAN=1 unit integration
 
 valgrind: deps $(BUILD)/unit-tests
-	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all \
+	valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
 	    -q $(BUILD)/unit-tests
 
 run: deps all

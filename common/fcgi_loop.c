@@ -26,25 +26,30 @@ on_signal(int sig)
 static void
 usage(const char *progname)
 {
-	fprintf(stderr, "usage: %s [-c config-file]\n"
+	fprintf(stderr, "usage: %s [-t] [-c config-file]\n"
 	    "  The configuration file defaults to $%s, then %s.\n"
+	    "  -t checks the configuration, prints the SQL the program "
+	    "prepares, and exits.\n"
 	    "  Run under spawn-fcgi or a systemd socket: requests arrive on "
 	    "fd 0.\n", progname, CONFIG_ENV, CONFIG_DEFAULT_PATH);
 	exit(2);
 }
 
-void
+int
 fcgi_startup(int argc, char *argv[], const char *progname, struct config *cfg)
 {
 	const char	*arg = NULL;
 	char		 err[1024];
-	int		 ch;
+	int		 ch, check = 0;
 
 	log_init(progname, LOG_INFO);
-	while ((ch = getopt(argc, argv, "c:h")) != -1) {
+	while ((ch = getopt(argc, argv, "c:ht")) != -1) {
 		switch (ch) {
 		case 'c':
 			arg = optarg;
+			break;
+		case 't':
+			check = 1;
 			break;
 		default:
 			usage(progname);
@@ -57,6 +62,7 @@ fcgi_startup(int argc, char *argv[], const char *progname, struct config *cfg)
 		exit(1);
 	}
 	log_set_level((enum log_level)cfg->log_level);
+	return check;
 }
 
 static int

@@ -20,10 +20,12 @@ typedef void	(*fcgi_handler)(void *state, const struct request *,
 		    struct response *);
 
 /*
- * Parse "-c FILE" from ARGV, load the configuration into CFG and set up
- * logging under PROGNAME.  Exits with a message on any error.
+ * Parse "-c FILE" and "-t" from ARGV, load the configuration into CFG and
+ * set up logging under PROGNAME.  Exits with a message on any error.
+ * Returns 1 when -t was given: the program should then check what it can
+ * without serving (and print the SQL it would run), and exit.
  */
-void	fcgi_startup(int argc, char *argv[], const char *progname,
+int	fcgi_startup(int argc, char *argv[], const char *progname,
 	    struct config *cfg);
 
 /* Serve requests until told to stop; returns the exit status for main. */

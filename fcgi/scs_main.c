@@ -2,6 +2,7 @@
  * scs.fcgi: IVOA Simple Cone Search 1.03 over the ObsCore table.
  * Run under spawn-fcgi; see README.md and conf/rucio-ivoa.ini.
  */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "config.h"
@@ -16,7 +17,11 @@ main(int argc, char *argv[])
 	struct scs	*scs;
 	int		 rc;
 
-	fcgi_startup(argc, argv, "scs.fcgi", &cfg);
+	if (fcgi_startup(argc, argv, "scs.fcgi", &cfg)) {
+		rc = scs_print_sql(&cfg);
+		config_free(&cfg);
+		return rc == 0 ? 0 : 1;
+	}
 	if ((scs = scs_new(&cfg)) == NULL) {
 		log_error("out of memory");
 		return 1;

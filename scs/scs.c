@@ -66,6 +66,23 @@ scs_new(const struct config *cfg)
 	return s;
 }
 
+int
+scs_print_sql(const struct config *cfg)
+{
+	struct strbuf	 sql = STRBUF_INIT;
+	int		 verb, wide, rc = 0;
+
+	for (wide = 0; wide < 2; wide++)
+		for (verb = 1; verb <= 3; verb++) {
+			strbuf_reset(&sql);
+			rc |= scs_sql(&sql, cfg->scs_table, verb, wide);
+			printf("%s\t%s\n", stmt_names[wide][verb],
+			    strbuf_str(&sql));
+		}
+	strbuf_free(&sql);
+	return rc;
+}
+
 void
 scs_free(struct scs *s)
 {

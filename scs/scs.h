@@ -18,6 +18,8 @@ struct scs;
 /* CFG must outlive the returned state.  NULL when memory runs out. */
 struct scs	*scs_new(const struct config *cfg);
 void		 scs_free(struct scs *);
+/* Print the statements scs_new() prepares, one per line, for "-t". */
+int		 scs_print_sql(const struct config *cfg);
 void		 scs_handle(void *state, const struct request *,
 		    struct response *);
 

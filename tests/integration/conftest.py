@@ -1,0 +1,114 @@
+"""Shared fixtures for the integration tests.
+
+The stack under test is started by tools/run-integration.sh, which exports
+RIF_HTTP / RIF_HTTPS (nginx), RIF_STATE (the state folder, holding the
+PostgreSQL socket) and RIF_SKY_ROWS.  These helpers talk to it the way
+clients and operators do: HTTP through nginx, SQL through psql.
+"""
+import io
+import math
+import os
+import ssl
+import subprocess
+import tempfile
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from astropy.io.votable import parse as vot_parse
+
+HTTP = os.environ["RIF_HTTP"]
+HTTPS = os.environ["RIF_HTTPS"]
+STATE = os.environ["RIF_STATE"]
+TOP = os.environ["RIF_TOP"]
+SKY_ROWS = int(os.environ["RIF_SKY_ROWS"])
+PGHOST = os.path.join(STATE, "pg")
+
+
+class Reply:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def votable(self):
+        """Parse strictly: any VOTable warning is an error."""
+        return vot_parse(io.BytesIO(self.body), verify="exception")
+
+
+def request(path, params=None, method="GET", data=None, headers=None,
+            base=None, timeout=30):
+    """One HTTP request; 4xx/5xx are returned, not raised."""
+    url = (base or HTTP) + path
+    if params is not None:
+        url += "?" + (params if isinstance(params, str)
+                      else urllib.parse.urlencode(params, doseq=True))
+    if isinstance(data, (dict, list)):
+        data = urllib.parse.urlencode(data, doseq=True).encode()
+    req = urllib.request.Request(url, data=data, method=method,
+                                 headers=headers or {})
+    ctx = ssl.create_default_context(cafile=os.path.join(STATE, "tls", "server.crt"))
+    try:
+        with urllib.request.urlopen(req, timeout=timeout, context=ctx) as r:
+            return Reply(r.status, r.headers, r.read())
+    except urllib.error.HTTPError as e:
+        return Reply(e.code, e.headers, e.read())
+
+
+def psql(sql, check=True):
+    """Run SQL in the stack's database; returns (stdout, stderr)."""
+    cmd = ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", PGHOST,
+           "-p", "5432", "-U", "postgres", "-d", "rucio_ivoa", "-c", sql]
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--"] + cmd
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if check and p.returncode != 0:
+        raise AssertionError("psql failed: " + p.stderr)
+    return p.stdout, p.stderr
+
+
+def votlint(body):
+    """STILTS votlint's ERROR lines for BODY (an empty list when clean)."""
+    with tempfile.NamedTemporaryFile(suffix=".xml") as f:
+        f.write(body)
+        f.flush()
+        p = subprocess.run(["stilts", "votlint", "votable=" + f.name, "ucd=true"],
+                           capture_output=True, text=True, timeout=120)
+    out = p.stdout + p.stderr
+    return [l for l in out.splitlines() if l.startswith(("ERROR", "FATAL"))]
+
+
+def ang_dist(ra1, dec1, ra2, dec2):
+    """Great-circle distance in degrees (haversine, stable for small angles)."""
+    r1, d1, r2, d2 = map(math.radians, (ra1, dec1, ra2, dec2))
+    h = (math.sin((d2 - d1) / 2) ** 2 +
+         math.cos(d1) * math.cos(d2) * math.sin((r2 - r1) / 2) ** 2)
+    return math.degrees(2 * math.asin(min(1.0, math.sqrt(h))))
+
+
+@pytest.fixture(scope="session")
+def sky():
+    """Every catalogue row with a position: {publisher_did: (ra, dec)}."""
+    out, _ = psql("SELECT obs_publisher_did, s_ra, s_dec FROM ivoa.obscore "
+                  "WHERE s_ra IS NOT NULL AND s_dec IS NOT NULL")
+    rows = {}
+    for line in out.splitlines():
+        did, ra, dec = line.split("|")
+        rows.setdefault(did, []).append((float(ra), float(dec)))
+    return rows
+
+
+def brute_force(sky, ra, dec, sr):
+    """The publisher DIDs within SR of (RA, DEC), with their distances."""
+    found = []
+    for did, positions in sky.items():
+        for (pra, pdec) in positions:
+            d = ang_dist(ra, dec, pra, pdec)
+            if d <= sr:
+                found.append((d, did))
+    return sorted(found)

@@ -1,0 +1,28 @@
+#!/bin/sh
+# Integration tests: start a stack of their own (state in .state/test, ports
+# that do not collide with "make run"), run the pytest suites against it
+# with Debian's python3 (pyvo, astropy) and STILTS, and stop it again,
+# whatever happened.
+#
+# usage: tools/run-integration.sh [BUILD-DIR] [pytest arguments...]
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-build}
+[ $# -gt 0 ] && shift
+export STATE="$top/.state/test"
+export HTTP_PORT=${TEST_HTTP_PORT:-18080}
+export HTTPS_PORT=${TEST_HTTPS_PORT:-18443}
+export SKY_ROWS=${TEST_SKY_ROWS:-20000}
+export WORKERS=2
+export BUILD QUIET=1
+
+cleanup() { "$top/tools/stack.sh" stop >/dev/null 2>&1 || true; }
+trap cleanup EXIT INT TERM
+"$top/tools/stack.sh" stop >/dev/null 2>&1 || true
+"$top/tools/stack.sh" start
+
+export RIF_TOP="$top" RIF_STATE="$STATE"
+export RIF_HTTP="http://127.0.0.1:$HTTP_PORT" RIF_HTTPS="https://127.0.0.1:$HTTPS_PORT"
+export RIF_SKY_ROWS="$SKY_ROWS"
+cd "$top"
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration "$@"
