@@ -7,10 +7,16 @@
 #include "votable.h"
 
 void
-vot_begin(struct xmlw *w)
+vot_begin(struct xmlw *w, enum vot_version v)
 {
+	/* 1.3 and 1.4 share the v1.3 namespace; there is no v1.4 one. */
 	xmlw_decl(w);
-	xmlw_open(w, "VOTABLE", "version", "1.4", "xmlns", VOT_NAMESPACE, NULL);
+	if (v == VOT_1_1)
+		xmlw_open(w, "VOTABLE", "version", "1.1", "xmlns",
+		    "http://www.ivoa.net/xml/VOTable/v1.1", NULL);
+	else
+		xmlw_open(w, "VOTABLE", "version", "1.4", "xmlns",
+		    "http://www.ivoa.net/xml/VOTable/v1.3", NULL);
 	xmlw_raw(w, "\n");
 }
 
@@ -30,6 +36,8 @@ vot_field(struct xmlw *w, const struct vot_field *f)
 	    "xtype", f->xtype, "ref", f->ref, NULL);
 	if (f->description != NULL)
 		xmlw_elem(w, "DESCRIPTION", f->description, NULL);
+	if (f->null != NULL)
+		xmlw_empty(w, "VALUES", "null", f->null, NULL);
 	xmlw_close(w);
 }
 
@@ -180,7 +188,7 @@ vot_error(struct response *r, int status, const char *content_type,
 	resp_status(r, status);
 	resp_content_type(r, content_type);
 	xmlw_init(&w, r);
-	vot_begin(&w);
+	vot_begin(&w, VOT_1_4);
 	if (scs)
 		vot_info(&w, "Error", message, NULL);
 	xmlw_open(&w, "RESOURCE", "type", "results", NULL);

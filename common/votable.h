@@ -16,7 +16,18 @@
 #include "xmlw.h"
 
 #define VOT_MIME		"application/x-votable+xml"
-#define VOT_NAMESPACE		"http://www.ivoa.net/xml/VOTable/v1.3"
+
+/*
+ * The VOTable version a document declares.  1.4 is the default.  1.1 is for
+ * Simple Cone Search results: Cone Search 1.03 names VOTable 1.0/1.1, and
+ * its UCD1 words (ID_MAIN, POS_EQ_RA_MAIN) are only valid UCDs before 1.2;
+ * a 1.1 document has no xtype, no INFO after a TABLE, and integer nulls
+ * need a VALUES null value.
+ */
+enum vot_version {
+	VOT_1_4,
+	VOT_1_1
+};
 
 struct vot_field {
 	const char	*name;
@@ -29,10 +40,11 @@ struct vot_field {
 	const char	*id;		/* XML ID, for refs from descriptors */
 	const char	*ref;		/* e.g. the COOSYS ID */
 	const char	*description;
+	const char	*null;		/* VALUES null, for integers in 1.1 */
 };
 
-/* <?xml?> and <VOTABLE version="1.4" xmlns=...>. */
-void	vot_begin(struct xmlw *);
+/* <?xml?> and <VOTABLE version=... xmlns=...> with that version's namespace. */
+void	vot_begin(struct xmlw *, enum vot_version);
 void	vot_info(struct xmlw *, const char *name, const char *value,
 	    const char *text);
 void	vot_field(struct xmlw *, const struct vot_field *);

@@ -6,24 +6,30 @@
 
 #define U(x)	"obscore:" x
 
-/* name, datatype, arraysize, ucd, unit, utype, xtype, id, ref, description */
+/*
+ * Fields: name, datatype, arraysize, ucd, unit, utype, xtype, id, ref,
+ * description, null.  No xtypes: results are VOTable 1.1 (see votable.h),
+ * so timestamps are plain ISO 8601 strings and regions STC-S strings, and
+ * integers carry a VALUES null outside their ObsCore range.
+ */
+#define LONG_NULL	"-9223372036854775808"
+#define INT_NULL	"-2147483648"
 #define TEXT(n, ucd, utype, desc, verb) \
-	{ { n, "char", "*", ucd, NULL, U(utype), NULL, NULL, NULL, desc }, \
-	    COL_TEXT, verb }
-#define NUM(n, type, kind, ucd, unit, utype, desc, verb) \
-	{ { n, type, NULL, ucd, unit, U(utype), NULL, NULL, NULL, desc }, \
-	    kind, verb }
+	{ { n, "char", "*", ucd, NULL, U(utype), NULL, NULL, NULL, desc, \
+	    NULL }, COL_TEXT, verb }
 #define DBL(n, ucd, unit, utype, desc, verb) \
-	NUM(n, "double", COL_DOUBLE, ucd, unit, utype, desc, verb)
+	{ { n, "double", NULL, ucd, unit, U(utype), NULL, NULL, NULL, desc, \
+	    NULL }, COL_DOUBLE, verb }
 #define LONG(n, ucd, unit, utype, desc, verb) \
-	NUM(n, "long", COL_INT, ucd, unit, utype, desc, verb)
+	{ { n, "long", NULL, ucd, unit, U(utype), NULL, NULL, NULL, desc, \
+	    LONG_NULL }, COL_INT, verb }
 #define TIME(n, ucd, utype, desc, verb) \
-	{ { n, "char", "*", ucd, NULL, U(utype), "timestamp", NULL, NULL, \
-	    desc }, COL_TIMESTAMP, verb }
+	{ { n, "char", "*", ucd, NULL, U(utype), NULL, NULL, NULL, desc, \
+	    NULL }, COL_TIMESTAMP, verb }
 
 const struct vot_field obscore_dist_field = {
 	"_r", "double", NULL, "pos.angDistance", "deg", NULL, NULL, NULL,
-	NULL, "Distance from the cone centre"
+	NULL, "Distance from the cone centre", NULL
 };
 
 const struct obscore_col obscore_cols[] = {
@@ -34,11 +40,11 @@ const struct obscore_col obscore_cols[] = {
 	    "Internal ID given by the ObsTAP service", 1),
 	{ { "s_ra", "double", NULL, "POS_EQ_RA_MAIN", "deg",
 	    U("Char.SpatialAxis.Coverage.Location.Coord.Position2D.Value2.C1"),
-	    NULL, NULL, "sys", "Central right ascension, ICRS" },
+	    NULL, NULL, "sys", "Central right ascension, ICRS", NULL },
 	    COL_DOUBLE, 1 },
 	{ { "s_dec", "double", NULL, "POS_EQ_DEC_MAIN", "deg",
 	    U("Char.SpatialAxis.Coverage.Location.Coord.Position2D.Value2.C2"),
-	    NULL, NULL, "sys", "Central declination, ICRS" },
+	    NULL, NULL, "sys", "Central declination, ICRS", NULL },
 	    COL_DOUBLE, 1 },
 	TEXT("access_url", "meta.ref.url", "Access.reference",
 	    "URL used to access (download) dataset", 1),
@@ -47,8 +53,9 @@ const struct obscore_col obscore_cols[] = {
 	/* VERB=2: the principal ObsCore columns. */
 	TEXT("dataproduct_type", "meta.code.class", "ObsDataset.dataProductType",
 	    "Logical data product type (image etc.)", 2),
-	NUM("calib_level", "int", COL_INT, "meta.code;obs.calib", NULL,
-	    "ObsDataset.calibLevel", "Calibration level {0, 1, 2, 3, 4}", 2),
+	{ { "calib_level", "int", NULL, "meta.code;obs.calib", NULL,
+	    U("ObsDataset.calibLevel"), NULL, NULL, NULL,
+	    "Calibration level {0, 1, 2, 3, 4}", INT_NULL }, COL_INT, 2 },
 	TEXT("obs_collection", "meta.id", "DataID.collection",
 	    "Name of the data collection", 2),
 	LONG("access_estsize", "phys.size;meta.file", "kbyte", "Access.size",
@@ -58,9 +65,9 @@ const struct obscore_col obscore_cols[] = {
 	DBL("s_fov", "phys.angSize;instr.fov", "deg",
 	    "Char.SpatialAxis.Coverage.Bounds.Extent.diameter",
 	    "Diameter (bounds) of the covered region", 2),
-	{ { "s_region", "double", "*", "pos.outline;obs.field", "deg",
-	    U("Char.SpatialAxis.Coverage.Support.Area"), "polygon", NULL, NULL,
-	    "Region covered as specified in STC or ADQL" }, COL_POLYGON, 2 },
+	{ { "s_region", "char", "*", "pos.outline;obs.field", NULL,
+	    U("Char.SpatialAxis.Coverage.Support.Area"), NULL, NULL, NULL,
+	    "Region covered, as an STC-S polygon", NULL }, COL_POLYGON, 2 },
 	DBL("s_resolution", "pos.angResolution", "arcsec",
 	    "Char.SpatialAxis.Resolution.Refval.value",
 	    "Spatial resolution of data as FWHM", 2),
@@ -90,9 +97,9 @@ const struct obscore_col obscore_cols[] = {
 	    "Provenance.ObsConfig.Instrument.name",
 	    "Name of the instrument used for this observation", 2),
 	{ { "rucio_did_scope", "char", "*", "meta.id", NULL, NULL, NULL, NULL,
-	    NULL, "Rucio scope of the dataset" }, COL_TEXT, 2 },
+	    NULL, "Rucio scope of the dataset", NULL }, COL_TEXT, 2 },
 	{ { "rucio_did_name", "char", "*", "meta.id", NULL, NULL, NULL, NULL,
-	    NULL, "Rucio name of the dataset" }, COL_TEXT, 2 },
+	    NULL, "Rucio name of the dataset", NULL }, COL_TEXT, 2 },
 	/* VERB=3: every other ObsCore 1.1 column. */
 	LONG("s_xel1", "meta.number", NULL, "Char.SpatialAxis.numBins1",
 	    "Number of elements along the first spatial axis", 3),
@@ -189,15 +196,16 @@ const struct obscore_col obscore_cols[] = {
 const int obscore_ncols = sizeof(obscore_cols) / sizeof(obscore_cols[0]);
 
 const char *
-obscore_polygon(const char *s, char *buf, size_t size)
+obscore_region(const char *s, char *buf, size_t size)
 {
-	size_t	 len = 0, n;
-	char	*end;
-	int	 count = 0;
+	static const char	 head[] = "Polygon ICRS";
+	size_t			 len = sizeof(head) - 1, n;
+	char			*end;
+	int			 count = 0;
 
-	if (*s++ != '{')
+	if (*s++ != '{' || size < sizeof(head))
 		return NULL;
-	buf[0] = '\0';
+	memcpy(buf, head, sizeof(head));
 	/* Vertices are "(lon d , lat d)" separated by commas, inside {}. */
 	while (*s != '\0' && *s != '}') {
 		if (strchr("(), d", *s) != NULL) {
@@ -210,15 +218,14 @@ obscore_polygon(const char *s, char *buf, size_t size)
 		n = (size_t)(end - s);
 		if (len + n + 2 > size)
 			return NULL;
-		if (len > 0)
-			buf[len++] = ' ';
+		buf[len++] = ' ';
 		memcpy(buf + len, s, n);
 		len += n;
 		buf[len] = '\0';
 		s = end;
 		count++;
 	}
-	/* DALI polygons have at least three vertices, two numbers each. */
+	/* A polygon has at least three vertices, two numbers each. */
 	if (*s != '}' || count < 6 || count % 2 != 0)
 		return NULL;
 	return buf;

@@ -14,8 +14,8 @@ enum col_kind {
 	COL_TEXT,	/* char *, escaped */
 	COL_INT,	/* int / long, as PostgreSQL prints it */
 	COL_DOUBLE,	/* double; Infinity spelled +Inf */
-	COL_TIMESTAMP,	/* formatted by the query as DALI timestamp */
-	COL_POLYGON	/* pgSphere spoly in degrees -> DALI polygon */
+	COL_TIMESTAMP,	/* formatted by the query as ISO 8601 */
+	COL_POLYGON	/* pgSphere spoly in degrees -> STC-S polygon */
 };
 
 struct obscore_col {
@@ -32,9 +32,9 @@ extern const struct vot_field	obscore_dist_field;
 
 /*
  * Turn pgSphere's degree output of a polygon, "{(10d , 10d),(11d , 10d)...}",
- * into a DALI polygon "10 10 11 10 ...", written into BUF.  Returns NULL
- * when the text is not such a polygon or does not fit.
+ * into an STC-S polygon "Polygon ICRS 10 10 11 10 ...", written into BUF.
+ * Returns NULL when the text is not such a polygon or does not fit.
  */
-const char *obscore_polygon(const char *spoly, char *buf, size_t size);
+const char *obscore_region(const char *spoly, char *buf, size_t size);
 
 #endif

@@ -98,16 +98,24 @@ scs_error(struct response *r, int status, const char *msg)
 	vot_error(r, status, SCS_MIME, msg, 1);
 }
 
-/* The RESOURCE, TABLE and FIELDs, up to the first row. */
+/* Columns of the statement before the ObsCore ones: count and _r. */
+#define COL_COUNT	0
+#define COL_DIST	1
+#define COL_FIRST	2
+
+/*
+ * The RESOURCE, TABLE and FIELDs, up to the first row.  DALI 1.1 §4.2: the
+ * leading QUERY_STATUS says OVERFLOW when the result was cut at MAXREC.
+ */
 static void
-write_head(struct xmlw *w, const struct scs_query *q)
+write_head(struct xmlw *w, const struct scs_query *q, int overflow)
 {
 	int	 i;
 
-	vot_begin(w);
+	vot_begin(w, VOT_1_1);
 	xmlw_open(w, "RESOURCE", "type", "results", NULL);
 	xmlw_raw(w, "\n");
-	vot_info(w, "QUERY_STATUS", "OK", NULL);
+	vot_info(w, "QUERY_STATUS", overflow ? "OVERFLOW" : "OK", NULL);
 	xmlw_empty(w, "COOSYS", "ID", "sys", "system", "ICRS", NULL);
 	xmlw_raw(w, "\n");
 	xmlw_open(w, "TABLE", "name", "results", NULL);
@@ -126,10 +134,10 @@ write_row(struct xmlw *w, const PGresult *row, const struct scs_query *q)
 {
 	char		 poly[8192];
 	const char	*v;
-	int		 i, col = 1;
+	int		 i, col = COL_FIRST;
 
 	vot_tr_begin(w);
-	vot_td_raw(w, vot_pg_double(PQgetvalue(row, 0, 0)));
+	vot_td_raw(w, vot_pg_double(PQgetvalue(row, 0, COL_DIST)));
 	for (i = 0; i < obscore_ncols; i++) {
 		if (obscore_cols[i].verb > q->verb)
 			continue;
@@ -141,10 +149,10 @@ write_row(struct xmlw *w, const PGresult *row, const struct scs_query *q)
 			break;
 		case COL_POLYGON:
 			vot_td_raw(w, v != NULL ?
-			    obscore_polygon(v, poly, sizeof(poly)) : NULL);
+			    obscore_region(v, poly, sizeof(poly)) : NULL);
 			break;
 		case COL_INT:
-			vot_td_raw(w, v);
+			vot_td_raw(w, v != NULL ? v : obscore_cols[i].f.null);
 			break;
 		default:
 			vot_td(w, v);
@@ -168,7 +176,12 @@ db_failure(struct scs *s, struct response *r, enum db_status st)
 		scs_error(r, 500, "Internal error while reading the catalogue");
 }
 
-/* Stream the rows of the cone; the head goes out with the first result. */
+/*
+ * Stream the rows of the cone.  The head goes out with the first row, which
+ * says whether the result overflows; a failure before it is an error
+ * document, one after it (rare: the server has the rows by then) closes the
+ * table and says so in a RESOURCE of its own, as VOTable 1.1 allows.
+ */
 static void
 run_cone(struct scs *s, const struct scs_query *q, struct response *r)
 {
@@ -178,40 +191,43 @@ run_cone(struct scs *s, const struct scs_query *q, struct response *r)
 	struct xmlw	 w;
 	enum db_status	 st = DB_OK;
 	long		 n = 0;
+	int		 query = q->sr > 0 && q->maxrec > 0, overflow;
 
 	snprintf(ra, sizeof(ra), "%.17g", q->ra);
 	snprintf(dec, sizeof(dec), "%.17g", q->dec);
 	snprintf(sr, sizeof(sr), "%.17g", q->sr);
 	/* One row more than wanted tells whether there were more. */
 	snprintf(limit, sizeof(limit), "%ld", q->maxrec + 1);
-	if (q->sr > 0 && q->maxrec > 0) {
+	if (query) {
 		st = db_start(s->db, stmt_names[scs_query_wide(q)][q->verb],
 		    4, vals);
+		if (st == DB_OK && (row = db_next(s->db, &st)) == NULL &&
+		    st != DB_OK)
+			db_end(s->db);
 		if (st != DB_OK) {
 			db_failure(s, r, st);
 			return;
 		}
 	}
+	overflow = q->maxrec == 0 ? q->sr > 0 :
+	    row != NULL && atol(PQgetvalue(row, 0, COL_COUNT)) > q->maxrec;
 	xmlw_init(&w, r);
-	write_head(&w, q);
-	if (q->sr > 0 && q->maxrec > 0) {
-		while ((row = db_next(s->db, &st)) != NULL && n < q->maxrec &&
-		    !resp_failed(r)) {
-			write_row(&w, row, q);
-			n++;
-		}
+	write_head(&w, q, overflow);
+	for (; row != NULL && n < q->maxrec && !resp_failed(r);
+	    row = db_next(s->db, &st), n++)
+		write_row(&w, row, q);
+	if (query)
 		db_end(s->db);
-	}
 	vot_data_end(&w);
 	xmlw_close(&w);		/* TABLE */
-	/* DALI 1.1 §4.2: a status after the table suits a streamed answer. */
 	if (st != DB_OK) {
 		log_error("cone query failed after %ld rows: %s", n,
 		    db_last_error(s->db));
+		xmlw_open(&w, "RESOURCE", "name", "status", NULL);
 		vot_info(&w, "QUERY_STATUS", "ERROR", "The query failed before "
 		    "all rows were read");
-	} else if (row != NULL || (q->maxrec == 0 && q->sr > 0))
-		vot_info(&w, "QUERY_STATUS", "OVERFLOW", NULL);
+		xmlw_close(&w);
+	}
 	xmlw_close_all(&w);
 }
 

@@ -89,10 +89,17 @@ scs_sql(struct strbuf *out, const char *table, int verb, int wide)
 	const char	*dot = strchr(table, '.');
 	int		 i, rc;
 
-	rc = strbuf_printf(out, "SELECT degrees(%s <-> %s)", ROW_POINT, CENTRE);
+	/*
+	 * The outer count tells, with the first row, how many rows the limit
+	 * let through, so the status (OK or OVERFLOW) can lead the document
+	 * while the rows still stream; it counts at most $4 rows.
+	 */
+	rc = strbuf_printf(out, "SELECT count(*) OVER (), c.* FROM ("
+	    "SELECT degrees(%s <-> %s) AS _r", ROW_POINT, CENTRE);
 	for (i = 0; i < obscore_ncols; i++)
 		if (obscore_cols[i].verb <= verb)
 			rc |= add_column(out, &obscore_cols[i]);
+	rc |= strbuf_printf(out, ", rucio_did_scope AS _k1, rucio_did_name AS _k2");
 	/* The name was checked to be [A-Za-z0-9_] parts; quote them anyway. */
 	if (dot != NULL)
 		rc |= strbuf_printf(out, " FROM \"%.*s\".\"%s\"",
@@ -110,7 +117,7 @@ scs_sql(struct strbuf *out, const char *table, int verb, int wide)
 	else
 		rc |= strbuf_printf(out, " WHERE %s <@ scircle(%s, "
 		    "radians($3::float8))", ROW_POINT, CENTRE);
-	rc |= strbuf_printf(out, " ORDER BY 1, rucio_did_scope, rucio_did_name "
-	    "LIMIT $4::bigint");
+	rc |= strbuf_printf(out, " ORDER BY _r, _k1, _k2 LIMIT $4::bigint) AS c "
+	    "ORDER BY c._r, c._k1, c._k2");
 	return rc;
 }

@@ -57,8 +57,10 @@ int	scs_query_wide(const struct scs_query *);
 /*
  * The SELECT for verbosity VERB over TABLE (a checked schema.table), wide
  * or not, appended to OUT.  Parameters: $1 RA, $2 DEC, $3 SR (degrees),
- * $4 row limit.  Columns: _r, then every column with verb <= VERB in table
- * order.  Returns -1 on memory exhaustion.
+ * $4 row limit.  Columns: the number of rows the limit let through (the
+ * same on every row), _r, every column with verb <= VERB in table order,
+ * then two sort keys.  Rows come nearest first.  Returns -1 on memory
+ * exhaustion.
  */
 int	scs_sql(struct strbuf *out, const char *table, int verb, int wide);
 

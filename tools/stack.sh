@@ -38,7 +38,10 @@ die() { echo "stack: $*" >&2; exit 1; }
 as_pg() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
-psql_() { as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -p 5432 "$@"; }
+psql_() {
+    PGOPTIONS="-c client_min_messages=warning" \
+        as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -p 5432 "$@"
+}
 
 pg_start() {
     mkdir -p "$PGDIR"
@@ -126,7 +129,7 @@ nginx_start() {
     nginx -q -t -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" ||
         die "nginx rejected $STATE/nginx/nginx.conf"
     if [ -f "$STATE/nginx.pid" ] && kill -0 "$(cat "$STATE/nginx.pid")" 2>/dev/null; then
-        nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -s reload
+        nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -s reload 2>/dev/null
     else
         nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" ||
             die "nginx did not start: see $STATE/log/nginx-error.log"

@@ -53,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	params_free(&p);
 	(void)xml_escape(&b, (const char *)data, size, data[0] & 2 ? 1 : 0);
 	strbuf_free(&b);
-	(void)obscore_polygon(text, poly, sizeof(poly));
+	(void)obscore_region(text, poly, sizeof(poly));
 	free(text);
 	return 0;
 }

@@ -35,8 +35,9 @@ def test_pyvo_on_the_short_path():
 
 
 def test_pyvo_sees_errors():
-    with pytest.raises(DALQueryError, match="DEC: 95 is out of range"):
-        pyvo.dal.conesearch(HTTP + "/scs", pos=(10, 95), radius=1)
+    # The service's message reaches the user as pyvo's exception.
+    with pytest.raises(DALQueryError, match="SR: 200 is out of range"):
+        pyvo.dal.conesearch(HTTP + "/scs", pos=(10, 45), radius=200)
 
 
 def test_pyvo_columns_metadata_query():

@@ -15,8 +15,8 @@ GOOD = {"calib_level": 2, "obs_collection": "tests", "obs_id": "sync-1",
 
 def upsert(name, data):
     text = json.dumps(data).replace("'", "''")
-    return psql("INSERT INTO rucio.dids (scope, name, data) VALUES "
-                "('synctest', '%s', '%s'::jsonb) ON CONFLICT (scope, name) "
+    return psql("INSERT INTO rucio.dids (vo, scope, name, data) VALUES "
+                "('def', 'synctest', '%s', '%s'::jsonb) ON CONFLICT (scope, name) "
                 "DO UPDATE SET data = EXCLUDED.data" % (name, text))
 
 
@@ -78,8 +78,8 @@ def test_update_to_bad_metadata_removes_the_row():
 def test_non_observation_metadata_is_quietly_ignored():
     _, notices = upsert("plain.fits", {"events": 10, "run": 4})
     assert obscore("plain.fits") == ""
-    psql("INSERT INTO rucio.dids (scope, name, data) VALUES "
-         "('synctest', 'nojson.fits', NULL)")
+    psql("INSERT INTO rucio.dids (vo, scope, name, data) VALUES "
+         "('def', 'synctest', 'nojson.fits', NULL)")
     assert obscore("nojson.fits") == ""
 
 

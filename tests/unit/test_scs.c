@@ -171,17 +171,17 @@ test_polygon(void)
 {
 	char	 buf[256];
 
-	CU_ASSERT_STRING_EQUAL(obscore_polygon("{(10d , 10d),(11d , 10d),"
-	    "(11d , 11.5d)}", buf, sizeof(buf)), "10 10 11 10 11 11.5");
-	CU_ASSERT_STRING_EQUAL(obscore_polygon("{(359.5d , -1e-05d),(0.5d , 0d),"
-	    "(0d , 1d)}", buf, sizeof(buf)), "359.5 -1e-05 0.5 0 0 1");
-	CU_ASSERT_PTR_NULL(obscore_polygon("{(10d , 10d),(11d , 10d)}", buf,
+	CU_ASSERT_STRING_EQUAL(obscore_region("{(10d , 10d),(11d , 10d),"
+	    "(11d , 11.5d)}", buf, sizeof(buf)), "Polygon ICRS 10 10 11 10 11 11.5");
+	CU_ASSERT_STRING_EQUAL(obscore_region("{(359.5d , -1e-05d),(0.5d , 0d),"
+	    "(0d , 1d)}", buf, sizeof(buf)), "Polygon ICRS 359.5 -1e-05 0.5 0 0 1");
+	CU_ASSERT_PTR_NULL(obscore_region("{(10d , 10d),(11d , 10d)}", buf,
 	    sizeof(buf)));
-	CU_ASSERT_PTR_NULL(obscore_polygon("<(10d , 10d) , 1d>", buf, sizeof(buf)));
-	CU_ASSERT_PTR_NULL(obscore_polygon("{(10d , 10d),(11d , x)}", buf,
+	CU_ASSERT_PTR_NULL(obscore_region("<(10d , 10d) , 1d>", buf, sizeof(buf)));
+	CU_ASSERT_PTR_NULL(obscore_region("{(10d , 10d),(11d , x)}", buf,
 	    sizeof(buf)));
-	CU_ASSERT_PTR_NULL(obscore_polygon("{(10d , 10d),(11d , 10d),(11d , 11d)}",
-	    buf, 10));
+	CU_ASSERT_PTR_NULL(obscore_region("{(10d , 10d),(11d , 10d),(11d , 11d)}",
+	    buf, 30));
 }
 
 static const char *
@@ -282,7 +282,7 @@ suite_scs(void)
 	CU_add_test(s, "invalid cones, with their messages", test_invalid);
 	CU_add_test(s, "the SQL: indexed cone, wide cone, columns", test_sql);
 	CU_add_test(s, "column table: SCS UCDs once, all ObsCore columns", test_columns);
-	CU_add_test(s, "pgSphere polygons become DALI polygons", test_polygon);
+	CU_add_test(s, "pgSphere polygons become STC-S", test_polygon);
 	CU_add_test(s, "handler: errors, 405, 413, database down, SR=0", test_handler_errors);
 	CU_add_test(s, "VOSI availability and capabilities", test_vosi);
 }

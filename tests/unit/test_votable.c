@@ -49,7 +49,10 @@ test_field(void)
 	struct captured		 c;
 	struct xmlw		 w;
 	const struct vot_field	 f = { "s_ra", "double", NULL, "POS_EQ_RA_MAIN",
-				    "deg", NULL, NULL, NULL, "sys", "RA <ICRS>" };
+				    "deg", NULL, NULL, NULL, "sys", "RA <ICRS>",
+				    NULL };
+	const struct vot_field	 n = { "n", "long", NULL, "meta.number", NULL,
+				    NULL, NULL, NULL, NULL, NULL, "-1" };
 
 	cap_init(&c);
 	xmlw_init(&w, &c.resp);
@@ -57,6 +60,14 @@ test_field(void)
 	CU_ASSERT_STRING_EQUAL(cap_body(&c), "<FIELD name=\"s_ra\" "
 	    "datatype=\"double\" ucd=\"POS_EQ_RA_MAIN\" unit=\"deg\" ref=\"sys\">"
 	    "<DESCRIPTION>RA &lt;ICRS&gt;</DESCRIPTION></FIELD>\n");
+	cap_free(&c);
+
+	cap_init(&c);
+	xmlw_init(&w, &c.resp);
+	vot_field(&w, &n);
+	CU_ASSERT_STRING_EQUAL(cap_body(&c), "<FIELD name=\"n\" "
+	    "datatype=\"long\" ucd=\"meta.number\"><VALUES null=\"-1\"/>"
+	    "</FIELD>\n");
 	cap_free(&c);
 }
 

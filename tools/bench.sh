@@ -1,0 +1,115 @@
+#!/bin/sh
+# The cone-search benchmark (make bench).
+#
+# For each synthetic sky (BENCH_SKIES, default "100000 1000000") it starts a
+# stack of its own (state in .state/bench, HTTP port 28080), then for each
+# radius (0.1 and 1 degree):
+#   - wrk, 8 connections, random cone centres uniform on the sphere, through
+#     nginx and scs.fcgi: requests/s and latency percentiles;
+#   - pgbench, 8 connections, the same statement scs.fcgi prepares (printed
+#     by "scs.fcgi -t"), prepared, over the same unix socket, random cone
+#     centres drawn the same way: transactions/s.
+# Then one whole-sky answer of at least 50,000 rows, and the peak resident
+# memory (VmHWM) of every scs.fcgi worker.
+#
+# Settings: BENCH_SKIES, BENCH_SECONDS (10), BENCH_CONNECTIONS (8),
+# WORKERS (scs.fcgi processes, 2).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+export STATE="$top/.state/bench" HTTP_PORT=28080 HTTPS_PORT=28443 QUIET=1
+export WORKERS=${WORKERS:-2} BUILD=${BUILD:-build}
+SKIES=${BENCH_SKIES:-"100000 1000000"}
+SECONDS_=${BENCH_SECONDS:-10}
+CONN=${BENCH_CONNECTIONS:-8}
+PGDIR=$STATE/pg
+work=$STATE/bench
+cleanup() { "$top/tools/stack.sh" stop >/dev/null 2>&1 || true; }
+trap cleanup EXIT INT TERM
+
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# Uniform on the sphere: RA uniform, Dec = asin(z) with z uniform in [-1, 1].
+wrk_script() {
+    cat >"$work/cone-$1.lua" <<EOT
+math.randomseed(1003)
+request = function()
+  local ra = math.random() * 360
+  local dec = math.deg(math.asin(2 * math.random() - 1))
+  return wrk.format("GET", string.format("/scs?RA=%.6f&DEC=%.6f&SR=$1&VERB=2", ra, dec))
+end
+EOT
+}
+
+# pgbench has no asin(): Abramowitz & Stegun 4.4.46 (error < 2e-8 rad)
+# gives the same distribution of declinations.
+pgbench_script() {
+    sql=$("$top/$BUILD/scs.fcgi" -t -c "$STATE/rucio-ivoa.ini" | sed -n 's/^cone2\t//p' |
+        sed -e 's/\$1/:ra/g' -e 's/\$2/:dec/g' -e 's/\$3/:sr/g' -e 's/\$4/:lim/g')
+    cat >"$work/cone-$1.sql" <<EOT
+\set ra random(0, 359999999) / 1000000.0
+\set z random(-1000000, 1000000) / 1000000.0
+\set x abs(:z)
+\set p pi() / 2.0 - sqrt(1.0 - :x) * (1.5707963050 + :x * (-0.2145988016 + :x * (0.0889789874 + :x * (-0.0501743046 + :x * (0.0308918810 + :x * (-0.0170881256 + :x * (0.0066700901 + :x * -0.0012624911)))))))
+\set dec (case when :z < 0 then -1.0 else 1.0 end) * :p * 180.0 / pi()
+\set sr $1
+\set lim 1001
+SET search_path = pg_catalog, public;
+$sql;
+EOT
+    # The SET belongs to the session, not the measurement: keep it out.
+    sed -i '/^SET search_path/d' "$work/cone-$1.sql"
+}
+
+worker_pids() { cat "$STATE/scs.pid"; }
+
+peak_rss_kib() {
+    max=0
+    for pid in $(worker_pids); do
+        v=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+        [ "$v" -gt "$max" ] && max=$v
+    done
+    echo "$max"
+}
+
+run_wrk() {
+    wrk -t2 -c"$CONN" -d"${SECONDS_}s" --latency -s "$work/cone-$1.lua" \
+        "http://127.0.0.1:$HTTP_PORT" >"$work/wrk-$1.txt" 2>&1
+    rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk-$1.txt")
+    p50=$(awk '$1 == "50%" {print $2}' "$work/wrk-$1.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$work/wrk-$1.txt")
+    errs=$(awk '/Non-2xx/ {print $NF}' "$work/wrk-$1.txt")
+    echo "$rps $p50 $p99 ${errs:-0}"
+}
+
+run_pgbench() {
+    PGOPTIONS="-c search_path=pg_catalog,public" as_pg pgbench -n -M prepared \
+        -c "$CONN" -j 2 -T "$SECONDS_" -h "$PGDIR" -p 5432 -U postgres \
+        -f "$work/cone-$1.sql" rucio_ivoa >"$work/pgbench-$1.txt" 2>&1
+    awk '/^tps/ {print $3; exit}' "$work/pgbench-$1.txt"
+}
+
+echo "cone-search benchmark: $CONN connections, ${SECONDS_}s per run, $WORKERS scs.fcgi workers, $(nproc) cores"
+printf '%-8s %-4s %10s %9s %9s %10s %7s %6s\n' rows SR "scs req/s" "p50" "p99" "pgbench" "ratio" "non2xx"
+for rows in $SKIES; do
+    SKY_ROWS=$rows "$top/tools/stack.sh" start
+    mkdir -p "$work"
+    chmod 755 "$work"
+    for sr in 0.1 1; do
+        wrk_script "$sr"
+        pgbench_script "$sr"
+        chmod 644 "$work"/*.sql
+        set -- $(run_wrk "$sr")
+        tps=$(run_pgbench "$sr")
+        ratio=$(awk -v a="$1" -v b="$tps" 'BEGIN { printf "%.0f%%", 100 * a / b }')
+        printf '%-8s %-4s %10.0f %9s %9s %10.0f %7s %6s\n' "$rows" "$sr" "$1" "$2" "$3" "$tps" "$ratio" "$4"
+    done
+    before=$(peak_rss_kib)
+    big=$(curl -s -o "$work/big.xml" -w '%{http_code} %{size_download} %{time_total}' \
+        "http://127.0.0.1:$HTTP_PORT/scs?RA=0&DEC=0&SR=180&VERB=3&MAXREC=60000")
+    nrows=$(grep -c '<TR>' "$work/big.xml" || true)
+    set -- $big
+    echo "  whole-sky answer: HTTP $1, $nrows rows, $(($2 / 1048576)) MiB in ${3}s"
+    echo "  scs.fcgi peak RSS per worker: $((before / 1024)) MiB after the cones," \
+        "$(($(peak_rss_kib) / 1024)) MiB after the whole-sky answer"
+    "$top/tools/stack.sh" stop >/dev/null
+done
