@@ -16,13 +16,26 @@ export SKY_ROWS=${TEST_SKY_ROWS:-20000}
 export WORKERS=2
 export BUILD QUIET=1
 
+# A sanitizer build reports into files, checked once the programs exit.
+export ASAN_OPTIONS="log_path=$STATE/log/sanitizer:detect_leaks=1"
+export UBSAN_OPTIONS="log_path=$STATE/log/sanitizer:print_stacktrace=1"
+
 cleanup() { "$top/tools/stack.sh" stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT INT TERM
 "$top/tools/stack.sh" stop >/dev/null 2>&1 || true
+rm -f "$STATE"/log/sanitizer.*
 "$top/tools/stack.sh" start
 
 export RIF_TOP="$top" RIF_STATE="$STATE"
 export RIF_HTTP="http://127.0.0.1:$HTTP_PORT" RIF_HTTPS="https://127.0.0.1:$HTTPS_PORT"
 export RIF_SKY_ROWS="$SKY_ROWS"
 cd "$top"
-/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration "$@"
+status=0
+/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration "$@" || status=$?
+cleanup
+if ls "$STATE"/log/sanitizer.* >/dev/null 2>&1; then
+    echo "integration: the sanitizers reported:" >&2
+    cat "$STATE"/log/sanitizer.* >&2
+    status=1
+fi
+exit $status
