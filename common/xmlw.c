@@ -226,6 +226,13 @@ xmlw_close(struct xmlw *w)
 }
 
 void
+xmlw_adopt(struct xmlw *w, const struct xmlw *from)
+{
+	memcpy(w->stack, from->stack, sizeof(w->stack));
+	w->depth = from->depth;
+}
+
+void
 xmlw_close_all(struct xmlw *w)
 {
 	while (w->depth > 0)

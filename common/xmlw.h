@@ -43,6 +43,11 @@ void	xmlw_textn(struct xmlw *, const char *, size_t);
 /* Markup the caller vouches for, written as is (e.g. "<TR><TD>"). */
 void	xmlw_raw(struct xmlw *, const char *);
 void	xmlw_close(struct xmlw *);
+/*
+ * Take over the open elements of FROM, for output that FROM wrote earlier
+ * (into a buffer) and that the caller now sends as it is.
+ */
+void	xmlw_adopt(struct xmlw *, const struct xmlw *from);
 void	xmlw_close_all(struct xmlw *);
 
 /*

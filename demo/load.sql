@@ -149,6 +149,8 @@ FROM generate_series(1, :sky_rows) AS i
 CROSS JOIN LATERAL (
     SELECT md5('synthetic-sky/' || i) AS h1, md5('synthetic-sky/' || i || '/more') AS h2
 ) AS h
+-- OFFSET 0 evaluates each subquery once per row: flattened, every reference
+-- to its columns would repeat its expressions (md5 and all).
 CROSS JOIN LATERAL (
     -- Seven fractions of 52 bits (13 hex digits) or 24 bits (6 hex digits).
     SELECT ARRAY[
@@ -160,6 +162,7 @@ CROSS JOIN LATERAL (
         ('x' || substr(h.h2, 13,  6))::bit(24)::bigint / 16777216.0,
         ('x' || substr(h.h2, 19,  6))::bit(24)::bigint / 16777216.0
     ] AS u
+    OFFSET 0
 ) AS r
 CROSS JOIN LATERAL (
     SELECT r.u,
@@ -176,6 +179,7 @@ CROSS JOIN LATERAL (
            58000 + 2500 * r.u[5]                                     AS t_min,
            58000 + 2500 * r.u[5] + (600 + round(42600 * r.u[7])) / 86400 AS t_max,
            600 + round(42600 * r.u[7])                               AS exptime
+    OFFSET 0
 ) AS d
 -- Facilities, with a band (vacuum wavelength, m) and a typical beam (arcsec),
 -- of plausible radio telescopes.
@@ -213,7 +217,9 @@ CROSS JOIN LATERAL (
                        radians(d.dec::double precision) AS phi
                 FROM generate_series(0, 3) AS k
             ) AS q
+            OFFSET 0
         ) AS b
+        OFFSET 0
     ) AS c
 ) AS g;
 

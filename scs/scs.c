@@ -15,11 +15,25 @@
 /* Cone Search 1.03 §2 item 2 names text/xml. */
 #define SCS_MIME	"text/xml;charset=UTF-8"
 
+/*
+ * The document head, up to the first row, depends only on VERB and the
+ * status: it is written once at start for each of the six and sent as it
+ * is, which saves most of the work of a small answer.
+ */
+struct scs_head {
+	struct strbuf		 text;
+	struct xmlw		 open;	/* the elements left open at its end */
+};
+
 struct scs {
 	const struct config	*cfg;
 	struct db		*db;
 	time_t			 started;
+	struct scs_head		 heads[4][2];	/* [VERB][overflow] */
 };
+
+static void	write_head(struct xmlw *, int verb, int overflow);
+static int	mem_sink(void *, const void *, size_t);
 
 static const char *const stmt_names[2][4] = {
 	{ NULL, "cone1", "cone2", "cone3" },
@@ -59,11 +73,29 @@ scs_new(const struct config *cfg)
 			    strbuf_str(&sql), 4);
 		}
 	strbuf_free(&sql);
+	for (verb = 1; verb <= 3; verb++)
+		for (wide = 0; wide < 2; wide++) {
+			struct scs_head	*h = &s->heads[verb][wide];
+			struct response	 r;
+
+			resp_init(&r, mem_sink, &h->text);
+			r.started = 1;	/* the body only, no CGI header block */
+			xmlw_init(&h->open, &r);
+			write_head(&h->open, verb, wide);
+			rc |= resp_failed(&r);
+			h->open.resp = NULL;	/* r ends here; the stack stays */
+		}
 	if (rc != 0) {
 		scs_free(s);
 		return NULL;
 	}
 	return s;
+}
+
+static int
+mem_sink(void *ctx, const void *buf, size_t len)
+{
+	return strbuf_add(ctx, buf, len);
 }
 
 int
@@ -88,6 +120,9 @@ scs_free(struct scs *s)
 {
 	if (s == NULL)
 		return;
+	for (int verb = 1; verb <= 3; verb++)
+		for (int ov = 0; ov < 2; ov++)
+			strbuf_free(&s->heads[verb][ov].text);
 	db_free(s->db);
 	free(s);
 }
@@ -108,7 +143,7 @@ scs_error(struct response *r, int status, const char *msg)
  * leading QUERY_STATUS says OVERFLOW when the result was cut at MAXREC.
  */
 static void
-write_head(struct xmlw *w, const struct scs_query *q, int overflow)
+write_head(struct xmlw *w, int verb, int overflow)
 {
 	int	 i;
 
@@ -124,7 +159,7 @@ write_head(struct xmlw *w, const struct scs_query *q, int overflow)
 	xmlw_raw(w, "\n");
 	vot_field(w, &obscore_dist_field);
 	for (i = 0; i < obscore_ncols; i++)
-		if (obscore_cols[i].verb <= q->verb)
+		if (obscore_cols[i].verb <= verb)
 			vot_field(w, &obscore_cols[i].f);
 	vot_data_begin(w);
 }
@@ -212,7 +247,9 @@ run_cone(struct scs *s, const struct scs_query *q, struct response *r)
 	overflow = q->maxrec == 0 ? q->sr > 0 :
 	    row != NULL && atol(PQgetvalue(row, 0, COL_COUNT)) > q->maxrec;
 	xmlw_init(&w, r);
-	write_head(&w, q, overflow);
+	resp_write(r, s->heads[q->verb][overflow].text.s,
+	    s->heads[q->verb][overflow].text.len);
+	xmlw_adopt(&w, &s->heads[q->verb][overflow].open);
 	for (; row != NULL && n < q->maxrec && !resp_failed(r);
 	    row = db_next(s->db, &st), n++)
 		write_row(&w, row, q);

@@ -13,11 +13,11 @@
 # memory (VmHWM) of every scs.fcgi worker.
 #
 # Settings: BENCH_SKIES, BENCH_SECONDS (10), BENCH_CONNECTIONS (8),
-# WORKERS (scs.fcgi processes, 2).
+# WORKERS (scs.fcgi processes, 4).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 export STATE="$top/.state/bench" HTTP_PORT=28080 HTTPS_PORT=28443 QUIET=1
-export WORKERS=${WORKERS:-2} BUILD=${BUILD:-build}
+export WORKERS=${WORKERS:-4} BUILD=${BUILD:-build}
 SKIES=${BENCH_SKIES:-"100000 1000000"}
 SECONDS_=${BENCH_SECONDS:-10}
 CONN=${BENCH_CONNECTIONS:-8}
