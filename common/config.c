@@ -14,6 +14,7 @@ enum key_type {
 	KEY_STRING,
 	KEY_LONG,
 	KEY_DOUBLE,
+	KEY_BOOL,
 	KEY_LOGLEVEL
 };
 
@@ -46,6 +47,31 @@ static const struct key keys[] = {
 	{ "scs", "maxrec_limit", KEY_LONG, OFF(scs_maxrec_limit), "1000000",
 	    1, 100000000 },
 	{ "scs", "public_url", KEY_STRING, OFF(scs_public_url), "", 0, 0 },
+	{ "http", "connect_timeout", KEY_LONG, OFF(http_connect_timeout),
+	    "2000", 1, 600000 },
+	{ "http", "timeout", KEY_LONG, OFF(http_timeout), "10000", 1, 3600000 },
+	{ "http", "ca_file", KEY_STRING, OFF(http_ca_file), "", 0, 0 },
+	{ "rucio", "url", KEY_STRING, OFF(rucio_url), "", 0, 0 },
+	{ "rucio", "account", KEY_STRING, OFF(rucio_account), "", 0, 0 },
+	{ "rucio", "username", KEY_STRING, OFF(rucio_username), "", 0, 0 },
+	{ "rucio", "password", KEY_STRING, OFF(rucio_password), "", 0, 0 },
+	{ "rucio", "token_file", KEY_STRING, OFF(rucio_token_file), "", 0, 0 },
+	{ "sites", "url", KEY_STRING, OFF(sites_url), "", 0, 0 },
+	{ "sites", "token", KEY_STRING, OFF(sites_token), "", 0, 0 },
+	{ "sites", "ttl", KEY_LONG, OFF(sites_ttl), "300", 1, 86400 },
+	{ "geoip", "database", KEY_STRING, OFF(geoip_database), "", 0, 0 },
+	{ "links", "max_ids", KEY_LONG, OFF(links_max_ids), "100", 1, 10000 },
+	{ "links", "maxrec_default", KEY_LONG, OFF(links_maxrec_default),
+	    "10000", 1, 1000000 },
+	{ "links", "schemes", KEY_STRING, OFF(links_schemes),
+	    "https davs root", 0, 0 },
+	{ "links", "davs_to_https", KEY_BOOL, OFF(links_davs_to_https), "false",
+	    0, 0 },
+	{ "links", "link_auth", KEY_STRING, OFF(links_link_auth), "true", 0, 0 },
+	{ "links", "ivoa_authority", KEY_STRING, OFF(links_ivoa_authority),
+	    "auth.example.org/datasets/fits", 0, 0 },
+	{ "links", "soda_proxy_url", KEY_STRING, OFF(links_soda_proxy_url), "",
+	    0, 0 },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -111,6 +137,13 @@ set_value(struct config *cfg, const struct key *k, const char *v,
 			return -1;
 		}
 		return 0;
+	case KEY_BOOL:
+		if (parse_bool(v, (int *)(void *)base) == -1) {
+			snprintf(err, errsize, "[%s] %s: \"%s\" is not true or "
+			    "false", k->section, k->name, v);
+			return -1;
+		}
+		return 0;
 	case KEY_LOGLEVEL:
 		if ((level = log_level_parse(v)) < 0) {
 			snprintf(err, errsize, "[%s] %s: \"%s\" is not one of "
@@ -155,6 +188,13 @@ check_cross(const struct config *cfg, char *err, size_t errsize)
 		snprintf(err, errsize, "[scs] maxrec_default: %ld is above "
 		    "maxrec_limit (%ld)", cfg->scs_maxrec_default,
 		    cfg->scs_maxrec_limit);
+		return -1;
+	}
+	if (strcmp(cfg->links_link_auth, "false") != 0 &&
+	    strcmp(cfg->links_link_auth, "optional") != 0 &&
+	    strcmp(cfg->links_link_auth, "true") != 0) {
+		snprintf(err, errsize, "[links] link_auth: \"%s\" is not one of "
+		    "false, optional, true", cfg->links_link_auth);
 		return -1;
 	}
 	if (cfg->db_conninfo[0] == '\0') {

@@ -34,6 +34,30 @@ struct config {
 	long		 scs_maxrec_default;
 	long		 scs_maxrec_limit;
 	char		*scs_public_url;	/* "" when derived */
+	/* [http] */
+	long		 http_connect_timeout;	/* milliseconds */
+	long		 http_timeout;		/* milliseconds */
+	char		*http_ca_file;
+	/* [rucio] */
+	char		*rucio_url;
+	char		*rucio_account;
+	char		*rucio_username;
+	char		*rucio_password;
+	char		*rucio_token_file;
+	/* [sites] */
+	char		*sites_url;
+	char		*sites_token;
+	long		 sites_ttl;		/* seconds */
+	/* [geoip] */
+	char		*geoip_database;
+	/* [links] */
+	long		 links_max_ids;
+	long		 links_maxrec_default;
+	char		*links_schemes;		/* space-separated, preferred first */
+	int		 links_davs_to_https;
+	char		*links_link_auth;	/* false, optional or true */
+	char		*links_ivoa_authority;
+	char		*links_soda_proxy_url;
 };
 
 /*

@@ -35,5 +35,6 @@ void	suite_xml(void);
 void	suite_votable(void);
 void	suite_config(void);
 void	suite_scs(void);
+void	suite_links(void);
 
 #endif

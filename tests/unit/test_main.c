@@ -18,6 +18,7 @@ main(void)
 	suite_votable();
 	suite_config();
 	suite_scs();
+	suite_links();
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

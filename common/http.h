@@ -1,0 +1,65 @@
+/*
+ * http: calls to the upstream services (Rucio, the site directory, the
+ * data-management API) through libcurl.
+ *
+ * A struct http wraps one curl easy handle and is used by one thread at a
+ * time; it keeps its connections open between calls, so a worker talks to
+ * each upstream over a connection it already has.  Every call has a
+ * connect timeout and a total timeout, verifies TLS peers (against the
+ * configured CA bundle when one is given), and refuses bodies larger than
+ * HTTP_BODY_MAX.  A reply owns its body and header text; http_reply_free()
+ * releases them.
+ */
+#ifndef RIF_HTTP_H
+#define RIF_HTTP_H
+
+#include "strbuf.h"
+
+#define HTTP_BODY_MAX	(16L * 1024 * 1024)
+
+struct http_opts {
+	long		 connect_timeout_ms;
+	long		 timeout_ms;
+	const char	*ca_file;	/* NULL or "": the system's */
+};
+
+struct http_reply {
+	long		 status;	/* 0 when no answer came */
+	struct strbuf	 body;
+	struct strbuf	 headers;	/* "name: value\r\n" lines, last response */
+};
+
+enum http_err {
+	HTTP_OK,
+	HTTP_ETIMEOUT,	/* no complete answer within the time allowed */
+	HTTP_ECONNECT,	/* could not connect (refused, DNS, TLS) */
+	HTTP_ETOOBIG,	/* body larger than HTTP_BODY_MAX */
+	HTTP_EOTHER
+};
+
+struct http;
+
+struct http	*http_new(const struct http_opts *);
+void		 http_free(struct http *);
+
+/*
+ * METHOD URL with the extra HEADERS (NULL-terminated "Name: value" list)
+ * and BODY (NULL for none).  Any HTTP status is HTTP_OK: look at
+ * reply->status.  On failure ERR holds curl's reason (for the log).
+ */
+enum http_err	 http_call(struct http *, const char *method, const char *url,
+		    const char *const *headers, const char *body,
+		    struct http_reply *reply, char *err, size_t errsize);
+void		 http_reply_free(struct http_reply *);
+
+/* The value of header NAME (case-insensitive) in REPLY, copied into BUF. */
+const char	*http_reply_header(const struct http_reply *, const char *name,
+		    char *buf, size_t size);
+
+/*
+ * Percent-encode S for a URL path segment: every byte outside
+ * [A-Za-z0-9._~-] becomes %XX ('/' too).  Appends to OUT; -1 on ENOMEM.
+ */
+int		 http_escape(struct strbuf *out, const char *s);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * rucio: the two Rucio REST calls a DataLink answer needs, with the
+ * process's Rucio token.
+ *
+ * The token comes from GET /auth/userpass (or is read from a file that
+ * something else keeps fresh), is kept until shortly before it expires, and
+ * is renewed once when Rucio answers 401.  rucio_replicas() reads the JSON
+ * line stream of POST /replicas/list (one line per file: a dataset or a
+ * container gives several); rucio_meta() reads the POSTGRES_JSON metadata,
+ * where a DID without metadata is not an error.
+ *
+ * What these functions return belongs to the caller: rucio_files_free(),
+ * json_decref().
+ */
+#ifndef RIF_RUCIO_H
+#define RIF_RUCIO_H
+
+#include <jansson.h>
+
+#include "did.h"
+#include "http.h"
+
+struct rucio_rse {
+	char	 *name;
+	char	**pfns;		/* in Rucio's priority order */
+	int	  npfns;
+};
+
+struct rucio_file {
+	char			*scope;
+	char			*name;
+	long long		 bytes;	/* -1 when unknown */
+	struct rucio_rse	*rses;
+	int			 nrses;
+};
+
+struct rucio_files {
+	struct rucio_file	*v;
+	int			 n;
+};
+
+enum rucio_status {
+	RUCIO_OK,
+	RUCIO_TRANSIENT,	/* timeout, refused, 5xx: try again later */
+	RUCIO_FATAL		/* Rucio refuses us: credentials, bad answer */
+};
+
+struct rucio_opts {
+	const char	*url;		/* base URL, with any path prefix */
+	const char	*account;
+	const char	*username;
+	const char	*password;
+	const char	*token_file;	/* instead of username/password */
+};
+
+struct rucio;
+
+struct rucio	*rucio_new(const struct rucio_opts *);
+void		 rucio_free(struct rucio *);
+
+enum rucio_status rucio_replicas(struct rucio *, struct http *,
+		    const struct did *, struct rucio_files *out, char *err,
+		    size_t errsize);
+/* *META is NULL when the DID has no metadata. */
+enum rucio_status rucio_meta(struct rucio *, struct http *, const struct did *,
+		    json_t **meta, char *err, size_t errsize);
+
+/* Parse a /replicas/list JSON line stream (for rucio_replicas and tests). */
+int		 rucio_parse_replicas(const char *body, struct rucio_files *out,
+		    char *err, size_t errsize);
+void		 rucio_files_free(struct rucio_files *);
+
+#endif

@@ -1,0 +1,325 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "log.h"
+#include "sites.h"
+
+struct sites {
+	char			*url;
+	char			*auth;		/* "Authorization: Bearer ..." */
+	long			 ttl;
+	struct sites_table	*table;
+	time_t			 last_try;
+};
+
+char *
+sites_service_url(const char *prefix, const char *host, long port,
+    const char *path)
+{
+	struct strbuf	 b = STRBUF_INIT;
+	size_t		 plen;
+
+	if (host == NULL || *host == '\0')
+		return NULL;
+	/* SCAPI data has "https://" as well as "https" for the prefix. */
+	if (prefix == NULL || *prefix == '\0')
+		prefix = "https";
+	plen = strcspn(prefix, ":/");
+	/* ...and the odd host written as a URL. */
+	if (strstr(host, "://") != NULL)
+		host = strstr(host, "://") + 3;
+	strbuf_printf(&b, "%.*s://%.*s", (int)plen, prefix,
+	    (int)strcspn(host, "/"), host);
+	if (port > 0)
+		strbuf_printf(&b, ":%ld", port);
+	if (path != NULL && *path != '\0')
+		strbuf_printf(&b, "%s%s", path[0] == '/' ? "" : "/", path);
+	return b.s;
+}
+
+static void
+rse_free(struct site_rse *r)
+{
+	int	 i;
+
+	for (i = 0; i < r->nsync; i++) {
+		free(r->sync[i].url);
+		free(r->sync[i].ivoid);
+	}
+	for (i = 0; i < r->nasync; i++) {
+		free(r->async[i].url);
+		free(r->async[i].ivoid);
+	}
+	free(r->sync);
+	free(r->async);
+	free(r->name);
+}
+
+void
+sites_table_free(struct sites_table *t)
+{
+	if (t == NULL)
+		return;
+	for (int i = 0; i < t->n; i++)
+		rse_free(&t->rses[i]);
+	free(t->rses);
+	free(t);
+}
+
+const struct site_rse *
+sites_find(const struct sites_table *t, const char *rse)
+{
+	for (int i = 0; t != NULL && i < t->n; i++)
+		if (strcmp(t->rses[i].name, rse) == 0)
+			return &t->rses[i];
+	return NULL;
+}
+
+/* The entry for RSE, added when new; NULL when memory runs out. */
+static struct site_rse *
+rse_add(struct sites_table *t, const char *name)
+{
+	struct site_rse	*r;
+
+	if ((r = (struct site_rse *)sites_find(t, name)) != NULL)
+		return r;
+	if ((r = realloc(t->rses, (size_t)(t->n + 1) * sizeof(*r))) == NULL)
+		return NULL;
+	t->rses = r;
+	r = &t->rses[t->n];
+	memset(r, 0, sizeof(*r));
+	if ((r->name = strdup(name)) == NULL)
+		return NULL;
+	t->n++;
+	return r;
+}
+
+/* Positions from [{"name": RSE, "latitude": .., "longitude": ..}, ...]. */
+static int
+parse_grafana(struct sites_table *t, json_t *list)
+{
+	json_t		*e;
+	size_t		 i;
+	struct site_rse	*r;
+	const char	*name;
+
+	json_array_foreach(list, i, e) {
+		name = json_string_value(json_object_get(e, "name"));
+		if (name == NULL || *name == '\0')
+			continue;
+		if ((r = rse_add(t, name)) == NULL)
+			return -1;
+		/* One RSE name under several sites: the first place wins. */
+		if (r->located || !json_is_number(json_object_get(e, "latitude")) ||
+		    !json_is_number(json_object_get(e, "longitude")))
+			continue;
+		r->lat = json_number_value(json_object_get(e, "latitude"));
+		r->lon = json_number_value(json_object_get(e, "longitude"));
+		r->located = 1;
+	}
+	return 0;
+}
+
+static int
+add_service(struct site_rse *r, json_t *svc, int async)
+{
+	struct site_service	**list = async ? &r->async : &r->sync, *s;
+	int			 *n = async ? &r->nasync : &r->nsync;
+	const char		 *ivoid;
+	char			 *url;
+
+	url = sites_service_url(json_string_value(json_object_get(svc, "prefix")),
+	    json_string_value(json_object_get(svc, "host")),
+	    (long)json_integer_value(json_object_get(svc, "port")),
+	    json_string_value(json_object_get(svc, "path")));
+	if (url == NULL)
+		return 0;	/* no host: nothing to call */
+	if ((s = realloc(*list, (size_t)(*n + 1) * sizeof(*s))) == NULL) {
+		free(url);
+		return -1;
+	}
+	*list = s;
+	s[*n].url = url;
+	ivoid = json_string_value(json_object_get(json_object_get(
+	    json_object_get(svc, "other_attributes"), "resourceIdentifier"),
+	    "value"));
+	s[*n].ivoid = ivoid != NULL && *ivoid != '\0' ? strdup(ivoid) : NULL;
+	(*n)++;
+	return 0;
+}
+
+/* The RSE name of storage area ID, from the /storage-areas list. */
+static const char *
+area_name(json_t *areas, const char *id)
+{
+	json_t		*a;
+	size_t		 i;
+	const char	*aid;
+
+	json_array_foreach(areas, i, a) {
+		aid = json_string_value(json_object_get(a, "id"));
+		if (aid != NULL && strcmp(aid, id) == 0)
+			return json_string_value(json_object_get(a, "name"));
+	}
+	return NULL;
+}
+
+/* SODA services, tied to an RSE through associated_storage_area_id. */
+static int
+parse_services(struct sites_table *t, json_t *areas, json_t *services)
+{
+	json_t		*svc;
+	size_t		 i;
+	const char	*type, *area, *rse;
+	struct site_rse	*r;
+	int		 async;
+
+	json_array_foreach(services, i, svc) {
+		type = json_string_value(json_object_get(svc, "type"));
+		area = json_string_value(json_object_get(svc,
+		    "associated_storage_area_id"));
+		if (type == NULL || area == NULL)
+			continue;	/* not tied to a storage: not co-located */
+		if (strcasecmp(type, "soda_sync") == 0)
+			async = 0;
+		else if (strcasecmp(type, "soda_async") == 0)
+			async = 1;
+		else
+			continue;
+		if ((rse = area_name(areas, area)) == NULL || *rse == '\0')
+			continue;
+		if ((r = rse_add(t, rse)) == NULL || add_service(r, svc, async))
+			return -1;
+	}
+	return 0;
+}
+
+struct sites_table *
+sites_parse_scapi(const char *grafana, const char *areas, const char *services,
+    char *err, size_t errsize)
+{
+	json_t			*g, *a = NULL, *s = NULL;
+	json_error_t		 je;
+	struct sites_table	*t = NULL;
+
+	if ((g = json_loads(grafana, 0, &je)) == NULL || !json_is_array(g) ||
+	    (a = json_loads(areas, 0, &je)) == NULL || !json_is_array(a) ||
+	    (s = json_loads(services, 0, &je)) == NULL || !json_is_array(s)) {
+		snprintf(err, errsize, "site directory: not a JSON list (%s)",
+		    je.text);
+		goto out;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL ||
+	    parse_grafana(t, g) == -1 || parse_services(t, a, s) == -1) {
+		snprintf(err, errsize, "out of memory");
+		sites_table_free(t);
+		t = NULL;
+	}
+out:
+	json_decref(g);
+	json_decref(a);
+	json_decref(s);
+	return t;
+}
+
+struct sites *
+sites_new(const struct sites_opts *o)
+{
+	struct sites	*s;
+	struct strbuf	 auth = STRBUF_INIT;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->ttl = o->ttl;
+	s->url = strdup(o->url);
+	if (o->token != NULL && *o->token != '\0')
+		strbuf_printf(&auth, "Authorization: Bearer %s", o->token);
+	s->auth = auth.s;
+	if (s->url == NULL) {
+		sites_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+sites_free(struct sites *s)
+{
+	if (s == NULL)
+		return;
+	sites_table_free(s->table);
+	free(s->url);
+	free(s->auth);
+	free(s);
+}
+
+/* GET base+PATH into OUT (a JSON body); -1 with ERR on any failure. */
+static int
+fetch(struct sites *s, struct http *h, const char *path, int auth,
+    struct http_reply *out, char *err, size_t errsize)
+{
+	const char	*hdrs[] = { "Accept: application/json",
+			    auth ? s->auth : NULL, NULL };
+	char		 url[2048];
+
+	snprintf(url, sizeof(url), "%s%s", s->url, path);
+	if (http_call(h, "GET", url, hdrs, NULL, out, err, errsize) != HTTP_OK)
+		return -1;
+	if (out->status != 200) {
+		snprintf(err, errsize, "%.400s: HTTP %ld", url, out->status);
+		return -1;
+	}
+	return 0;
+}
+
+static struct sites_table *
+fetch_scapi(struct sites *s, struct http *h, char *err, size_t errsize)
+{
+	struct http_reply	 g, a, v;
+	struct sites_table	*t = NULL;
+
+	memset(&a, 0, sizeof(a));
+	memset(&v, 0, sizeof(v));
+	if (fetch(s, h, "/storage-areas/grafana", 0, &g, err, errsize) == 0 &&
+	    fetch(s, h, "/storage-areas", 1, &a, err, errsize) == 0 &&
+	    fetch(s, h, "/services?service_types=soda_sync,soda_async", 1, &v,
+	    err, errsize) == 0)
+		t = sites_parse_scapi(strbuf_str(&g.body), strbuf_str(&a.body),
+		    strbuf_str(&v.body), err, errsize);
+	http_reply_free(&g);
+	http_reply_free(&a);
+	http_reply_free(&v);
+	return t;
+}
+
+const struct sites_table *
+sites_get(struct sites *s, struct http *h, int *stale)
+{
+	struct sites_table	*t;
+	char			 err[512];
+	time_t			 now = time(NULL);
+
+	*stale = 0;
+	if (s->table != NULL && now - s->table->fetched < s->ttl)
+		return s->table;
+	/* While the directory fails, ask again at most once a second. */
+	if (s->table != NULL && now == s->last_try) {
+		*stale = 1;
+		return s->table;
+	}
+	s->last_try = now;
+	if ((t = fetch_scapi(s, h, err, sizeof(err))) == NULL) {
+		log_warn("site directory: %s%s", err, s->table != NULL ?
+		    "; serving the table of before" : "");
+		*stale = s->table != NULL;
+		return s->table;
+	}
+	t->fetched = now;
+	sites_table_free(s->table);
+	s->table = t;
+	return t;
+}

@@ -1,0 +1,75 @@
+/*
+ * sites: where each storage (Rucio RSE) is, and which SODA services sit
+ * beside it, from the site directory, kept in the process with a time to
+ * live.
+ *
+ * The directory is the site-capabilities API (SCAPI, current shape):
+ * /storage-areas/grafana for positions, /storage-areas and /services for
+ * the SODA services co-located with each storage area.  The data quirks the real directory has are
+ * handled here: "https://" as a prefix, a null port, storage areas without
+ * id or name, and one RSE name under several sites (the first wins).
+ *
+ * sites_get() returns the current table, fetching it when it is older than
+ * the TTL; when the directory cannot be reached the old table is served
+ * (and a warning logged) until it comes back.  A table belongs to the
+ * cache: it stays valid until the next sites_get().
+ */
+#ifndef RIF_SITES_H
+#define RIF_SITES_H
+
+#include <time.h>
+
+#include "http.h"
+
+struct site_service {
+	char	*url;		/* access URL: prefix://host[:port]/path */
+	char	*ivoid;		/* resourceIdentifier, or NULL */
+};
+
+struct site_rse {
+	char			*name;
+	double			 lat, lon;
+	int			 located;
+	struct site_service	*sync;		/* SODA sync services */
+	int			 nsync;
+	struct site_service	*async;		/* SODA async services */
+	int			 nasync;
+};
+
+struct sites_table {
+	struct site_rse	*rses;
+	int		 n;
+	time_t		 fetched;
+};
+
+struct sites_opts {
+	const char	*url;		/* base, e.g. https://host/api/v1 */
+	const char	*token;		/* Bearer token for protected routes */
+	long		 ttl;		/* seconds */
+};
+
+struct sites;
+
+struct sites	*sites_new(const struct sites_opts *);
+void		 sites_free(struct sites *);
+
+/*
+ * The table, fetched through H when missing or stale.  NULL when there is
+ * none at all (the directory has never answered); *STALE set when the
+ * table is older than the TTL because the directory is failing.
+ */
+const struct sites_table *sites_get(struct sites *, struct http *h,
+		    int *stale);
+
+const struct site_rse *sites_find(const struct sites_table *, const char *rse);
+
+/* Parse SCAPI answers into a new table (for sites_get and for tests). */
+struct sites_table *sites_parse_scapi(const char *grafana, const char *areas,
+		    const char *services, char *err, size_t errsize);
+void		 sites_table_free(struct sites_table *);
+
+/* prefix://host[:port]/path, tolerating "https://" prefixes and null ports. */
+char		*sites_service_url(const char *prefix, const char *host,
+		    long port, const char *path);
+
+#endif

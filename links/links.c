@@ -1,0 +1,503 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "choose.h"
+#include "did.h"
+#include "dlmeta.h"
+#include "geo.h"
+#include "http.h"
+#include "links.h"
+#include "linkset.h"
+#include "log.h"
+#include "params.h"
+#include "rucio.h"
+#include "sites.h"
+#include "vosi.h"
+#include "votable.h"
+
+#define LINKS_MIME	VOT_MIME ";content=datalink"
+#define LINKS_VERSION	"0.1.0"
+#define SCHEMES_MAX	8
+
+enum {
+	L_ID,
+	L_SORT,
+	L_CLIENT_IP,
+	L_MUST_SODA,
+	L_RANKING,
+	L_ALL_REPLICAS,
+	L_RESPONSEFORMAT,
+	L_MAXREC,
+	L__MAX
+};
+
+/* DataLink 1.1 §2.1 plus this service's own parameters (README.md). */
+static const struct param_rule rules[L__MAX] = {
+	[L_ID] = { "ID", PARAM_STRING, 0, 0, 512, 0, 0 },
+	[L_SORT] = { "sort", PARAM_STRING, 0, 0, 32, 1, 0 },
+	[L_CLIENT_IP] = { "client_ip_address", PARAM_STRING, 0, 0, 64, 1, 0 },
+	[L_MUST_SODA] = { "must_include_soda", PARAM_BOOL, 0, 0, 0, 1, 0 },
+	[L_RANKING] = { "ranking", PARAM_INT, 0, 1000000, 0, 1, 0 },
+	[L_ALL_REPLICAS] = { "all_replicas", PARAM_BOOL, 0, 0, 0, 1, 0 },
+	[L_RESPONSEFORMAT] = { "RESPONSEFORMAT", PARAM_STRING, 0, 0, 256, 1, 0 },
+	[L_MAXREC] = { "MAXREC", PARAM_INT, 0, 1e9, 0, 1, 0 },
+};
+
+struct links {
+	const struct config	*cfg;
+	struct http		*http;
+	struct rucio		*rucio;
+	struct sites		*sites;
+	struct geo		*geo;
+	char			*scheme_text;
+	const char		*schemes[SCHEMES_MAX + 1];
+	time_t			 started;
+};
+
+/* What one request asks for, after its parameters were checked. */
+struct ask {
+	struct choose_opts	 choose;
+	long			 ranking;
+	int			 all_replicas;
+	long			 maxrec;
+	char			 origin[160];	/* where the position came from */
+};
+
+struct links *
+links_new(const struct config *cfg, char *err, size_t errsize)
+{
+	struct links		*l;
+	struct http_opts	 ho = { cfg->http_connect_timeout,
+				    cfg->http_timeout, cfg->http_ca_file };
+	struct rucio_opts	 ro = { cfg->rucio_url, cfg->rucio_account,
+				    cfg->rucio_username, cfg->rucio_password,
+				    cfg->rucio_token_file };
+	struct sites_opts	 so = { cfg->sites_url, cfg->sites_token,
+				    cfg->sites_ttl };
+	char			*tok, *save;
+	int			 n = 0;
+
+	if (*cfg->rucio_url == '\0' || *cfg->sites_url == '\0') {
+		snprintf(err, errsize, "[rucio] url and [sites] url are required");
+		return NULL;
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	l->cfg = cfg;
+	l->started = time(NULL);
+	l->http = http_new(&ho);
+	l->rucio = rucio_new(&ro);
+	l->sites = sites_new(&so);
+	l->scheme_text = strdup(cfg->links_schemes);
+	if (!l->http || !l->rucio || !l->sites || !l->scheme_text) {
+		snprintf(err, errsize, "out of memory");
+		links_free(l);
+		return NULL;
+	}
+	for (tok = strtok_r(l->scheme_text, " ,", &save); tok && n < SCHEMES_MAX;
+	    tok = strtok_r(NULL, " ,", &save))
+		l->schemes[n++] = tok;
+	if (*cfg->geoip_database != '\0' &&
+	    (l->geo = geo_open(cfg->geoip_database, err, errsize)) == NULL) {
+		links_free(l);
+		return NULL;
+	}
+	return l;
+}
+
+void
+links_free(struct links *l)
+{
+	if (l == NULL)
+		return;
+	http_free(l->http);
+	rucio_free(l->rucio);
+	sites_free(l->sites);
+	geo_close(l->geo);
+	free(l->scheme_text);
+	free(l);
+}
+
+/*
+ * Place the client: client_ip_address, else the address nginx gives (its
+ * realip module has already believed X-Forwarded-For from trusted proxies
+ * only).  A client that cannot be placed is not an error: replicas then
+ * come in Rucio's order, and the description says so.
+ */
+static void
+locate_client(struct links *l, const struct request *req, const char *param_ip,
+    struct ask *a)
+{
+	const char	*peer = request_env(req, "REALIP_REMOTE_ADDR");
+	const char	*ip, *how;
+
+	if (param_ip != NULL) {
+		ip = param_ip;
+		how = "client_ip_address";
+	} else {
+		ip = req->remote_addr;
+		how = peer != NULL && strcmp(peer, ip) != 0 ?
+		    "the forwarded client address" : "the client address";
+	}
+	if (l->geo == NULL) {
+		snprintf(a->origin, sizeof(a->origin), "no GeoIP database; "
+		    "replicas in Rucio's order");
+		return;
+	}
+	switch (geo_locate(l->geo, ip, &a->choose.lat, &a->choose.lon)) {
+	case GEO_OK:
+		a->choose.located = 1;
+		snprintf(a->origin, sizeof(a->origin), "%s %.64s", how, ip);
+		break;
+	case GEO_BADADDR:
+		snprintf(a->origin, sizeof(a->origin), "%s is not an IP "
+		    "address; replicas in Rucio's order", how);
+		break;
+	case GEO_UNKNOWN:
+		snprintf(a->origin, sizeof(a->origin), "%s %.64s could not be "
+		    "located; replicas in Rucio's order", how, ip);
+		break;
+	}
+}
+
+/* A PFN as clients should see it: davs:// as https:// when configured. */
+static void
+set_pfn(struct links *l, struct linkset *ls, struct link_row *r,
+    const char *pfn)
+{
+	char	 buf[4096];
+
+	if (l->cfg->links_davs_to_https && strncasecmp(pfn, "davs://", 7) == 0) {
+		snprintf(buf, sizeof(buf), "https://%s", pfn + 7);
+		pfn = buf;
+	}
+	linkset_set(ls, &r->access_url, pfn);
+}
+
+static void
+this_row(struct links *l, struct linkset *ls, const char *id,
+    const struct candidate *c, const json_t *meta, long long bytes,
+    const struct ask *a, const char *what)
+{
+	struct link_row	*r = linkset_row(ls, id, "#this");
+	char		 desc[512], dist[64] = "";
+
+	if (r == NULL)
+		return;
+	set_pfn(l, ls, r, c->pfn);
+	if (a->choose.sort == CHOOSE_RANDOM)
+		snprintf(dist, sizeof(dist), ", chosen at random");
+	else if (c->km >= 0)
+		snprintf(dist, sizeof(dist), ", %.0f km from the client", c->km);
+	snprintf(desc, sizeof(desc), "%s at RSE %s%s (client position: %s)",
+	    what, c->rse->name, dist, a->origin);
+	linkset_set(ls, &r->description, desc);
+	linkset_set(ls, &r->content_type, dlmeta_string(meta, "content_type"));
+	r->content_length = dlmeta_length(meta) >= 0 ? dlmeta_length(meta) : bytes;
+	r->link_auth = l->cfg->links_link_auth;
+}
+
+/* The rows the metadata's "datalinks" list adds. */
+static void
+extra_rows(struct linkset *ls, const char *id, const json_t *meta)
+{
+	json_t		*list = dlmeta_datalinks(meta), *d;
+	struct link_row	*r;
+	size_t		 i;
+	const char	*url, *sem;
+
+	json_array_foreach(list, i, d) {
+		url = dlmeta_string(d, "access_url");
+		sem = dlmeta_string(d, "semantics");
+		if (url == NULL || sem == NULL || (r = linkset_row(ls, id, sem)) == NULL)
+			continue;
+		linkset_set(ls, &r->access_url, url);
+		linkset_set(ls, &r->description, dlmeta_string(d, "description"));
+		linkset_set(ls, &r->content_type, dlmeta_string(d, "content_type"));
+	}
+	json_decref(list);
+}
+
+static void
+cutout_row(struct linkset *ls, const char *id, const char *service,
+    const char *what)
+{
+	struct link_row	*r;
+
+	if (service == NULL || (r = linkset_row(ls, id, "#cutout")) == NULL)
+		return;
+	linkset_set(ls, &r->service_def, service);
+	linkset_set(ls, &r->description, what);
+}
+
+/* #cutout rows and descriptors for the SODA services beside the replica. */
+static void
+soda_rows(struct links *l, struct linkset *ls, const char *id,
+    const struct rucio_file *f, const struct candidate *c)
+{
+	struct did	 d;
+	char		 path[600], ivoid[800], didtext[300], err[128];
+
+	snprintf(didtext, sizeof(didtext), "%s:%s", f->scope, f->name);
+	if (*l->cfg->links_soda_proxy_url != '\0') {
+		cutout_row(ls, id, linkset_service(ls, 0,
+		    l->cfg->links_soda_proxy_url, NULL, didtext),
+		    "SODA cutout through this service's proxy");
+		return;
+	}
+	if (c->site == NULL || did_parse(didtext, &d, err, sizeof(err)) == -1 ||
+	    did_path(&d, path, sizeof(path)) == NULL)
+		return;
+	/* The sites' SODA services expect the deterministic path (§5.6). */
+	snprintf(ivoid, sizeof(ivoid), "ivo://%s?%s", l->cfg->links_ivoa_authority,
+	    path);
+	if (c->site->nsync > 0)
+		cutout_row(ls, id, linkset_service(ls, 0, c->site->sync[0].url,
+		    c->site->sync[0].ivoid, ivoid), "SODA synchronous cutout at "
+		    "the replica's site");
+	if (c->site->nasync > 0)
+		cutout_row(ls, id, linkset_service(ls, 1, c->site->async[0].url,
+		    c->site->async[0].ivoid, ivoid), "SODA asynchronous cutout at "
+		    "the replica's site");
+}
+
+static void
+file_rows(struct links *l, struct linkset *ls, const char *id,
+    const struct rucio_file *f, const struct sites_table *t, const json_t *meta,
+    const struct ask *a)
+{
+	struct candidate	*c;
+	int			 n;
+	char			 msg[256];
+
+	if ((c = calloc((size_t)f->nrses + 1, sizeof(*c))) == NULL) {
+		ls->failed = 1;
+		return;
+	}
+	n = choose_replicas(f, t, &a->choose, c);
+	if (n == 0) {
+		snprintf(msg, sizeof(msg), "no replica of %s:%s%s", f->scope,
+		    f->name, a->choose.must_soda ? " with a SODA service beside "
+		    "it" : " in an accepted scheme");
+		linkset_fault(ls, id, "NotFoundFault", msg);
+	} else if (a->ranking >= n) {
+		snprintf(msg, sizeof(msg), "ranking %ld asked, but %s:%s has %d "
+		    "usable replica%s", a->ranking, f->scope, f->name, n,
+		    n == 1 ? "" : "s");
+		linkset_fault(ls, id, "UsageFault", msg);
+	} else {
+		this_row(l, ls, id, &c[a->ranking], meta, f->bytes, a, "Replica");
+		for (int i = 0; a->all_replicas && i < n; i++)
+			if (i != a->ranking)
+				this_row(l, ls, id, &c[i], meta, f->bytes, a,
+				    "Another replica");
+		if (a->choose.must_soda)
+			soda_rows(l, ls, id, f, &c[a->ranking]);
+	}
+	free(c);
+}
+
+static const char *
+transient_or_fatal(enum rucio_status st)
+{
+	return st == RUCIO_TRANSIENT ? "TransientFault" : "FatalFault";
+}
+
+/* Every row for one ID, in one group (DataLink 1.1 §3.2). */
+static void
+id_rows(struct links *l, struct linkset *ls, const char *id,
+    const struct sites_table *t, const struct ask *a)
+{
+	struct did		 d;
+	struct rucio_files	 files;
+	json_t			*meta = NULL;
+	enum rucio_status	 st;
+	char			 err[512];
+
+	if (did_parse(id, &d, err, sizeof(err)) == -1) {
+		linkset_fault(ls, id, "UsageFault", err);
+		return;
+	}
+	if ((st = rucio_replicas(l->rucio, l->http, &d, &files, err,
+	    sizeof(err))) != RUCIO_OK) {
+		log_error("Rucio replicas of %s: %s", id, err);
+		linkset_fault(ls, id, transient_or_fatal(st), st == RUCIO_TRANSIENT ?
+		    "the replica catalogue did not answer; try again later" :
+		    "the replica catalogue refused the request");
+		return;
+	}
+	if (files.n == 0) {
+		linkset_fault(ls, id, "NotFoundFault", "no such DID, or no "
+		    "replica of it");
+		rucio_files_free(&files);
+		return;
+	}
+	/* Metadata only adds to the links: without it they still come back. */
+	if (rucio_meta(l->rucio, l->http, &d, &meta, err, sizeof(err)) !=
+	    RUCIO_OK)
+		log_warn("Rucio metadata of %s: %s", id, err);
+	if (t == NULL && (a->choose.must_soda || a->choose.sort ==
+	    CHOOSE_NEAREST) && files.n > 0)
+		linkset_fault(ls, id, "TransientFault", "the site directory did "
+		    "not answer; try again later");
+	else {
+		for (int i = 0; i < files.n; i++)
+			file_rows(l, ls, id, &files.v[i], t, meta, a);
+		extra_rows(ls, id, meta);
+	}
+	json_decref(meta);
+	rucio_files_free(&files);
+}
+
+/* Whole-request checks; -1 after writing the DALI error document. */
+static int
+read_ask(struct links *l, const struct request *req, const struct params *p,
+    struct ask *a, struct response *r)
+{
+	const struct param_value	*v;
+	char				 msg[256];
+
+	memset(a, 0, sizeof(*a));
+	a->choose.schemes = l->schemes[0] != NULL ? l->schemes : NULL;
+	if ((v = params_get(p, L_SORT)) == NULL ||
+	    strcmp(v->raw, "nearest_by_client") == 0 ||
+	    strcmp(v->raw, "nearest_by_ip") == 0)
+		a->choose.sort = CHOOSE_NEAREST;
+	else if (strcmp(v->raw, "random") == 0)
+		a->choose.sort = CHOOSE_RANDOM;
+	else {
+		snprintf(msg, sizeof(msg), "UsageFault: sort: '%.40s' is not "
+		    "nearest_by_client, nearest_by_ip or random", v->raw);
+		vot_error(r, 400, VOT_MIME, msg, 0);
+		return -1;
+	}
+	if ((v = params_get(p, L_RESPONSEFORMAT)) != NULL && *v->raw != '\0' &&
+	    !vot_format_ok(v->raw)) {
+		vot_error(r, 400, VOT_MIME, "UsageFault: RESPONSEFORMAT: this "
+		    "service answers only in VOTable", 0);
+		return -1;
+	}
+	a->choose.must_soda = (v = params_get(p, L_MUST_SODA)) != NULL && v->b;
+	a->all_replicas = (v = params_get(p, L_ALL_REPLICAS)) != NULL && v->b;
+	a->ranking = (v = params_get(p, L_RANKING)) != NULL ? (long)v->i : 0;
+	a->maxrec = (v = params_get(p, L_MAXREC)) != NULL ? (long)v->i :
+	    l->cfg->links_maxrec_default;
+	if (a->choose.sort == CHOOSE_NEAREST)
+		locate_client(l, req, (v = params_get(p, L_CLIENT_IP)) != NULL ?
+		    v->raw : NULL, a);
+	return 0;
+}
+
+static void
+links_query(struct links *l, const struct request *req, struct response *r)
+{
+	struct params		 p;
+	struct ask		 a;
+	struct linkset		 ls;
+	const struct sites_table *t = NULL;
+	const struct param_value *v, *ids;
+	char			 msg[300];
+	int			 stale, nids, before, nsvc;
+
+	memset(&ls, 0, sizeof(ls));
+	if (params_parse(&p, req, rules, L__MAX, (size_t)l->cfg->max_params) !=
+	    PARAMS_OK) {
+		snprintf(msg, sizeof(msg), "UsageFault: %s", params_error(&p,
+		    msg + 100, sizeof(msg) - 100));
+		vot_error(r, p.err == PARAMS_EBODY ? 413 : 400, VOT_MIME, msg, 0);
+		goto out;
+	}
+	if (read_ask(l, req, &p, &a, r) == -1)
+		goto out;
+	ids = params_get(&p, L_ID);
+	nids = (int)params_count(&p, L_ID);
+	if (nids > 0)
+		t = sites_get(l->sites, l->http, &stale);
+	for (int i = 0; i < nids; i++) {
+		/* DataLink 1.1 §2.2: cap the IDs, never split one ID's rows. */
+		if (i == l->cfg->links_max_ids) {
+			ls.overflow = 1;
+			break;
+		}
+		before = ls.nrows;
+		nsvc = ls.nservices;
+		id_rows(l, &ls, ids[i].raw, t, &a);
+		if (ls.nrows > a.maxrec) {
+			/* This ID went past MAXREC: it goes whole. */
+			linkset_truncate(&ls, before, nsvc);
+			ls.overflow = 1;
+			break;
+		}
+	}
+	if (linkset_all_transient(&ls))
+		vot_error(r, 503, VOT_MIME, "TransientFault: the upstream "
+		    "services did not answer; try again later", 0);
+	else
+		linkset_write(&ls, r, (v = params_get(&p, L_RESPONSEFORMAT)) !=
+		    NULL && vot_format_is_mime(v->raw) ? v->raw : LINKS_MIME);
+out:
+	linkset_free(&ls);
+	params_free(&p);
+}
+
+/* Liveness for probes: the process answers; it says nothing of upstreams. */
+static void
+links_ping(struct response *r)
+{
+	resp_content_type(r, "application/json");
+	resp_puts(r, "{\"status\":\"UP\",\"version\":\"" LINKS_VERSION "\"}\n");
+}
+
+static void
+links_availability(struct links *l, struct response *r)
+{
+	const struct sites_table	*t;
+	int				 stale;
+	char				 note[160];
+
+	/* The site directory is what every nearest answer needs. */
+	t = sites_get(l->sites, l->http, &stale);
+	snprintf(note, sizeof(note), "%s", t == NULL ? "The site directory "
+	    "cannot be reached" : stale ? "The site directory cannot be "
+	    "reached; serving the site table fetched before" :
+	    "The DataLink service and the site directory are up");
+	vosi_availability(r, t != NULL, l->started, note);
+}
+
+static void
+links_capabilities(struct links *l, const struct request *req,
+    struct response *r)
+{
+	char			 base[1024];
+	struct vosi_capability	 cap = { "ivo://ivoa.net/std/DataLink#links-1.1",
+				    NULL, base, NULL };
+
+	(void)l;
+	vosi_base_url(req, "", base, sizeof(base));
+	vosi_capabilities(r, base, &cap, 1);
+}
+
+void
+links_handle(void *state, const struct request *req, struct response *r)
+{
+	struct links	*l = state;
+
+	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0 &&
+	    strcmp(req->method, "HEAD") != 0) {
+		resp_header(r, "Allow", "GET, POST, HEAD");
+		vot_error(r, 405, VOT_MIME, "UsageFault: only GET and POST are "
+		    "supported", 0);
+	} else if (request_path_ends(req, "ping"))
+		links_ping(r);
+	else if (request_path_ends(req, "availability"))
+		links_availability(l, r);
+	else if (request_path_ends(req, "capabilities"))
+		links_capabilities(l, req, r);
+	else
+		links_query(l, req, r);
+}

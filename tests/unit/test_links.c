@@ -1,0 +1,301 @@
+/*
+ * The DataLink pieces: DIDs, distances, the Rucio and site-directory
+ * parsers, replica choice, metadata datalinks, and the document written.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "choose.h"
+#include "did.h"
+#include "dlmeta.h"
+#include "geo.h"
+#include "helpers.h"
+#include "http.h"
+#include "linkset.h"
+#include "rucio.h"
+#include "sites.h"
+
+static void
+test_did(void)
+{
+	struct did	 d;
+	char		 err[256], buf[600];
+
+	CU_ASSERT_EQUAL(did_parse("testing:PTF10tce.fits", &d, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(d.scope, "testing");
+	CU_ASSERT_STRING_EQUAL(d.name, "PTF10tce.fits");
+	/* Split on the first ':'; names may hold '/'. */
+	CU_ASSERT_EQUAL(did_parse("user.a:dir/sub/f.fits", &d, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(d.name, "dir/sub/f.fits");
+	CU_ASSERT_EQUAL(did_parse("nocolon", &d, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(did_parse(":name", &d, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(did_parse("scope:", &d, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(did_parse("sc ope:n", &d, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(did_parse("s:.hidden", &d, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(did_parse("s:a:b", &d, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(did_parse("abcdefghijklmnopqrstuvwxyz:n", &d, err,
+	    sizeof(err)), -1);
+	/* Rucio's deterministic path: md5("scope:name") -> h1/h2. */
+	CU_ASSERT_EQUAL(did_parse("sp3531_soda:2023-07-18-16-40-27_ASK-WALLABY_"
+	    "Eridanus_cutout-574594-imagecube-42178.fits", &d, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(did_path(&d, buf, sizeof(buf)), "sp3531_soda/9b/98/"
+	    "2023-07-18-16-40-27_ASK-WALLABY_Eridanus_cutout-574594-imagecube-"
+	    "42178.fits");
+	/* The forms SODA clients send. */
+	CU_ASSERT_EQUAL(did_parse_id("ivo://auth.example.org/datasets/fits?"
+	    "sp3531_soda/9b/98/x.fits", &d, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(d.scope, "sp3531_soda");
+	CU_ASSERT_STRING_EQUAL(d.name, "x.fits");
+	CU_ASSERT_EQUAL(did_parse_id("ivo://a?testing:PTF10tce.fits", &d, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(d.name, "PTF10tce.fits");
+	CU_ASSERT_EQUAL(did_parse_id("ivo://a", &d, err, sizeof(err)), -1);
+}
+
+static void
+test_distance(void)
+{
+	/* RAL (UK) to Granada (ES): about 1,670 km. */
+	double	 km = geo_distance_km(51.57, -1.31, 37.18, -3.60);
+
+	CU_ASSERT(km > 1590 && km < 1640);
+	CU_ASSERT_DOUBLE_EQUAL(geo_distance_km(10, 20, 10, 20), 0, 1e-9);
+	/* Antipodes: half the circumference. */
+	CU_ASSERT_DOUBLE_EQUAL(geo_distance_km(0, 0, 0, 180), M_PI * GEO_EARTH_KM,
+	    1e-6);
+	CU_ASSERT_DOUBLE_EQUAL(geo_distance_km(90, 0, -90, 0), M_PI * GEO_EARTH_KM,
+	    1e-6);
+}
+
+static const char replicas[] =
+    "{\"scope\": \"ds\", \"name\": \"f1.fits\", \"bytes\": 2880, "
+    "\"rses\": {\"FAR\": [\"root://far/ds/f1.fits\", \"https://far/ds/f1.fits\"], "
+    "\"NEAR\": [\"davs://near/ds/f1.fits\"], \"NOWHERE\": [\"https://x/f1\"]}, "
+    "\"pfns\": {}}\n"
+    "\n"
+    "{\"scope\": \"ds\", \"name\": \"f2.fits\", \"rses\": {}, \"pfns\": {}}\n";
+
+static void
+test_rucio_lines(void)
+{
+	struct rucio_files	 fs;
+	char			 err[256];
+
+	CU_ASSERT_EQUAL_FATAL(rucio_parse_replicas(replicas, &fs, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(fs.n, 2);
+	CU_ASSERT_STRING_EQUAL(fs.v[0].name, "f1.fits");
+	CU_ASSERT_EQUAL(fs.v[0].bytes, 2880);
+	CU_ASSERT_EQUAL(fs.v[0].nrses, 3);
+	CU_ASSERT_STRING_EQUAL(fs.v[0].rses[0].name, "FAR");
+	CU_ASSERT_EQUAL(fs.v[0].rses[0].npfns, 2);
+	CU_ASSERT_EQUAL(fs.v[1].nrses, 0);
+	CU_ASSERT_EQUAL(fs.v[1].bytes, -1);
+	rucio_files_free(&fs);
+	CU_ASSERT_EQUAL(rucio_parse_replicas("", &fs, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(fs.n, 0);
+	CU_ASSERT_EQUAL(rucio_parse_replicas("{\"scope\": \"a\"", &fs, err,
+	    sizeof(err)), -1);
+	CU_ASSERT_EQUAL(rucio_parse_replicas("[1, 2]\n", &fs, err, sizeof(err)), -1);
+}
+
+static const char grafana[] =
+    "[{\"key\": \"NEAR\", \"name\": \"NEAR\", \"latitude\": 51.5, \"longitude\": -1.3},"
+    " {\"key\": \"FAR\", \"name\": \"FAR\", \"latitude\": -31.9, \"longitude\": 115.9},"
+    " {\"key\": \"FAR\", \"name\": \"FAR\", \"latitude\": 0, \"longitude\": 0},"
+    " {\"key\": null, \"name\": null}]";
+static const char areas[] =
+    "[{\"id\": \"a-near\", \"name\": \"NEAR\"}, {\"id\": \"a-far\", \"name\": \"FAR\"},"
+    " {\"id\": \"a-ingest\", \"name\": null}]";
+static const char services[] =
+    "[{\"type\": \"soda_sync\", \"prefix\": \"https://\", \"host\": \"soda.far\","
+    "  \"port\": null, \"path\": \"soda/sync\", \"associated_storage_area_id\": \"a-far\","
+    "  \"other_attributes\": {\"resourceIdentifier\": {\"value\": \"ivo://far/soda\"}}},"
+    " {\"type\": \"soda_async\", \"prefix\": \"https\", \"host\": \"soda.far\","
+    "  \"port\": 8443, \"path\": \"/uws\", \"associated_storage_area_id\": \"a-far\","
+    "  \"other_attributes\": {}},"
+    " {\"type\": \"soda_sync\", \"prefix\": \"https\", \"host\": \"lost\","
+    "  \"associated_storage_area_id\": null},"
+    " {\"type\": \"jupyterhub\", \"host\": \"x\", \"associated_storage_area_id\": \"a-near\"}]";
+
+static void
+test_sites(void)
+{
+	struct sites_table	*t;
+	const struct site_rse	*r;
+	char			 err[256], *u;
+
+	t = sites_parse_scapi(grafana, areas, services, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	r = sites_find(t, "FAR");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	/* The same RSE under two sites: the first position wins. */
+	CU_ASSERT_DOUBLE_EQUAL(r->lat, -31.9, 0);
+	CU_ASSERT_EQUAL(r->nsync, 1);
+	CU_ASSERT_STRING_EQUAL(r->sync[0].url, "https://soda.far/soda/sync");
+	CU_ASSERT_STRING_EQUAL(r->sync[0].ivoid, "ivo://far/soda");
+	CU_ASSERT_EQUAL(r->nasync, 1);
+	CU_ASSERT_STRING_EQUAL(r->async[0].url, "https://soda.far:8443/uws");
+	CU_ASSERT_PTR_NULL(r->async[0].ivoid);
+	r = sites_find(t, "NEAR");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(r->nsync, 0);
+	CU_ASSERT_PTR_NULL(sites_find(t, "NOWHERE"));
+	sites_table_free(t);
+	CU_ASSERT_PTR_NULL(sites_parse_scapi("{}", areas, services, err, sizeof(err)));
+	CU_ASSERT_PTR_NULL(sites_parse_scapi(grafana, areas, "oops", err, sizeof(err)));
+	u = sites_service_url("https://", "https://h.example", 0, "p");
+	CU_ASSERT_STRING_EQUAL(u, "https://h.example/p");
+	free(u);
+	CU_ASSERT_PTR_NULL(sites_service_url("https", NULL, 1, "/p"));
+}
+
+static void
+test_choose(void)
+{
+	const char *const	 prefer[] = { "https", "davs", NULL };
+	struct rucio_files	 fs;
+	struct sites_table	*t;
+	struct candidate	 c[4];
+	struct choose_opts	 o = { CHOOSE_NEAREST, 0, 1, 51.57, -1.31, prefer };
+	char			 err[256];
+	int			 n;
+
+	CU_ASSERT_EQUAL_FATAL(rucio_parse_replicas(replicas, &fs, err, sizeof(err)), 0);
+	t = sites_parse_scapi(grafana, areas, services, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	n = choose_replicas(&fs.v[0], t, &o, c);
+	CU_ASSERT_EQUAL(n, 3);
+	/* Nearest first; the unplaced RSE last; the preferred scheme. */
+	CU_ASSERT_STRING_EQUAL(c[0].rse->name, "NEAR");
+	CU_ASSERT_STRING_EQUAL(c[0].pfn, "davs://near/ds/f1.fits");
+	CU_ASSERT_STRING_EQUAL(c[1].rse->name, "FAR");
+	CU_ASSERT_STRING_EQUAL(c[1].pfn, "https://far/ds/f1.fits");
+	CU_ASSERT(c[1].km > c[0].km);
+	CU_ASSERT_STRING_EQUAL(c[2].rse->name, "NOWHERE");
+	CU_ASSERT(c[2].km < 0);
+	/* Only RSEs with SODA beside them. */
+	o.must_soda = 1;
+	n = choose_replicas(&fs.v[0], t, &o, c);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(c[0].rse->name, "FAR");
+	/* A client that could not be placed: Rucio's order. */
+	o.must_soda = 0;
+	o.located = 0;
+	n = choose_replicas(&fs.v[0], t, &o, c);
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_STRING_EQUAL(c[0].rse->name, "FAR");
+	/* Only root:// accepted: one RSE has it. */
+	{
+		const char *const root[] = { "root", NULL };
+		o.schemes = root;
+		CU_ASSERT_EQUAL(choose_replicas(&fs.v[0], t, &o, c), 1);
+	}
+	sites_table_free(t);
+	rucio_files_free(&fs);
+}
+
+static void
+test_datalinks_meta(void)
+{
+	json_t	*m, *l;
+	char	*j;
+
+	j = dlmeta_pyliteral_to_json("[{'access_url': 'https://h/p?a=1', "
+	    "'semantics': '#preview', 'n': 3, 'ok': True, 'x': None, "
+	    "'q': 'it\\'s \"quoted\"'}]");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_STRING_EQUAL(j, "[{\"access_url\": \"https://h/p?a=1\", "
+	    "\"semantics\": \"#preview\", \"n\": 3, \"ok\": true, \"x\": null, "
+	    "\"q\": \"it's \\\"quoted\\\"\"}]");
+	free(j);
+	CU_ASSERT_PTR_NULL(dlmeta_pyliteral_to_json("[__import__('os')]"));
+	CU_ASSERT_PTR_NULL(dlmeta_pyliteral_to_json("['unterminated]"));
+
+	m = json_loads("{\"datalinks\": \"[{'access_url': 'u', 'semantics': "
+	    "'#auxiliary'}]\", \"content_length\": \"1234\"}", 0, NULL);
+	l = dlmeta_datalinks(m);
+	CU_ASSERT_EQUAL(json_array_size(l), 1);
+	CU_ASSERT_EQUAL(dlmeta_length(m), 1234);
+	json_decref(l);
+	json_decref(m);
+	m = json_loads("{\"datalinks\": [{\"access_url\": \"u\"}], "
+	    "\"content_length\": 7}", 0, NULL);
+	l = dlmeta_datalinks(m);
+	CU_ASSERT_EQUAL(json_array_size(l), 1);
+	CU_ASSERT_EQUAL(dlmeta_length(m), 7);
+	json_decref(l);
+	json_decref(m);
+}
+
+static void
+test_linkset(void)
+{
+	struct linkset	 ls;
+	struct link_row	*r;
+	struct captured	 c;
+	const char	*sid, *out;
+
+	memset(&ls, 0, sizeof(ls));
+	r = linkset_row(&ls, "a:b&c", "#this");
+	linkset_set(&ls, &r->access_url, "https://h/p?x=1&y=2");
+	r->content_length = 42;
+	r->link_auth = "true";
+	sid = linkset_service(&ls, 0, "https://soda/sync", NULL, "ivo://a?b/c");
+	r = linkset_row(&ls, "a:b&c", "#cutout");
+	linkset_set(&ls, &r->service_def, sid);
+	linkset_fault(&ls, "bad", "NotFoundFault", "no such DID");
+	CU_ASSERT_FALSE(linkset_all_transient(&ls));
+	cap_init(&c);
+	linkset_write(&ls, &c.resp, "application/x-votable+xml;content=datalink");
+	out = strbuf_str(&c.out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Content-Type: application/x-votable+xml;"
+	    "content=datalink\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<INFO name=\"standardID\" "
+	    "value=\"ivo://ivoa.net/std/DataLink#links-1.1\">"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<TR><TD>a:b&amp;c</TD><TD>https://h/p?"
+	    "x=1&amp;y=2</TD><TD/><TD/><TD/><TD>#this</TD><TD/><TD>42</TD>"
+	    "<TD>true</TD><TD/></TR>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<TD>soda0</TD><TD/><TD/><TD>#cutout</TD>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<TD>NotFoundFault: no such DID</TD>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<RESOURCE type=\"meta\" utype=\"adhoc:"
+	    "service\" ID=\"soda0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "value=\"ivo://ivoa.net/std/SODA#sync-1.0\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "<GROUP name=\"inputParams\">"));
+	cap_free(&c);
+	linkset_truncate(&ls, 1, 0);
+	CU_ASSERT_EQUAL(ls.nrows, 1);
+	CU_ASSERT_EQUAL(ls.nservices, 0);
+	linkset_free(&ls);
+
+	memset(&ls, 0, sizeof(ls));
+	linkset_fault(&ls, "x:y", "TransientFault", "down");
+	CU_ASSERT_TRUE(linkset_all_transient(&ls));
+	linkset_free(&ls);
+}
+
+static void
+test_url_escape(void)
+{
+	struct strbuf	 b = STRBUF_INIT;
+
+	CU_ASSERT_EQUAL(http_escape(&b, "dir/sub f+:x~.-_"), 0);
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&b), "dir%2Fsub%20f%2B%3Ax~.-_");
+	strbuf_free(&b);
+}
+
+void
+suite_links(void)
+{
+	CU_pSuite	 s = CU_add_suite("links", NULL, NULL);
+
+	CU_add_test(s, "DIDs: rules, '/' in names, deterministic path", test_did);
+	CU_add_test(s, "great-circle distances", test_distance);
+	CU_add_test(s, "Rucio JSON line stream", test_rucio_lines);
+	CU_add_test(s, "site directory (SCAPI) and its quirks", test_sites);
+	CU_add_test(s, "replica choice: distance, SODA, schemes", test_choose);
+	CU_add_test(s, "metadata datalinks: JSON and Python literal", test_datalinks_meta);
+	CU_add_test(s, "the DataLink document", test_linkset);
+	CU_add_test(s, "URL path escaping", test_url_escape);
+}
