@@ -251,6 +251,26 @@ def replica_pfns(fixture, did, replica, schemes=None, domains=("wan",)):
     return out
 
 
+def did_column_row(fixture, did):
+    """The DID_COLUMN answer: the DID table row (§1.4)."""
+    files = resolve_files(fixture, did)
+    is_file = did["type"] == "FILE"
+    return {"scope": did["scope"], "name": did["name"], "account": did["account"],
+            "did_type": did["type"], "is_open": None if is_file else did.get("is_open", False),
+            "monotonic": False, "hidden": False, "obsolete": False, "complete": None,
+            "availability": "AVAILABLE", "suppressed": False,
+            "bytes": did["bytes"] if is_file else sum(f["bytes"] for f in files),
+            "length": None if is_file else len(did["contents"]),
+            "md5": did.get("md5"), "adler32": did.get("adler32"),
+            "expired_at": None, "purge_replicas": True, "deleted_at": None, "events": None,
+            "guid": None, "project": None, "datatype": None, "run_number": None,
+            "stream_name": None, "prod_step": None, "version": None, "campaign": None,
+            "task_id": None, "panda_id": None, "lumiblocknr": None, "provenance": None,
+            "phys_group": None, "transient": False, "accessed_at": None, "closed_at": None,
+            "eol_at": None, "is_archive": None, "constituent": None, "access_cnt": None,
+            "created_at": did["created_at"], "updated_at": did["created_at"]}
+
+
 # --------------------------------------------------------------------------
 # HS256 JWTs (three base64url parts), issued by oauth2.py
 # --------------------------------------------------------------------------
@@ -409,6 +429,9 @@ class StandinHandler(BaseHTTPRequestHandler):
         self.timeout = self.server.app.knobs["idle_timeout_s"]
         super().setup()
 
+    def version_string(self):
+        return self.server_version
+
     def log_message(self, fmt, *args):
         if self.server.app.args.verbose:
             sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
@@ -497,6 +520,10 @@ class StandinHandler(BaseHTTPRequestHandler):
     def authenticate(self):
         return True
 
+    def handle_exception(self, exc):
+        """Answer for an exception a route raised on purpose; False if none."""
+        return False
+
     # ---- dispatch ------------------------------------------------------
     def _match(self, method, path):
         other = False
@@ -536,9 +563,10 @@ class StandinHandler(BaseHTTPRequestHandler):
             getattr(self, self.route.func)(**match.groupdict())
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
-        except Exception:  # a bug in a stand-in: say so loudly
-            traceback.print_exc()
-            self.reply(500, "Internal Server Error", "text/plain")
+        except Exception as e:
+            if not self.handle_exception(e):  # a bug in a stand-in: say so loudly
+                traceback.print_exc()
+                self.reply(500, "Internal Server Error", "text/plain")
 
     def _inject(self, label):
         delay = self.app.knobs["delay_ms"]
