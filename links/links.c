@@ -191,11 +191,15 @@ this_row(struct links *l, struct linkset *ls, const char *id,
 		return;
 	set_pfn(l, ls, r, c->pfn);
 	if (a->choose.sort == CHOOSE_RANDOM)
-		snprintf(dist, sizeof(dist), ", chosen at random");
-	else if (c->km >= 0)
-		snprintf(dist, sizeof(dist), ", %.0f km from the client", c->km);
-	snprintf(desc, sizeof(desc), "%s at RSE %s%s (client position: %s)",
-	    what, c->rse->name, dist, a->origin);
+		snprintf(desc, sizeof(desc), "%s at RSE %s, chosen at random",
+		    what, c->rse->name);
+	else {
+		if (c->km >= 0)
+			snprintf(dist, sizeof(dist), ", %.0f km from the client",
+			    c->km);
+		snprintf(desc, sizeof(desc), "%s at RSE %s%s (client position: "
+		    "%s)", what, c->rse->name, dist, a->origin);
+	}
 	linkset_set(ls, &r->description, desc);
 	linkset_set(ls, &r->content_type, dlmeta_string(meta, "content_type"));
 	r->content_length = dlmeta_length(meta) >= 0 ? dlmeta_length(meta) : bytes;

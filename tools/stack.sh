@@ -1,6 +1,8 @@
 #!/bin/sh
 # The local stack: a private PostgreSQL cluster with the schema and demo
-# data, the FastCGI programs under spawn-fcgi, and nginx in front.
+# data, stand-ins for the services that cannot run here (Rucio, the site
+# directory) with demo data and a small GeoIP database, the FastCGI
+# programs under spawn-fcgi, and nginx in front.
 #
 #   tools/stack.sh start     start (or restart the programs of) the stack
 #   tools/stack.sh stop      stop exactly what start started
@@ -14,6 +16,8 @@
 #   HTTPS_PORT  nginx HTTPS port on 127.0.0.1        (8443)
 #   SKY_ROWS    rows of the synthetic sky            (100000)
 #   WORKERS     scs.fcgi processes                   (2)
+#   LINKS_WORKERS  links.fcgi processes              (8)
+#   STANDIN_PORT   first of the stand-ins' ports     (HTTP_PORT + 11)
 #   BUILD       where the programs were built        (build)
 #   QUIET       1: print nothing but errors
 set -eu
@@ -24,6 +28,11 @@ HTTP_PORT=${HTTP_PORT:-8080}
 HTTPS_PORT=${HTTPS_PORT:-8443}
 SKY_ROWS=${SKY_ROWS:-100000}
 WORKERS=${WORKERS:-2}
+LINKS_WORKERS=${LINKS_WORKERS:-8}
+STANDIN_PORT=${STANDIN_PORT:-$((HTTP_PORT + 11))}
+RUCIO_PORT=$STANDIN_PORT
+SITES_PORT=$((STANDIN_PORT + 1))
+FIXTURE=$top/tests/standins/fixture.json
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 QUIET=${QUIET:-0}
@@ -79,9 +88,46 @@ pg_start() {
     fi
 }
 
+# The shipped example with the keys of this stack set, section by section.
 write_config() {
-    sed -e "s|^conninfo = .*|conninfo = host=$PGDIR port=5432 dbname=$DBNAME user=postgres|" \
-        "$top/conf/rucio-ivoa.ini" >"$STATE/rucio-ivoa.ini"
+    awk -v pg="host=$PGDIR port=5432 dbname=$DBNAME user=postgres" \
+        -v rucio="http://127.0.0.1:$RUCIO_PORT" \
+        -v sites="http://127.0.0.1:$SITES_PORT/v1" \
+        -v geoip="$STATE/geoip.mmdb" '
+        /^\[/ { sec = $0 }
+        sec == "[database]" && /^conninfo =/ { $0 = "conninfo = " pg }
+        sec == "[rucio]" && /^url =/ { $0 = "url = " rucio }
+        sec == "[rucio]" && /^username =/ { $0 = "username = datalink" }
+        sec == "[rucio]" && /^password =/ { $0 = "password = datalink-password" }
+        sec == "[sites]" && /^url =/ { $0 = "url = " sites }
+        sec == "[sites]" && /^token =/ { $0 = "token = sites-static-token" }
+        sec == "[geoip]" && /^database =/ { $0 = "database = " geoip }
+        { print }' "$top/conf/rucio-ivoa.ini" >"$STATE/rucio-ivoa.ini"
+}
+
+# Start stand-in NAME on PORT, waiting for its "ready" line.
+standin_start() {
+    name=$1 port=$2
+    stop_pids "$STATE/standin-$name.pid"
+    /usr/bin/python3 "$top/tests/standins/$name.py" --port "$port" \
+        --fixture "$FIXTURE" >"$STATE/log/standin-$name.out" \
+        2>"$STATE/log/standin-$name.log" &
+    echo $! >"$STATE/standin-$name.pid"
+    for _ in $(seq 1 50); do
+        grep -q "^ready" "$STATE/log/standin-$name.out" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    die "the $name stand-in did not start: see $STATE/log/standin-$name.log"
+}
+
+standins_start() {
+    mkdir -p "$STATE/log"
+    standin_start rucio "$RUCIO_PORT"
+    standin_start sites "$SITES_PORT"
+    if [ ! -f "$STATE/geoip.mmdb" ] || [ "$FIXTURE" -nt "$STATE/geoip.mmdb" ]; then
+        perl "$top/tests/standins/make-geoip.pl" "$FIXTURE" "$STATE/geoip.mmdb" \
+            >/dev/null || die "could not build the GeoIP database"
+    fi
 }
 
 # kill the processes whose pids are listed in file $1, then remove it
@@ -98,15 +144,21 @@ stop_pids() {
     rm -f "$1"
 }
 
+# program_start NAME WORKERS: NAME.fcgi under spawn-fcgi on NAME.sock.
+program_start() {
+    stop_pids "$STATE/$1.pid"
+    rm -f "$STATE/$1.sock"
+    [ -x "$BUILD/$1.fcgi" ] || die "$BUILD/$1.fcgi is not built (make)"
+    spawn-fcgi -s "$STATE/$1.sock" -M 0666 -F "$2" -P "$STATE/$1.pid" \
+        -- "$BUILD/$1.fcgi" -c "$STATE/rucio-ivoa.ini" \
+        >>"$STATE/log/spawn-fcgi.log" 2>>"$STATE/log/$1.log" ||
+        die "spawn-fcgi failed: see $STATE/log/$1.log"
+}
+
 programs_start() {
     mkdir -p "$STATE/log"
-    stop_pids "$STATE/scs.pid"
-    rm -f "$STATE/scs.sock"
-    [ -x "$BUILD/scs.fcgi" ] || die "$BUILD/scs.fcgi is not built (make)"
-    spawn-fcgi -s "$STATE/scs.sock" -M 0666 -F "$WORKERS" -P "$STATE/scs.pid" \
-        -- "$BUILD/scs.fcgi" -c "$STATE/rucio-ivoa.ini" \
-        >>"$STATE/log/spawn-fcgi.log" 2>>"$STATE/log/scs.log" ||
-        die "spawn-fcgi failed: see $STATE/log/scs.log"
+    program_start scs "$WORKERS"
+    program_start links "$LINKS_WORKERS"
 }
 
 tls_cert() {
@@ -147,6 +199,7 @@ wait_ready() {
 start() {
     mkdir -p "$STATE"
     pg_start
+    standins_start
     write_config
     programs_start
     tls_cert
@@ -159,6 +212,8 @@ stack: up.  State, logs and configuration in $STATE
                 https://127.0.0.1:$HTTPS_PORT/scs (self-signed certificate)
                 http://127.0.0.1:$HTTP_PORT/rucio/rucio/cone/scs.xml (prototype path)
   VOSI          http://127.0.0.1:$HTTP_PORT/scs/availability  .../scs/capabilities
+  DataLink      http://127.0.0.1:$HTTP_PORT/links?ID=testing:PTF10tce.fits&client_ip_address=130.246.210.120
+                (also /rucio/links; stand-in Rucio and site directory on ports $RUCIO_PORT, $SITES_PORT)
   pyvo          python3 -c "import pyvo; print(pyvo.dal.conesearch('http://127.0.0.1:$HTTP_PORT/scs', pos=(53.75308, -24.93365), radius=1).to_table())"
   Stop with     make stop
 EOT
@@ -169,22 +224,29 @@ stop() {
         nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -s quit 2>/dev/null || true
         for _ in $(seq 1 30); do [ -f "$STATE/nginx.pid" ] || break; sleep 0.1; done
     fi
-    stop_pids "$STATE/scs.pid"
-    rm -f "$STATE/scs.sock"
+    for p in scs links; do
+        stop_pids "$STATE/$p.pid"
+        rm -f "$STATE/$p.sock"
+    done
+    for s in rucio sites; do stop_pids "$STATE/standin-$s.pid"; done
     if [ -f "$PGDIR/data/postmaster.pid" ]; then
         as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1 || true
     fi
     say "stopped"
 }
 
+# How many of the processes listed in file $1 are alive.
+count_alive() {
+    n=0
+    [ -f "$1" ] && for pid in $(cat "$1"); do kill -0 "$pid" 2>/dev/null && n=$((n + 1)); done
+    echo $n
+}
+
 status() {
     as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1 &&
         echo "postgresql: running" || echo "postgresql: stopped"
-    n=0
-    if [ -f "$STATE/scs.pid" ]; then
-        for pid in $(cat "$STATE/scs.pid"); do kill -0 "$pid" 2>/dev/null && n=$((n + 1)); done
-    fi
-    echo "scs.fcgi: $n worker(s)"
+    for p in scs links; do echo "$p.fcgi: $(count_alive "$STATE/$p.pid") worker(s)"; done
+    for s in rucio sites; do echo "$s stand-in: $(count_alive "$STATE/standin-$s.pid")"; done
     [ -f "$STATE/nginx.pid" ] && kill -0 "$(cat "$STATE/nginx.pid")" 2>/dev/null &&
         echo "nginx: running on $HTTP_PORT/$HTTPS_PORT" || echo "nginx: stopped"
 }
