@@ -36,9 +36,9 @@ class Reply:
     def text(self):
         return self.body.decode("utf-8")
 
-    def votable(self):
-        """Parse strictly: any VOTable warning is an error."""
-        return vot_parse(io.BytesIO(self.body), verify="exception")
+    def votable(self, verify="exception"):
+        """Parse strictly by default: any VOTable warning is an error."""
+        return vot_parse(io.BytesIO(self.body), verify=verify)
 
 
 def request(path, params=None, method="GET", data=None, headers=None,
@@ -81,6 +81,18 @@ def votlint(body):
                            capture_output=True, text=True, timeout=120)
     out = p.stdout + p.stderr
     return [l for l in out.splitlines() if l.startswith(("ERROR", "FATAL"))]
+
+
+def datalinklint(body):
+    """STILTS datalinklint's error and warning lines for BODY."""
+    with tempfile.NamedTemporaryFile(suffix=".xml") as f:
+        f.write(body)
+        f.flush()
+        p = subprocess.run(["stilts", "datalinklint", f.name],
+                           capture_output=True, text=True, timeout=120)
+    out = p.stdout + p.stderr
+    assert "Totals:" in out, out
+    return [l for l in out.splitlines() if l.startswith(("E-", "W-", "F-"))]
 
 
 def ang_dist(ra1, dec1, ra2, dec2):

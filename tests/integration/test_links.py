@@ -1,0 +1,204 @@
+"""DataLink {links} through nginx and spawn-fcgi, against the Rucio and
+site-directory stand-ins, read by pyvo, votlint and astropy."""
+import json
+import os
+import urllib.request
+
+import pytest
+import pyvo
+from pyvo.dal.adhoc import DatalinkResults
+from pyvo.dal.exceptions import DALQueryError
+
+from conftest import HTTP, datalinklint, request, votlint
+
+RUCIO = os.environ["RIF_RUCIO"]
+SITES = os.environ["RIF_SITES"]
+FIXTURE = json.load(open(os.path.join(os.environ["RIF_TOP"], "tests",
+                                      "standins", "fixture.json")))
+UK = "130.246.210.120"
+ERIDANUS = ("sp3531_soda:2023-07-18-16-40-27_ASK-WALLABY_Eridanus_cutout-"
+            "574594-imagecube-42178.fits")
+ERIDANUS_ES = ("https://spsrc14.iaa.csic.es:18027/disk/dev/deterministic/"
+               "sp3531_soda/9b/98/2023-07-18-16-40-27_ASK-WALLABY_Eridanus_"
+               "cutout-574594-imagecube-42178.fits")
+
+
+def control(base, **knobs):
+    req = urllib.request.Request(base + "/_control", method="POST",
+                                 data=json.dumps(knobs).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        r.read()
+
+
+@pytest.fixture(autouse=True)
+def reset_standins():
+    for base in (RUCIO, SITES):
+        control(base, fail=None, delay_ms=0, times=None, routes=None)
+    yield
+    for base in (RUCIO, SITES):
+        control(base, fail=None, delay_ms=0, times=None, routes=None)
+
+
+def links(params):
+    return request("/links", params)
+
+
+def rows(reply):
+    # Not astropy's strict mode: its UCD list predates SODA's UCDs
+    # (pos.outline, stat.interval), which descriptors must carry; votlint
+    # and datalinklint check these documents instead.
+    return reply.votable(verify="ignore").get_first_table().array
+
+
+def test_nearest_with_soda_is_the_spanish_replica():
+    # The prototype notebook's request (prototype-examples.json).
+    url = HTTP + "/links?id=%s&client_ip_address=%s&must_include_soda=True" % (
+        ERIDANUS, UK)
+    dl = DatalinkResults.from_result_url(url)
+    this = next(dl.bysemantics("#this", include_narrower=False))
+    assert this.access_url == ERIDANUS_ES
+    assert "SPSRC_STORM" in this["description"]
+    assert "client_ip_address 130.246.210.120" in this["description"]
+    cutouts = list(dl.bysemantics("#cutout", include_narrower=False))
+    assert cutouts and all(c["service_def"] for c in cutouts)
+    # The descriptor is found and points at the site's SODA service.
+    sync = dl.get_adhocservice_by_ivoid("ivo://ivoa.net/std/SODA#sync-1.0")
+    params = {p.name: p.value for p in sync.params}
+    assert params["standardID"] == "ivo://ivoa.net/std/SODA#sync-1.0"
+    ids = {p.name: p.value for p in sync.groups[0].entries}
+    assert ids["ID"].endswith("?sp3531_soda/9b/98/2023-07-18-16-40-27_ASK-"
+                              "WALLABY_Eridanus_cutout-574594-imagecube-42178.fits")
+
+
+def test_nearest_without_soda_is_in_the_uk():
+    table = rows(links({"ID": ERIDANUS, "client_ip_address": UK}))
+    first = [r for r in table if r["semantics"] == "#this"][0]
+    # At RAL, 0 km; its PFNs are root:// first, https:// is preferred.
+    assert "RSE STFC_STORM, 0 km" in first["description"]
+    assert first["access_url"].startswith("https://")
+
+
+def test_ranking_and_all_replicas():
+    table = rows(links({"ID": ERIDANUS, "client_ip_address": UK,
+                        "all_replicas": "true"}))
+    this = [r for r in table if r["semantics"] == "#this"]
+    assert len(this) >= 2
+    dists = [float(r["description"].split(" km")[0].rsplit(" ", 1)[1])
+             for r in this if " km from" in r["description"]]
+    assert dists == sorted(dists)
+    second = rows(links({"ID": ERIDANUS, "client_ip_address": UK,
+                         "ranking": 1}))
+    assert second[0]["access_url"] == this[1]["access_url"]
+
+
+def test_ids_answered_in_request_order_and_echoed():
+    ids = ["testing:PTF10tce.fits", "nope:missing.fits", "bad id", ERIDANUS]
+    reply = request("/links", method="POST", data={"ID": ids})
+    got = []
+    for r in rows(reply):
+        if not got or got[-1] != r["ID"]:
+            got.append(r["ID"])
+    assert got == ids
+    faults = {r["ID"]: r["error_message"] for r in rows(reply) if r["error_message"]}
+    assert faults["nope:missing.fits"].startswith("NotFoundFault: ")
+    assert faults["bad id"].startswith("UsageFault: ")
+
+
+def test_pyvo_reads_errors_per_id():
+    dl = DatalinkResults.from_result_url(HTTP + "/links?ID=nope:missing.fits")
+    with pytest.raises(pyvo.dal.DALServiceError, match="NotFoundFault"):
+        dl[0].getdataurl()
+
+
+def test_random_replica():
+    seen = set()
+    for _ in range(12):
+        table = rows(links({"ID": ERIDANUS, "sort": "random"}))
+        seen.add(table[0]["access_url"])
+    assert len(seen) >= 2
+
+
+@pytest.mark.parametrize("params,status,message", [
+    ({"ID": "a:b", "sort": "closest"}, 400, "UsageFault: sort"),
+    ({"ID": "a:b", "ranking": "-1"}, 400, "UsageFault: ranking"),
+    ({"ID": "a:b", "must_include_soda": "perhaps"}, 400, "UsageFault: must_include_soda"),
+    ({"ID": "a:b", "RESPONSEFORMAT": "text/csv"}, 400, "UsageFault: RESPONSEFORMAT"),
+])
+def test_malformed_requests_get_dali_errors(params, status, message):
+    reply = links(params)
+    assert reply.status == status
+    assert message in reply.text
+    assert votlint(reply.body) == []
+    with pytest.raises(DALQueryError):
+        DatalinkResults.from_result_url(HTTP + "/links?" +
+                                        urllib.parse.urlencode(params))
+
+
+def test_no_id_gives_an_empty_table():
+    reply = links({})
+    assert reply.status == 200 and len(rows(reply)) == 0
+
+
+def test_every_answer_passes_votlint():
+    for params in ({"ID": [ERIDANUS, "x:y", "bad"], "client_ip_address": UK,
+                    "must_include_soda": "true"}, {"ID": "testing:PTF10tce.fits"}):
+        reply = links(params)
+        assert reply.status == 200
+        assert votlint(reply.body) == []
+        assert datalinklint(reply.body) == []
+
+
+def test_rucio_down_gives_transient_faults_then_recovers():
+    control(RUCIO, fail="down")
+    reply = links({"ID": "testing:PTF10tce.fits"})
+    assert reply.status == 503 and "TransientFault" in reply.text
+    control(RUCIO, fail=None)
+    reply = links({"ID": "testing:PTF10tce.fits"})
+    assert reply.status == 200 and rows(reply)[0]["access_url"]
+
+
+def test_rucio_slow_past_the_timeout():
+    control(RUCIO, delay_ms=12000)
+    reply = links({"ID": "testing:PTF10tce.fits"})
+    assert reply.status == 503 and "TransientFault" in reply.text
+
+
+def test_expired_token_is_renewed_once():
+    control(RUCIO, fail="401_once")
+    reply = links({"ID": "testing:PTF10tce.fits"})
+    assert reply.status == 200 and rows(reply)[0]["access_url"]
+
+
+def test_site_directory_down_serves_the_table_of_before():
+    assert links({"ID": ERIDANUS, "client_ip_address": UK}).status == 200
+    control(SITES, fail="down")
+    reply = links({"ID": ERIDANUS, "client_ip_address": UK,
+                   "must_include_soda": "true"})
+    assert reply.status == 200
+    assert rows(reply)[0]["access_url"] == ERIDANUS_ES
+
+
+def test_unlocatable_client_falls_back_to_rucio_order():
+    table = rows(links({"ID": ERIDANUS, "client_ip_address": "10.1.2.3"}))
+    assert "could not be located" in table[0]["description"]
+    table = rows(links({"ID": ERIDANUS, "client_ip_address": "not-an-ip"}))
+    assert "not an IP address" in table[0]["description"]
+
+
+def test_prototype_path_ping_and_vosi():
+    assert request("/rucio/links", {"id": "testing:PTF10tce.fits"}).status == 200
+    ping = request("/links/ping")
+    assert json.loads(ping.body)["status"] == "UP"
+    assert "<vosi:available>true" in request("/links/availability").text
+    assert "DataLink#links-1.1" in request("/links/capabilities").text
+
+
+def test_cone_search_access_url_leads_here():
+    results = pyvo.dal.conesearch(HTTP + "/scs", pos=(53.75308, -24.93365),
+                                  radius=0.001)
+    row = [r for r in results if r["rucio_did_scope"] == "sp3531_soda"][0]
+    dl = DatalinkResults.from_result_url(
+        row["access_url"] + "&client_ip_address=" + UK + "&must_include_soda=True")
+    this = next(dl.bysemantics("#this", include_narrower=False))
+    assert this.access_url == ERIDANUS_ES
