@@ -15,7 +15,8 @@ enum key_type {
 	KEY_LONG,
 	KEY_DOUBLE,
 	KEY_BOOL,
-	KEY_LOGLEVEL
+	KEY_LOGLEVEL,
+	KEY_BACKEND
 };
 
 struct key {
@@ -31,6 +32,7 @@ struct key {
 
 static const struct key keys[] = {
 	{ "log", "level", KEY_LOGLEVEL, OFF(log_level), "info", 0, 0 },
+	{ "log", "file", KEY_STRING, OFF(log_file), "", 0, 0 },
 	{ "request", "max_body", KEY_LONG, OFF(max_body), "1048576",
 	    1, 67108864 },
 	{ "request", "max_params", KEY_LONG, OFF(max_params), "1024",
@@ -60,6 +62,16 @@ static const struct key keys[] = {
 	{ "sites", "token", KEY_STRING, OFF(sites_token), "", 0, 0 },
 	{ "sites", "ttl", KEY_LONG, OFF(sites_ttl), "300", 1, 86400 },
 	{ "geoip", "database", KEY_STRING, OFF(geoip_database), "", 0, 0 },
+	{ "dm", "url", KEY_STRING, OFF(dm_url), "", 0, 0 },
+	{ "oauth2", "token_url", KEY_STRING, OFF(oauth2_token_url), "", 0, 0 },
+	{ "oauth2", "client_id", KEY_STRING, OFF(oauth2_client_id), "", 0, 0 },
+	{ "oauth2", "client_secret", KEY_STRING, OFF(oauth2_client_secret), "",
+	    0, 0 },
+	{ "oauth2", "scope", KEY_STRING, OFF(oauth2_scope),
+	    "openid profile data-management-api-service", 0, 0 },
+	{ "oauth2", "audience", KEY_STRING, OFF(oauth2_audience),
+	    "data-management-api", 0, 0 },
+	{ "links", "backend", KEY_BACKEND, OFF(links_backend_dm), "rucio", 0, 0 },
 	{ "links", "max_ids", KEY_LONG, OFF(links_max_ids), "100", 1, 10000 },
 	{ "links", "maxrec_default", KEY_LONG, OFF(links_maxrec_default),
 	    "10000", 1, 1000000 },
@@ -143,6 +155,14 @@ set_value(struct config *cfg, const struct key *k, const char *v,
 			    "false", k->section, k->name, v);
 			return -1;
 		}
+		return 0;
+	case KEY_BACKEND:
+		if (strcmp(v, "rucio") != 0 && strcmp(v, "dm") != 0) {
+			snprintf(err, errsize, "[%s] %s: \"%s\" is not rucio or dm",
+			    k->section, k->name, v);
+			return -1;
+		}
+		*(int *)(void *)base = strcmp(v, "dm") == 0;
 		return 0;
 	case KEY_LOGLEVEL:
 		if ((level = log_level_parse(v)) < 0) {

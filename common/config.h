@@ -21,6 +21,7 @@
 struct config {
 	/* [log] */
 	int		 log_level;		/* enum log_level */
+	char		*log_file;		/* "" for stderr */
 	/* [request] */
 	long		 max_body;
 	long		 max_params;
@@ -50,7 +51,16 @@ struct config {
 	long		 sites_ttl;		/* seconds */
 	/* [geoip] */
 	char		*geoip_database;
+	/* [dm] */
+	char		*dm_url;
+	/* [oauth2] */
+	char		*oauth2_token_url;
+	char		*oauth2_client_id;
+	char		*oauth2_client_secret;
+	char		*oauth2_scope;
+	char		*oauth2_audience;
 	/* [links] */
+	int		 links_backend_dm;	/* 0: rucio, 1: dm */
 	long		 links_max_ids;
 	long		 links_maxrec_default;
 	char		*links_schemes;		/* space-separated, preferred first */

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #include "strbuf.h"
 
 static volatile sig_atomic_t	 stopping;
+
+static void	log_to_file(const char *);
 
 static void
 on_signal(int sig)
@@ -62,7 +65,29 @@ fcgi_startup(int argc, char *argv[], const char *progname, struct config *cfg)
 		exit(1);
 	}
 	log_set_level((enum log_level)cfg->log_level);
+	if (*cfg->log_file != '\0' && !check)
+		log_to_file(cfg->log_file);
 	return check;
+}
+
+/*
+ * Send stderr to PATH, appended: spawn-fcgi points a forked worker's
+ * stderr at /dev/null.  Lines are single writes, so workers sharing the
+ * file do not interleave.
+ */
+static void
+log_to_file(const char *path)
+{
+	int	 fd;
+
+	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640)) == -1) {
+		log_error("cannot open log file %s: %s", path, strerror(errno));
+		exit(1);
+	}
+	if (fd != STDERR_FILENO) {
+		dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
 }
 
 static int

@@ -175,6 +175,16 @@ http_reply_header(const struct http_reply *r, const char *name, char *buf,
 	return NULL;
 }
 
+char *
+http_base_url(const char *u)
+{
+	size_t	 n = strlen(u);
+
+	while (n > 0 && u[n - 1] == '/')
+		n--;
+	return strndup(u, n);
+}
+
 int
 http_escape(struct strbuf *out, const char *s)
 {

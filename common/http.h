@@ -57,6 +57,12 @@ const char	*http_reply_header(const struct http_reply *, const char *name,
 		    char *buf, size_t size);
 
 /*
+ * A copy of the base URL U without its trailing '/', so that base + "/route"
+ * never doubles it (a base may carry a path prefix).  NULL on ENOMEM.
+ */
+char		*http_base_url(const char *u);
+
+/*
  * Percent-encode S for a URL path segment: every byte outside
  * [A-Za-z0-9._~-] becomes %XX ('/' too).  Appends to OUT; -1 on ENOMEM.
  */

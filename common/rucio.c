@@ -32,14 +32,11 @@ rucio_new(const struct rucio_opts *o)
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return NULL;
-	r->url = strdup(o->url);
+	r->url = http_base_url(o->url);
 	r->account = dup_or_null(o->account);
 	r->username = dup_or_null(o->username);
 	r->password = dup_or_null(o->password);
 	r->token_file = dup_or_null(o->token_file);
-	/* A trailing '/' would double in "base" + "/replicas/list". */
-	if (r->url != NULL && *r->url != '\0' && r->url[strlen(r->url) - 1] == '/')
-		r->url[strlen(r->url) - 1] = '\0';
 	if (r->url == NULL) {
 		rucio_free(r);
 		return NULL;
@@ -73,7 +70,7 @@ parse_expiry(const char *s)
 	return timegm(&tm);
 }
 
-static enum rucio_status
+static enum upstream_status
 token_from_file(struct rucio *r, char *err, size_t errsize)
 {
 	FILE	*f;
@@ -81,7 +78,7 @@ token_from_file(struct rucio *r, char *err, size_t errsize)
 
 	if ((f = fopen(r->token_file, "r")) == NULL) {
 		snprintf(err, errsize, "cannot read the Rucio token file");
-		return RUCIO_FATAL;
+		return UP_FATAL;
 	}
 	n = fread(r->token, 1, sizeof(r->token) - 1, f);
 	fclose(f);
@@ -91,10 +88,10 @@ token_from_file(struct rucio *r, char *err, size_t errsize)
 	r->token[n] = '\0';
 	/* Whoever writes the file renews it; read it again now and then. */
 	r->expires = time(NULL) + 60;
-	return n > 0 ? RUCIO_OK : RUCIO_FATAL;
+	return n > 0 ? UP_OK : UP_FATAL;
 }
 
-static enum rucio_status
+static enum upstream_status
 token_from_userpass(struct rucio *r, struct http *h, char *err, size_t errsize)
 {
 	char			 u[512], p[512], a[512], url[2048], exp[128];
@@ -110,26 +107,26 @@ token_from_userpass(struct rucio *r, struct http *h, char *err, size_t errsize)
 	explicit_bzero(p, sizeof(p));
 	if (e != HTTP_OK || rep.status >= 500) {
 		http_reply_free(&rep);
-		return RUCIO_TRANSIENT;
+		return UP_TRANSIENT;
 	}
 	if (rep.status != 200 || http_reply_header(&rep, "X-Rucio-Auth-Token",
 	    r->token, sizeof(r->token)) == NULL) {
 		snprintf(err, errsize, "Rucio refused the credentials (HTTP %ld)",
 		    rep.status);
 		http_reply_free(&rep);
-		return RUCIO_FATAL;
+		return UP_FATAL;
 	}
 	r->expires = parse_expiry(http_reply_header(&rep,
 	    "X-Rucio-Auth-Token-Expires", exp, sizeof(exp))) - TOKEN_MARGIN;
 	http_reply_free(&rep);
-	return RUCIO_OK;
+	return UP_OK;
 }
 
-static enum rucio_status
+static enum upstream_status
 token(struct rucio *r, struct http *h, char *err, size_t errsize)
 {
 	if (r->expires != 0 && time(NULL) < r->expires)
-		return RUCIO_OK;
+		return UP_OK;
 	r->expires = 0;
 	if (r->token_file != NULL)
 		return token_from_file(r, err, errsize);
@@ -137,7 +134,7 @@ token(struct rucio *r, struct http *h, char *err, size_t errsize)
 }
 
 /* One authenticated call, renewing the token once on a 401. */
-static enum rucio_status
+static enum upstream_status
 call(struct rucio *r, struct http *h, const char *method, const char *url,
     const char *accept, const char *body, struct http_reply *rep, char *err,
     size_t errsize)
@@ -145,28 +142,28 @@ call(struct rucio *r, struct http *h, const char *method, const char *url,
 	char			 tok[sizeof(r->token) + 32];
 	const char		*hdrs[] = { tok, accept, body ?
 				    "Content-Type: application/json" : NULL, NULL };
-	enum rucio_status	 st;
+	enum upstream_status	 st;
 
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if ((st = token(r, h, err, errsize)) != RUCIO_OK)
+		if ((st = token(r, h, err, errsize)) != UP_OK)
 			return st;
 		snprintf(tok, sizeof(tok), "X-Rucio-Auth-Token: %s", r->token);
 		if (http_call(h, method, url, hdrs, body, rep, err, errsize) !=
 		    HTTP_OK) {
 			http_reply_free(rep);
-			return RUCIO_TRANSIENT;
+			return UP_TRANSIENT;
 		}
 		if (rep->status != 401)
-			return RUCIO_OK;
+			return UP_OK;
 		log_info("Rucio token refused; renewing it");
 		r->expires = 0;
 		http_reply_free(rep);
 	}
 	snprintf(err, errsize, "Rucio refused a fresh token (HTTP 401)");
-	return RUCIO_FATAL;
+	return UP_FATAL;
 }
 
-enum rucio_status
+enum upstream_status
 rucio_replicas(struct rucio *r, struct http *h, const struct did *d,
     struct rucio_files *out, char *err, size_t errsize)
 {
@@ -174,7 +171,7 @@ rucio_replicas(struct rucio *r, struct http *h, const struct did *d,
 	struct http_reply	 rep;
 	json_t			*body;
 	char			*text;
-	enum rucio_status	 st;
+	enum upstream_status	 st;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(url, sizeof(url), "%s/replicas/list", r->url);
@@ -184,32 +181,32 @@ rucio_replicas(struct rucio *r, struct http *h, const struct did *d,
 	json_decref(body);
 	if (text == NULL) {
 		snprintf(err, errsize, "out of memory");
-		return RUCIO_TRANSIENT;
+		return UP_TRANSIENT;
 	}
 	st = call(r, h, "POST", url, "Accept: application/x-json-stream", text,
 	    &rep, err, errsize);
 	free(text);
-	if (st != RUCIO_OK)
+	if (st != UP_OK)
 		return st;
 	if (rep.status != 200) {
 		snprintf(err, errsize, "Rucio /replicas/list: HTTP %ld",
 		    rep.status);
-		st = rep.status >= 500 ? RUCIO_TRANSIENT : RUCIO_FATAL;
+		st = rep.status >= 500 ? UP_TRANSIENT : UP_FATAL;
 	} else if (rucio_parse_replicas(strbuf_str(&rep.body), out, err,
 	    errsize) == -1)
-		st = RUCIO_FATAL;
+		st = UP_FATAL;
 	http_reply_free(&rep);
 	return st;
 }
 
-enum rucio_status
+enum upstream_status
 rucio_meta(struct rucio *r, struct http *h, const struct did *d, json_t **meta,
     char *err, size_t errsize)
 {
 	struct strbuf		 url = STRBUF_INIT;
 	struct http_reply	 rep;
 	json_error_t		 je;
-	enum rucio_status	 st;
+	enum upstream_status	 st;
 
 	*meta = NULL;
 	/* Names may hold '/': encoded as %2F, as Rucio's own client does. */
@@ -221,7 +218,7 @@ rucio_meta(struct rucio *r, struct http *h, const struct did *d, json_t **meta,
 	st = call(r, h, "GET", strbuf_str(&url), "Accept: application/json",
 	    NULL, &rep, err, errsize);
 	strbuf_free(&url);
-	if (st != RUCIO_OK)
+	if (st != UP_OK)
 		return st;
 	if (rep.status == 200) {
 		*meta = json_loads(strbuf_str(&rep.body), 0, &je);
@@ -230,11 +227,11 @@ rucio_meta(struct rucio *r, struct http *h, const struct did *d, json_t **meta,
 			*meta = NULL;
 			snprintf(err, errsize, "Rucio metadata is not a JSON "
 			    "object");
-			st = RUCIO_FATAL;
+			st = UP_FATAL;
 		}
 	} else if (rep.status != 404) {
 		snprintf(err, errsize, "Rucio metadata: HTTP %ld", rep.status);
-		st = rep.status >= 500 ? RUCIO_TRANSIENT : RUCIO_FATAL;
+		st = rep.status >= 500 ? UP_TRANSIENT : UP_FATAL;
 	}
 	http_reply_free(&rep);
 	return st;

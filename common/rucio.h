@@ -19,6 +19,7 @@
 
 #include "did.h"
 #include "http.h"
+#include "upstream.h"
 
 struct rucio_rse {
 	char	 *name;
@@ -39,12 +40,6 @@ struct rucio_files {
 	int			 n;
 };
 
-enum rucio_status {
-	RUCIO_OK,
-	RUCIO_TRANSIENT,	/* timeout, refused, 5xx: try again later */
-	RUCIO_FATAL		/* Rucio refuses us: credentials, bad answer */
-};
-
 struct rucio_opts {
 	const char	*url;		/* base URL, with any path prefix */
 	const char	*account;
@@ -58,11 +53,11 @@ struct rucio;
 struct rucio	*rucio_new(const struct rucio_opts *);
 void		 rucio_free(struct rucio *);
 
-enum rucio_status rucio_replicas(struct rucio *, struct http *,
+enum upstream_status rucio_replicas(struct rucio *, struct http *,
 		    const struct did *, struct rucio_files *out, char *err,
 		    size_t errsize);
 /* *META is NULL when the DID has no metadata. */
-enum rucio_status rucio_meta(struct rucio *, struct http *, const struct did *,
+enum upstream_status rucio_meta(struct rucio *, struct http *, const struct did *,
 		    json_t **meta, char *err, size_t errsize);
 
 /* Parse a /replicas/list JSON line stream (for rucio_replicas and tests). */

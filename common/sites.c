@@ -235,7 +235,7 @@ sites_new(const struct sites_opts *o)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->ttl = o->ttl;
-	s->url = strdup(o->url);
+	s->url = http_base_url(o->url);
 	if (o->token != NULL && *o->token != '\0')
 		strbuf_printf(&auth, "Authorization: Bearer %s", o->token);
 	s->auth = auth.s;

@@ -7,11 +7,13 @@
 #include "choose.h"
 #include "did.h"
 #include "dlmeta.h"
+#include "dmapi.h"
 #include "geo.h"
 #include "http.h"
 #include "links.h"
 #include "linkset.h"
 #include "log.h"
+#include "oauth2.h"
 #include "params.h"
 #include "rucio.h"
 #include "sites.h"
@@ -52,6 +54,8 @@ struct links {
 	struct rucio		*rucio;
 	struct sites		*sites;
 	struct geo		*geo;
+	struct oauth2		*oauth2;	/* the dm backend's token */
+	struct dmapi		*dm;		/* NULL: the rucio backend */
 	char			*scheme_text;
 	const char		*schemes[SCHEMES_MAX + 1];
 	time_t			 started;
@@ -63,6 +67,7 @@ struct ask {
 	long			 ranking;
 	int			 all_replicas;
 	long			 maxrec;
+	const char		*client_ip;
 	char			 origin[160];	/* where the position came from */
 };
 
@@ -80,12 +85,27 @@ links_new(const struct config *cfg, char *err, size_t errsize)
 	char			*tok, *save;
 	int			 n = 0;
 
-	if (*cfg->rucio_url == '\0' || *cfg->sites_url == '\0') {
-		snprintf(err, errsize, "[rucio] url and [sites] url are required");
+	struct oauth2_opts	 oo = { cfg->oauth2_token_url,
+				    cfg->oauth2_client_id,
+				    cfg->oauth2_client_secret, cfg->oauth2_scope,
+				    cfg->oauth2_audience };
+
+	if (cfg->links_backend_dm ? *cfg->dm_url == '\0' ||
+	    *cfg->oauth2_token_url == '\0' || *cfg->oauth2_client_id == '\0' :
+	    *cfg->rucio_url == '\0' || *cfg->sites_url == '\0') {
+		snprintf(err, errsize, cfg->links_backend_dm ? "[dm] url, "
+		    "[oauth2] token_url and client_id are required" :
+		    "[rucio] url and [sites] url are required");
 		return NULL;
 	}
 	if ((l = calloc(1, sizeof(*l))) == NULL) {
 		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	if (cfg->links_backend_dm && ((l->oauth2 = oauth2_new(&oo)) == NULL ||
+	    (l->dm = dmapi_new(cfg->dm_url, l->oauth2)) == NULL)) {
+		snprintf(err, errsize, "out of memory");
+		links_free(l);
 		return NULL;
 	}
 	l->cfg = cfg;
@@ -119,6 +139,8 @@ links_free(struct links *l)
 	rucio_free(l->rucio);
 	sites_free(l->sites);
 	geo_close(l->geo);
+	dmapi_free(l->dm);
+	oauth2_free(l->oauth2);
 	free(l->scheme_text);
 	free(l);
 }
@@ -143,6 +165,13 @@ locate_client(struct links *l, const struct request *req, const char *param_ip,
 		ip = req->remote_addr;
 		how = peer != NULL && strcmp(peer, ip) != 0 ?
 		    "the forwarded client address" : "the client address";
+	}
+	a->client_ip = ip;
+	if (l->dm != NULL) {
+		/* The data-management API sorts by the address itself. */
+		snprintf(a->origin, sizeof(a->origin), "ordered by the "
+		    "data-management API from %s %.64s", how, ip);
+		return;
 	}
 	if (l->geo == NULL) {
 		snprintf(a->origin, sizeof(a->origin), "no GeoIP database; "
@@ -307,46 +336,79 @@ file_rows(struct links *l, struct linkset *ls, const char *id,
 }
 
 static const char *
-transient_or_fatal(enum rucio_status st)
+transient_or_fatal(enum upstream_status st)
 {
-	return st == RUCIO_TRANSIENT ? "TransientFault" : "FatalFault";
+	return st == UP_TRANSIENT ? "TransientFault" : "FatalFault";
+}
+
+/*
+ * The replicas of D, with the site table to choose among them and the
+ * DID's metadata (NULL when it has none: the links still come back).  From
+ * the data-management API the table is the request's own (*OWN, freed by
+ * the caller); from Rucio it is the cached site directory.
+ */
+static enum upstream_status
+locate(struct links *l, const struct did *d, struct ask *a,
+    struct rucio_files *files, struct sites_table **own, json_t **meta,
+    char *err, size_t errsize)
+{
+	enum upstream_status	 st;
+	const char		*sorted;
+	char			 merr[256];
+
+	*own = NULL;
+	*meta = NULL;
+	if (l->dm != NULL) {
+		st = dmapi_locate(l->dm, l->http, d, a->choose.sort ==
+		    CHOOSE_RANDOM ? "random" : "nearest_by_ip", a->client_ip,
+		    files, own, &sorted, err, errsize);
+		if (st == UP_OK && a->choose.sort == CHOOSE_NEAREST &&
+		    strcmp(sorted, "random") == 0)
+			snprintf(a->origin, sizeof(a->origin), "the "
+			    "data-management API could not place %.64s; "
+			    "replicas in random order", a->client_ip);
+	} else
+		st = rucio_replicas(l->rucio, l->http, d, files, err, errsize);
+	if (st != UP_OK || files->n == 0)
+		return st;
+	if ((l->dm != NULL ? dmapi_meta(l->dm, l->http, d, meta, merr,
+	    sizeof(merr)) : rucio_meta(l->rucio, l->http, d, meta, merr,
+	    sizeof(merr))) != UP_OK)
+		log_warn("metadata of %s:%s: %s", d->scope, d->name, merr);
+	return UP_OK;
 }
 
 /* Every row for one ID, in one group (DataLink 1.1 §3.2). */
 static void
 id_rows(struct links *l, struct linkset *ls, const char *id,
-    const struct sites_table *t, const struct ask *a)
+    const struct sites_table *t, struct ask *a)
 {
 	struct did		 d;
 	struct rucio_files	 files;
-	json_t			*meta = NULL;
-	enum rucio_status	 st;
+	struct sites_table	*own;
+	json_t			*meta;
+	enum upstream_status	 st;
 	char			 err[512];
 
 	if (did_parse(id, &d, err, sizeof(err)) == -1) {
 		linkset_fault(ls, id, "UsageFault", err);
 		return;
 	}
-	if ((st = rucio_replicas(l->rucio, l->http, &d, &files, err,
-	    sizeof(err))) != RUCIO_OK) {
-		log_error("Rucio replicas of %s: %s", id, err);
-		linkset_fault(ls, id, transient_or_fatal(st), st == RUCIO_TRANSIENT ?
+	if ((st = locate(l, &d, a, &files, &own, &meta, err, sizeof(err))) !=
+	    UP_OK) {
+		log_error("replicas of %s: %s", id, err);
+		linkset_fault(ls, id, transient_or_fatal(st), st == UP_TRANSIENT ?
 		    "the replica catalogue did not answer; try again later" :
 		    "the replica catalogue refused the request");
 		return;
 	}
-	if (files.n == 0) {
+	if (own != NULL)
+		t = own;
+	if (files.n == 0)
 		linkset_fault(ls, id, "NotFoundFault", "no such DID, or no "
 		    "replica of it");
-		rucio_files_free(&files);
-		return;
-	}
-	/* Metadata only adds to the links: without it they still come back. */
-	if (rucio_meta(l->rucio, l->http, &d, &meta, err, sizeof(err)) !=
-	    RUCIO_OK)
-		log_warn("Rucio metadata of %s: %s", id, err);
-	if (t == NULL && (a->choose.must_soda || a->choose.sort ==
-	    CHOOSE_NEAREST) && files.n > 0)
+	else if (t == NULL && (a->choose.must_soda || a->choose.sort ==
+	    CHOOSE_NEAREST))
 		linkset_fault(ls, id, "TransientFault", "the site directory did "
 		    "not answer; try again later");
 	else {
@@ -354,6 +416,7 @@ id_rows(struct links *l, struct linkset *ls, const char *id,
 			file_rows(l, ls, id, &files.v[i], t, meta, a);
 		extra_rows(ls, id, meta);
 	}
+	sites_table_free(own);
 	json_decref(meta);
 	rucio_files_free(&files);
 }
@@ -420,7 +483,7 @@ links_query(struct links *l, const struct request *req, struct response *r)
 		goto out;
 	ids = params_get(&p, L_ID);
 	nids = (int)params_count(&p, L_ID);
-	if (nids > 0)
+	if (nids > 0 && l->dm == NULL)
 		t = sites_get(l->sites, l->http, &stale);
 	for (int i = 0; i < nids; i++) {
 		/* DataLink 1.1 §2.2: cap the IDs, never split one ID's rows. */
@@ -464,6 +527,17 @@ links_availability(struct links *l, struct response *r)
 	int				 stale;
 	char				 note[160];
 
+	if (l->dm != NULL) {
+		int		 transient;
+		char		 err[256];
+		int		 up = oauth2_token(l->oauth2, l->http, &transient,
+				    err, sizeof(err)) != NULL;
+
+		vosi_availability(r, up, l->started, up ? "The DataLink service "
+		    "and its token endpoint are up" : "The token endpoint of the "
+		    "data-management API cannot be reached");
+		return;
+	}
 	/* The site directory is what every nearest answer needs. */
 	t = sites_get(l->sites, l->http, &stale);
 	snprintf(note, sizeof(note), "%s", t == NULL ? "The site directory "

@@ -32,6 +32,8 @@ LINKS_WORKERS=${LINKS_WORKERS:-8}
 STANDIN_PORT=${STANDIN_PORT:-$((HTTP_PORT + 11))}
 RUCIO_PORT=$STANDIN_PORT
 SITES_PORT=$((STANDIN_PORT + 1))
+DM_PORT=$((STANDIN_PORT + 2))
+OAUTH2_PORT=$((STANDIN_PORT + 3))
 FIXTURE=$top/tests/standins/fixture.json
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
@@ -88,12 +90,20 @@ pg_start() {
     fi
 }
 
-# The shipped example with the keys of this stack set, section by section.
+# The shipped example with the keys of this stack set, section by section;
+# rucio-ivoa-dm.ini is the same with links.fcgi on the data-management API.
 write_config() {
+    write_config_for rucio >"$STATE/rucio-ivoa.ini"
+    write_config_for dm >"$STATE/rucio-ivoa-dm.ini"
+}
+
+write_config_for() {
     awk -v pg="host=$PGDIR port=5432 dbname=$DBNAME user=postgres" \
+        -v backend="$1" -v dm="http://127.0.0.1:$DM_PORT" \
+        -v oauth2="http://127.0.0.1:$OAUTH2_PORT/token" \
         -v rucio="http://127.0.0.1:$RUCIO_PORT" \
         -v sites="http://127.0.0.1:$SITES_PORT/v1" \
-        -v geoip="$STATE/geoip.mmdb" '
+        -v geoip="$STATE/geoip.mmdb" -v logdir="$STATE/log" '
         /^\[/ { sec = $0 }
         sec == "[database]" && /^conninfo =/ { $0 = "conninfo = " pg }
         sec == "[rucio]" && /^url =/ { $0 = "url = " rucio }
@@ -102,7 +112,13 @@ write_config() {
         sec == "[sites]" && /^url =/ { $0 = "url = " sites }
         sec == "[sites]" && /^token =/ { $0 = "token = sites-static-token" }
         sec == "[geoip]" && /^database =/ { $0 = "database = " geoip }
-        { print }' "$top/conf/rucio-ivoa.ini" >"$STATE/rucio-ivoa.ini"
+        sec == "[dm]" && /^url =/ { $0 = "url = " dm }
+        sec == "[oauth2]" && /^token_url =/ { $0 = "token_url = " oauth2 }
+        sec == "[oauth2]" && /^client_id =/ { $0 = "client_id = datalink-dm" }
+        sec == "[oauth2]" && /^client_secret =/ { $0 = "client_secret = dm-secret" }
+        sec == "[links]" && /^backend =/ { $0 = "backend = " backend }
+        sec == "[log]" && /^file =/ { $0 = "file = " logdir "/" (backend == "dm" ? "links-dm" : "programs") ".log" }
+        { print }' "$top/conf/rucio-ivoa.ini"
 }
 
 # Start stand-in NAME on PORT, waiting for its "ready" line.
@@ -124,6 +140,8 @@ standins_start() {
     mkdir -p "$STATE/log"
     standin_start rucio "$RUCIO_PORT"
     standin_start sites "$SITES_PORT"
+    standin_start dm_api "$DM_PORT"
+    standin_start oauth2 "$OAUTH2_PORT"
     if [ ! -f "$STATE/geoip.mmdb" ] || [ "$FIXTURE" -nt "$STATE/geoip.mmdb" ]; then
         perl "$top/tests/standins/make-geoip.pl" "$FIXTURE" "$STATE/geoip.mmdb" \
             >/dev/null || die "could not build the GeoIP database"
@@ -144,21 +162,23 @@ stop_pids() {
     rm -f "$1"
 }
 
-# program_start NAME WORKERS: NAME.fcgi under spawn-fcgi on NAME.sock.
+# program_start NAME PROGRAM CONFIG WORKERS: PROGRAM.fcgi on NAME.sock.
 program_start() {
     stop_pids "$STATE/$1.pid"
     rm -f "$STATE/$1.sock"
-    [ -x "$BUILD/$1.fcgi" ] || die "$BUILD/$1.fcgi is not built (make)"
-    spawn-fcgi -s "$STATE/$1.sock" -M 0666 -F "$2" -P "$STATE/$1.pid" \
-        -- "$BUILD/$1.fcgi" -c "$STATE/rucio-ivoa.ini" \
+    [ -x "$BUILD/$2.fcgi" ] || die "$BUILD/$2.fcgi is not built (make)"
+    spawn-fcgi -s "$STATE/$1.sock" -M 0666 -F "$4" -P "$STATE/$1.pid" \
+        -- "$BUILD/$2.fcgi" -c "$STATE/$3" \
         >>"$STATE/log/spawn-fcgi.log" 2>>"$STATE/log/$1.log" ||
         die "spawn-fcgi failed: see $STATE/log/$1.log"
 }
 
 programs_start() {
     mkdir -p "$STATE/log"
-    program_start scs "$WORKERS"
-    program_start links "$LINKS_WORKERS"
+    program_start scs scs rucio-ivoa.ini "$WORKERS"
+    program_start links links rucio-ivoa.ini "$LINKS_WORKERS"
+    # The same service on the data-management API, at /links-dm.
+    program_start links-dm links rucio-ivoa-dm.ini 2
 }
 
 tls_cert() {
@@ -213,7 +233,9 @@ stack: up.  State, logs and configuration in $STATE
                 http://127.0.0.1:$HTTP_PORT/rucio/rucio/cone/scs.xml (prototype path)
   VOSI          http://127.0.0.1:$HTTP_PORT/scs/availability  .../scs/capabilities
   DataLink      http://127.0.0.1:$HTTP_PORT/links?ID=testing:PTF10tce.fits&client_ip_address=130.246.210.120
-                (also /rucio/links; stand-in Rucio and site directory on ports $RUCIO_PORT, $SITES_PORT)
+                (also /rucio/links; /links-dm uses the data-management API instead;
+                stand-ins: Rucio $RUCIO_PORT, site directory $SITES_PORT,
+                data-management API $DM_PORT, OAuth2 $OAUTH2_PORT)
   pyvo          python3 -c "import pyvo; print(pyvo.dal.conesearch('http://127.0.0.1:$HTTP_PORT/scs', pos=(53.75308, -24.93365), radius=1).to_table())"
   Stop with     make stop
 EOT
@@ -224,11 +246,11 @@ stop() {
         nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -s quit 2>/dev/null || true
         for _ in $(seq 1 30); do [ -f "$STATE/nginx.pid" ] || break; sleep 0.1; done
     fi
-    for p in scs links; do
+    for p in scs links links-dm; do
         stop_pids "$STATE/$p.pid"
         rm -f "$STATE/$p.sock"
     done
-    for s in rucio sites; do stop_pids "$STATE/standin-$s.pid"; done
+    for s in rucio sites dm_api oauth2; do stop_pids "$STATE/standin-$s.pid"; done
     if [ -f "$PGDIR/data/postmaster.pid" ]; then
         as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1 || true
     fi
@@ -245,8 +267,10 @@ count_alive() {
 status() {
     as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1 &&
         echo "postgresql: running" || echo "postgresql: stopped"
-    for p in scs links; do echo "$p.fcgi: $(count_alive "$STATE/$p.pid") worker(s)"; done
-    for s in rucio sites; do echo "$s stand-in: $(count_alive "$STATE/standin-$s.pid")"; done
+    for p in scs links links-dm; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
+    for s in rucio sites dm_api oauth2; do
+        echo "$s stand-in: $(count_alive "$STATE/standin-$s.pid")"
+    done
     [ -f "$STATE/nginx.pid" ] && kill -0 "$(cat "$STATE/nginx.pid")" 2>/dev/null &&
         echo "nginx: running on $HTTP_PORT/$HTTPS_PORT" || echo "nginx: stopped"
 }

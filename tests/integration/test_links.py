@@ -202,3 +202,49 @@ def test_cone_search_access_url_leads_here():
         row["access_url"] + "&client_ip_address=" + UK + "&must_include_soda=True")
     this = next(dl.bysemantics("#this", include_narrower=False))
     assert this.access_url == ERIDANUS_ES
+
+
+DM = "http://127.0.0.1:%d" % (int(HTTP.rsplit(":", 1)[1]) + 13)
+OAUTH2 = "http://127.0.0.1:%d" % (int(HTTP.rsplit(":", 1)[1]) + 14)
+
+
+def test_data_management_backend():
+    # The same question through the data-management API (links-dm).
+    reply = request("/links-dm", {"ID": ERIDANUS, "client_ip_address": UK,
+                                  "must_include_soda": "true"})
+    assert reply.status == 200
+    table = rows(reply)
+    assert table[0]["access_url"] == ERIDANUS_ES
+    assert "data-management API" in table[0]["description"]
+    assert "#cutout" in list(table["semantics"])
+    assert votlint(reply.body) == [] and datalinklint(reply.body) == []
+    missing = rows(request("/links-dm", {"ID": "nope:missing.fits"}))
+    assert missing[0]["error_message"].startswith("NotFoundFault: ")
+
+
+def test_data_management_token_and_failures():
+    for base in (DM, OAUTH2):
+        control(base, fail=None, delay_ms=0)
+    try:
+        control(DM, fail="401_once")
+        assert rows(request("/links-dm", {"ID": ERIDANUS}))[0]["access_url"]
+        control(DM, fail="500")
+        reply = request("/links-dm", {"ID": ERIDANUS})
+        assert reply.status == 503 and "TransientFault" in reply.text
+        control(DM, fail=None)
+        control(OAUTH2, fail="down")
+        # The token is kept, so the service goes on while the IAM is down.
+        assert rows(request("/links-dm", {"ID": ERIDANUS}))[0]["access_url"]
+    finally:
+        for base in (DM, OAUTH2):
+            control(base, fail=None, delay_ms=0)
+
+
+def test_maxrec_cuts_between_ids():
+    ids = ["testing:PTF10tce.fits", ERIDANUS, "testing:PTF10tce.fits"]
+    whole = rows(links({"ID": ids}))
+    first = sum(1 for r in whole if r["ID"] == ids[0]) // 2
+    reply = links({"ID": ids, "MAXREC": first + 1})
+    got = rows(reply)
+    assert {r["ID"] for r in got} == {ids[0]}
+    assert 'value="OVERFLOW"' in reply.text

@@ -9,6 +9,7 @@
 #include "choose.h"
 #include "did.h"
 #include "dlmeta.h"
+#include "dmapi.h"
 #include "geo.h"
 #include "helpers.h"
 #include "http.h"
@@ -276,6 +277,42 @@ test_linkset(void)
 }
 
 static void
+test_dm_locate(void)
+{
+	const char		 body[] = "[{\"identifier\": \"ES\", "
+	    "\"associated_storage_area_id\": \"u1\", \"replicas\": "
+	    "[\"davs://es/a\", \"https://es/a\"], \"colocated_services\": "
+	    "[{\"type\": \"soda_sync\", \"prefix\": \"https\", \"host\": "
+	    "\"soda.es\", \"port\": 443, \"path\": \"/s\"}]}, "
+	    "{\"identifier\": \"UK\", \"replicas\": [\"root://uk/a\"], "
+	    "\"colocated_services\": []}]";
+	struct did		 d;
+	struct rucio_files	 fs;
+	struct sites_table	*t;
+	char			 err[256];
+
+	CU_ASSERT_EQUAL_FATAL(did_parse("s:a", &d, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(dmapi_parse_locate(body, &d, &fs, &t, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(fs.n, 1);
+	CU_ASSERT_EQUAL(fs.v[0].nrses, 2);
+	CU_ASSERT_STRING_EQUAL(fs.v[0].rses[0].name, "ES");
+	CU_ASSERT_EQUAL(fs.v[0].rses[0].npfns, 2);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(sites_find(t, "ES"));
+	CU_ASSERT_EQUAL(sites_find(t, "ES")->nsync, 1);
+	CU_ASSERT_STRING_EQUAL(sites_find(t, "ES")->sync[0].url,
+	    "https://soda.es:443/s");
+	CU_ASSERT_FALSE(sites_find(t, "ES")->located);
+	sites_table_free(t);
+	rucio_files_free(&fs);
+	/* Located nowhere: no file.  Not a list: an error. */
+	CU_ASSERT_EQUAL(dmapi_parse_locate("[]", &d, &fs, &t, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(fs.n, 0);
+	CU_ASSERT_EQUAL(dmapi_parse_locate("{\"ES\": []}", &d, &fs, &t, err,
+	    sizeof(err)), -1);
+}
+
+static void
 test_url_escape(void)
 {
 	struct strbuf	 b = STRBUF_INIT;
@@ -297,5 +334,6 @@ suite_links(void)
 	CU_add_test(s, "replica choice: distance, SODA, schemes", test_choose);
 	CU_add_test(s, "metadata datalinks: JSON and Python literal", test_datalinks_meta);
 	CU_add_test(s, "the DataLink document", test_linkset);
+	CU_add_test(s, "data-management API /data/locate", test_dm_locate);
 	CU_add_test(s, "URL path escaping", test_url_escape);
 }

@@ -1,0 +1,153 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "oauth2.h"
+
+#define TOKEN_MARGIN	60
+
+struct oauth2 {
+	char	*url;
+	char	*basic;		/* "Authorization: Basic ..." */
+	char	*form;		/* the request body */
+	char	*token;
+	time_t	 expires;
+};
+
+/* Base64 of S, for the Basic scheme. */
+static char *
+base64(const char *s)
+{
+	static const char	 t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t			 n = strlen(s), i, o = 0;
+	char			*out = malloc(4 * ((n + 2) / 3) + 1);
+
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)s[i] << 16 |
+		    (i + 1 < n ? (unsigned char)s[i + 1] << 8 : 0) |
+		    (i + 2 < n ? (unsigned char)s[i + 2] : 0);
+		out[o++] = t[v >> 18 & 63];
+		out[o++] = t[v >> 12 & 63];
+		out[o++] = i + 1 < n ? t[v >> 6 & 63] : '=';
+		out[o++] = i + 2 < n ? t[v & 63] : '=';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* name=value&, the value form-encoded, appended to B. */
+static void
+form_add(struct strbuf *b, const char *name, const char *value)
+{
+	char	*e;
+
+	if (value == NULL || *value == '\0')
+		return;
+	if ((e = curl_easy_escape(NULL, value, 0)) == NULL)
+		return;
+	strbuf_printf(b, "%s%s=%s", b->len ? "&" : "", name, e);
+	curl_free(e);
+}
+
+struct oauth2 *
+oauth2_new(const struct oauth2_opts *o)
+{
+	struct oauth2	*a;
+	struct strbuf	 cred = STRBUF_INIT, form = STRBUF_INIT, basic = STRBUF_INIT;
+	char		*b64, *id, *secret;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	a->url = strdup(o->token_url);
+	/* RFC 6749 §2.3.1: id and secret are form-encoded before Basic. */
+	id = curl_easy_escape(NULL, o->client_id, 0);
+	secret = curl_easy_escape(NULL, o->client_secret, 0);
+	if (id != NULL && secret != NULL)
+		strbuf_printf(&cred, "%s:%s", id, secret);
+	curl_free(id);
+	curl_free(secret);
+	b64 = cred.s != NULL ? base64(cred.s) : NULL;
+	strbuf_free(&cred);
+	if (b64 != NULL)
+		strbuf_printf(&basic, "Authorization: Basic %s", b64);
+	free(b64);
+	a->basic = basic.s;
+	form_add(&form, "grant_type", "client_credentials");
+	form_add(&form, "scope", o->scope);
+	form_add(&form, "audience", o->audience);
+	a->form = form.s;
+	if (a->url == NULL || a->basic == NULL || a->form == NULL) {
+		oauth2_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void
+oauth2_free(struct oauth2 *a)
+{
+	if (a == NULL)
+		return;
+	oauth2_forget(a);
+	free(a->url);
+	if (a->basic != NULL)
+		explicit_bzero(a->basic, strlen(a->basic));
+	free(a->basic);
+	free(a->form);
+	free(a);
+}
+
+void
+oauth2_forget(struct oauth2 *a)
+{
+	if (a->token != NULL)
+		explicit_bzero(a->token, strlen(a->token));
+	free(a->token);
+	a->token = NULL;
+	a->expires = 0;
+}
+
+const char *
+oauth2_token(struct oauth2 *a, struct http *h, int *transient, char *err,
+    size_t errsize)
+{
+	const char		*hdrs[] = { a->basic, "Accept: application/json",
+				    "Content-Type: application/x-www-form-urlencoded",
+				    NULL };
+	struct http_reply	 rep;
+	json_t			*j;
+	const char		*tok;
+
+	*transient = 0;
+	if (a->token != NULL && time(NULL) < a->expires)
+		return a->token;
+	oauth2_forget(a);
+	if (http_call(h, "POST", a->url, hdrs, a->form, &rep, err, errsize) !=
+	    HTTP_OK || rep.status >= 500) {
+		*transient = 1;
+		if (rep.status >= 500)
+			snprintf(err, errsize, "token endpoint: HTTP %ld", rep.status);
+		http_reply_free(&rep);
+		return NULL;
+	}
+	j = json_loads(strbuf_str(&rep.body), 0, NULL);
+	tok = json_string_value(json_object_get(j, "access_token"));
+	if (rep.status != 200 || tok == NULL) {
+		snprintf(err, errsize, "token endpoint refused the client "
+		    "credentials (HTTP %ld)", rep.status);
+	} else if ((a->token = strdup(tok)) != NULL) {
+		a->expires = time(NULL) - TOKEN_MARGIN +
+		    (json_is_integer(json_object_get(j, "expires_in")) ?
+		    (time_t)json_integer_value(json_object_get(j, "expires_in")) :
+		    300);
+	}
+	json_decref(j);
+	http_reply_free(&rep);
+	return a->token;
+}

@@ -1,0 +1,38 @@
+/*
+ * oauth2: a Bearer token from an OAuth2 token endpoint by the client
+ * credentials grant (RFC 6749 §4.4), kept until shortly before it expires.
+ *
+ * The request is a form POST with HTTP Basic client authentication, the
+ * configured scope and audience, as SRCNet's IAM expects it.  The token
+ * lives in the struct oauth2; callers get a pointer valid until the next
+ * oauth2_token() or oauth2_forget().
+ */
+#ifndef RIF_OAUTH2_H
+#define RIF_OAUTH2_H
+
+#include "http.h"
+
+struct oauth2_opts {
+	const char	*token_url;
+	const char	*client_id;
+	const char	*client_secret;
+	const char	*scope;
+	const char	*audience;
+};
+
+struct oauth2;
+
+struct oauth2	*oauth2_new(const struct oauth2_opts *);
+void		 oauth2_free(struct oauth2 *);
+
+/*
+ * The current token, fetched through H when there is none or it is about
+ * to expire.  NULL on failure, with the reason in ERR and *TRANSIENT set
+ * when trying again later may help (timeout, 5xx).
+ */
+const char	*oauth2_token(struct oauth2 *, struct http *h, int *transient,
+		    char *err, size_t errsize);
+/* Drop the token (the service said 401): the next call fetches anew. */
+void		 oauth2_forget(struct oauth2 *);
+
+#endif
