@@ -98,6 +98,7 @@ fuzz: deps
 
 bench: deps all
 	tools/bench.sh
+	tools/bench-links.sh
 
 clean:
 	rm -rf build

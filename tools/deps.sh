@@ -14,7 +14,8 @@ PACKAGES="build-essential pkg-config
     postgresql-15 postgresql-15-pgsphere
     nginx-light spawn-fcgi openssl curl
     python3 python3-pyvo python3-astropy python3-pytest stilts
-    wrk clang libclang-rt-14-dev valgrind libmaxmind-db-writer-perl mmdb-bin"
+    wrk clang libclang-rt-14-dev valgrind libmaxmind-db-writer-perl mmdb-bin
+    libnginx-mod-http-echo"
 
 missing=""
 for p in $PACKAGES; do
