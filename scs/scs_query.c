@@ -83,29 +83,38 @@ add_column(struct strbuf *out, const struct obscore_col *c)
 	}
 }
 
+/* TABLE quoted: "schema"."name" (checked to be [A-Za-z0-9_] parts). */
+static int
+add_table(struct strbuf *out, const char *table)
+{
+	const char	*dot = strchr(table, '.');
+
+	if (dot != NULL)
+		return strbuf_printf(out, "\"%.*s\".\"%s\"", (int)(dot - table),
+		    table, dot + 1);
+	return strbuf_printf(out, "\"%s\"", table);
+}
+
 int
 scs_sql(struct strbuf *out, const char *table, int verb, int wide)
 {
-	const char	*dot = strchr(table, '.');
-	int		 i, rc;
+	int	 i, rc;
 
 	/*
-	 * The outer count tells, with the first row, how many rows the limit
-	 * let through, so the status (OK or OVERFLOW) can lead the document
-	 * while the rows still stream; it counts at most $4 rows.
+	 * The inner query finds and orders the rows by their keys alone, so
+	 * that a wide cone sorts narrow rows; the outer one fetches the
+	 * columns of the rows the limit kept (by the unique DID key), and its
+	 * count tells, with the first row, how many there are, so the status
+	 * (OK or OVERFLOW) can lead the document while the rows still stream.
 	 */
-	rc = strbuf_printf(out, "SELECT count(*) OVER (), c.* FROM ("
-	    "SELECT degrees(%s <-> %s) AS _r", ROW_POINT, CENTRE);
+	rc = strbuf_printf(out, "SELECT count(*) OVER (), c._r");
 	for (i = 0; i < obscore_ncols; i++)
 		if (obscore_cols[i].verb <= verb)
 			rc |= add_column(out, &obscore_cols[i]);
-	rc |= strbuf_printf(out, ", rucio_did_scope AS _k1, rucio_did_name AS _k2");
-	/* The name was checked to be [A-Za-z0-9_] parts; quote them anyway. */
-	if (dot != NULL)
-		rc |= strbuf_printf(out, " FROM \"%.*s\".\"%s\"",
-		    (int)(dot - table), table, dot + 1);
-	else
-		rc |= strbuf_printf(out, " FROM \"%s\"", table);
+	rc |= strbuf_printf(out, " FROM (SELECT degrees(%s <-> %s) AS _r, "
+	    "rucio_did_scope AS _k1, rucio_did_name AS _k2 FROM ", ROW_POINT,
+	    CENTRE);
+	rc |= add_table(out, table);
 	/*
 	 * A pgSphere circle cannot be wider than 90 degrees; past that the
 	 * cone is most of the sky and a distance test over the table is the
@@ -118,6 +127,9 @@ scs_sql(struct strbuf *out, const char *table, int verb, int wide)
 		rc |= strbuf_printf(out, " WHERE %s <@ scircle(%s, "
 		    "radians($3::float8))", ROW_POINT, CENTRE);
 	rc |= strbuf_printf(out, " ORDER BY _r, _k1, _k2 LIMIT $4::bigint) AS c "
-	    "ORDER BY c._r, c._k1, c._k2");
+	    "JOIN ");
+	rc |= add_table(out, table);
+	rc |= strbuf_printf(out, " AS o ON o.rucio_did_scope = c._k1 AND "
+	    "o.rucio_did_name = c._k2 ORDER BY c._r, c._k1, c._k2");
 	return rc;
 }

@@ -2,7 +2,7 @@
 # The cone-search benchmark (make bench).
 #
 # For each synthetic sky (BENCH_SKIES, default "100000 1000000") it starts a
-# stack of its own (state in .state/bench, HTTP port 28080), then for each
+# stack of its own (state in .state/bench-ROWS, HTTP port 28080), then for each
 # radius (0.1 and 1 degree):
 #   - wrk, 8 connections, random cone centres uniform on the sphere, through
 #     nginx and scs.fcgi: requests/s and latency percentiles;
@@ -16,14 +16,12 @@
 # WORKERS (scs.fcgi processes, 4).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
-export STATE="$top/.state/bench" HTTP_PORT=28080 HTTPS_PORT=28443 QUIET=1
+export HTTP_PORT=28080 HTTPS_PORT=28443 QUIET=1
 export WORKERS=${WORKERS:-4} BUILD=${BUILD:-build}
 SKIES=${BENCH_SKIES:-"100000 1000000"}
 SECONDS_=${BENCH_SECONDS:-10}
 CONN=${BENCH_CONNECTIONS:-8}
-PGDIR=$STATE/pg
-work=$STATE/bench
-cleanup() { "$top/tools/stack.sh" stop >/dev/null 2>&1 || true; }
+cleanup() { [ -n "${STATE:-}" ] && "$top/tools/stack.sh" stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT INT TERM
 
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -91,6 +89,10 @@ run_pgbench() {
 echo "cone-search benchmark: $CONN connections, ${SECONDS_}s per run, $WORKERS scs.fcgi workers, $(nproc) cores"
 printf '%-8s %-4s %10s %9s %9s %10s %7s %6s\n' rows SR "scs req/s" "p50" "p99" "pgbench" "ratio" "non2xx"
 for rows in $SKIES; do
+    # A cluster per sky, so that a second run need not load it again.
+    export STATE="$top/.state/bench-$rows"
+    PGDIR=$STATE/pg
+    work=$STATE/bench
     SKY_ROWS=$rows "$top/tools/stack.sh" start
     mkdir -p "$work"
     chmod 755 "$work"
