@@ -248,3 +248,15 @@ def test_maxrec_cuts_between_ids():
     got = rows(reply)
     assert {r["ID"] for r in got} == {ids[0]}
     assert 'value="OVERFLOW"' in reply.text
+
+
+def test_forwarded_address_from_a_trusted_proxy():
+    # nginx believes X-Forwarded-For from 127.0.0.1 (trusted-proxies.conf).
+    reply = request("/links", {"ID": ERIDANUS},
+                    headers={"X-Forwarded-For": "203.0.113.9, " + UK})
+    first = rows(reply)[0]
+    assert "the forwarded client address " + UK in first["description"]
+    assert "RSE STFC_STORM, 0 km" in first["description"]
+    # Without the header, the peer itself (which GeoIP cannot place).
+    first = rows(links({"ID": ERIDANUS}))[0]
+    assert "the client address 127.0.0.1 could not be located" in first["description"]
