@@ -16,7 +16,8 @@ enum key_type {
 	KEY_DOUBLE,
 	KEY_BOOL,
 	KEY_LOGLEVEL,
-	KEY_BACKEND
+	KEY_BACKEND,
+	KEY_SHAPE
 };
 
 struct key {
@@ -60,6 +61,7 @@ static const struct key keys[] = {
 	{ "rucio", "token_file", KEY_STRING, OFF(rucio_token_file), "", 0, 0 },
 	{ "sites", "url", KEY_STRING, OFF(sites_url), "", 0, 0 },
 	{ "sites", "token", KEY_STRING, OFF(sites_token), "", 0, 0 },
+	{ "sites", "shape", KEY_SHAPE, OFF(sites_2023), "scapi", 0, 0 },
 	{ "sites", "ttl", KEY_LONG, OFF(sites_ttl), "300", 1, 86400 },
 	{ "geoip", "database", KEY_STRING, OFF(geoip_database), "", 0, 0 },
 	{ "dm", "url", KEY_STRING, OFF(dm_url), "", 0, 0 },
@@ -155,6 +157,14 @@ set_value(struct config *cfg, const struct key *k, const char *v,
 			    "false", k->section, k->name, v);
 			return -1;
 		}
+		return 0;
+	case KEY_SHAPE:
+		if (strcmp(v, "scapi") != 0 && strcmp(v, "2023") != 0) {
+			snprintf(err, errsize, "[%s] %s: \"%s\" is not scapi or "
+			    "2023", k->section, k->name, v);
+			return -1;
+		}
+		*(int *)(void *)base = strcmp(v, "2023") == 0;
 		return 0;
 	case KEY_BACKEND:
 		if (strcmp(v, "rucio") != 0 && strcmp(v, "dm") != 0) {

@@ -48,6 +48,7 @@ struct config {
 	/* [sites] */
 	char		*sites_url;
 	char		*sites_token;
+	int		 sites_2023;		/* the 2023 site directory shape */
 	long		 sites_ttl;		/* seconds */
 	/* [geoip] */
 	char		*geoip_database;

@@ -11,6 +11,7 @@
 struct sites {
 	char			*url;
 	char			*auth;		/* "Authorization: Bearer ..." */
+	enum sites_shape	 shape;
 	long			 ttl;
 	struct sites_table	*table;
 	time_t			 last_try;
@@ -226,6 +227,71 @@ out:
 	return t;
 }
 
+/*
+ * 2023 /services: [{"name": site, "services": [...]}].  The prototype tied
+ * SODA to RSEs at site granularity: every SODA service of a site is taken
+ * to be beside every RSE ("Rucio Storage Element (RSE)" service) there.
+ */
+static int
+parse_services_2023(struct sites_table *t, json_t *sites)
+{
+	json_t		*site, *svc, *rse;
+	size_t		 i, j, k;
+	const char	*type, *name;
+	struct site_rse	*r;
+
+	json_array_foreach(sites, i, site) {
+		json_t *svcs = json_object_get(site, "services");
+		json_array_foreach(svcs, j, rse) {
+			type = json_string_value(json_object_get(rse, "type"));
+			name = json_string_value(json_object_get(rse, "identifier"));
+			if (type == NULL || name == NULL || *name == '\0' ||
+			    strcmp(type, "Rucio Storage Element (RSE)") != 0)
+				continue;
+			if ((r = rse_add(t, name)) == NULL)
+				return -1;
+			json_array_foreach(svcs, k, svc) {
+				type = json_string_value(json_object_get(svc, "type"));
+				if (type == NULL)
+					continue;
+				if (strcmp(type, "SODA (sync)") == 0 &&
+				    add_service(r, svc, 0) == -1)
+					return -1;
+				if (strcmp(type, "SODA (async)") == 0 &&
+				    add_service(r, svc, 1) == -1)
+					return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+struct sites_table *
+sites_parse_2023(const char *grafana, const char *services, char *err,
+    size_t errsize)
+{
+	json_t			*g, *s = NULL;
+	json_error_t		 je;
+	struct sites_table	*t = NULL;
+
+	if ((g = json_loads(grafana, 0, &je)) == NULL || !json_is_array(g) ||
+	    (s = json_loads(services, 0, &je)) == NULL || !json_is_array(s)) {
+		snprintf(err, errsize, "site directory: not a JSON list (%s)",
+		    je.text);
+		goto out;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL || parse_grafana(t, g) == -1 ||
+	    parse_services_2023(t, s) == -1) {
+		snprintf(err, errsize, "out of memory");
+		sites_table_free(t);
+		t = NULL;
+	}
+out:
+	json_decref(g);
+	json_decref(s);
+	return t;
+}
+
 struct sites *
 sites_new(const struct sites_opts *o)
 {
@@ -235,6 +301,7 @@ sites_new(const struct sites_opts *o)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->ttl = o->ttl;
+	s->shape = o->shape;
 	s->url = http_base_url(o->url);
 	if (o->token != NULL && *o->token != '\0')
 		strbuf_printf(&auth, "Authorization: Bearer %s", o->token);
@@ -296,6 +363,22 @@ fetch_scapi(struct sites *s, struct http *h, char *err, size_t errsize)
 	return t;
 }
 
+static struct sites_table *
+fetch_2023(struct sites *s, struct http *h, char *err, size_t errsize)
+{
+	struct http_reply	 g, v;
+	struct sites_table	*t = NULL;
+
+	memset(&v, 0, sizeof(v));
+	if (fetch(s, h, "/storages/grafana", 0, &g, err, errsize) == 0 &&
+	    fetch(s, h, "/services", 1, &v, err, errsize) == 0)
+		t = sites_parse_2023(strbuf_str(&g.body), strbuf_str(&v.body),
+		    err, errsize);
+	http_reply_free(&g);
+	http_reply_free(&v);
+	return t;
+}
+
 const struct sites_table *
 sites_get(struct sites *s, struct http *h, int *stale)
 {
@@ -312,7 +395,9 @@ sites_get(struct sites *s, struct http *h, int *stale)
 		return s->table;
 	}
 	s->last_try = now;
-	if ((t = fetch_scapi(s, h, err, sizeof(err))) == NULL) {
+	t = s->shape == SITES_2023 ? fetch_2023(s, h, err, sizeof(err)) :
+	    fetch_scapi(s, h, err, sizeof(err));
+	if (t == NULL) {
 		log_warn("site directory: %s%s", err, s->table != NULL ?
 		    "; serving the table of before" : "");
 		*stale = s->table != NULL;

@@ -3,9 +3,11 @@
  * beside it, from the site directory, kept in the process with a time to
  * live.
  *
- * The directory is the site-capabilities API (SCAPI, current shape):
- * /storage-areas/grafana for positions, /storage-areas and /services for
- * the SODA services co-located with each storage area.  The data quirks the real directory has are
+ * Two shapes of directory are read: the site-capabilities API (SCAPI,
+ * current: /storage-areas/grafana for positions, /storage-areas and
+ * /services for the SODA services co-located with each storage area) and
+ * the 2023 site directory (/storages/grafana, and /services per site, where
+ * a site's SODA services count as beside each of its RSEs).  The data quirks the real directory has are
  * handled here: "https://" as a prefix, a null port, storage areas without
  * id or name, and one RSE name under several sites (the first wins).
  *
@@ -42,8 +44,14 @@ struct sites_table {
 	time_t		 fetched;
 };
 
+enum sites_shape {
+	SITES_SCAPI,
+	SITES_2023
+};
+
 struct sites_opts {
 	const char	*url;		/* base, e.g. https://host/api/v1 */
+	enum sites_shape shape;
 	const char	*token;		/* Bearer token for protected routes */
 	long		 ttl;		/* seconds */
 };
@@ -66,6 +74,9 @@ const struct site_rse *sites_find(const struct sites_table *, const char *rse);
 /* Parse SCAPI answers into a new table (for sites_get and for tests). */
 struct sites_table *sites_parse_scapi(const char *grafana, const char *areas,
 		    const char *services, char *err, size_t errsize);
+/* The same from the 2023 site directory's answers. */
+struct sites_table *sites_parse_2023(const char *grafana, const char *services,
+		    char *err, size_t errsize);
 void		 sites_table_free(struct sites_table *);
 
 /* prefix://host[:port]/path, tolerating "https://" prefixes and null ports. */

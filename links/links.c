@@ -80,7 +80,8 @@ links_new(const struct config *cfg, char *err, size_t errsize)
 	struct rucio_opts	 ro = { cfg->rucio_url, cfg->rucio_account,
 				    cfg->rucio_username, cfg->rucio_password,
 				    cfg->rucio_token_file };
-	struct sites_opts	 so = { cfg->sites_url, cfg->sites_token,
+	struct sites_opts	 so = { cfg->sites_url, cfg->sites_2023 ?
+				    SITES_2023 : SITES_SCAPI, cfg->sites_token,
 				    cfg->sites_ttl };
 	char			*tok, *save;
 	int			 n = 0;

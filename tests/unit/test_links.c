@@ -153,6 +153,39 @@ test_sites(void)
 }
 
 static void
+test_sites_2023(void)
+{
+	const char		 g[] = "[{\"key\": \"SPSRC_STORM\", \"name\": "
+	    "\"SPSRC_STORM\", \"latitude\": 37.1342, \"longitude\": -3.613}]";
+	const char		 v[] = "[{\"name\": \"SPSRC\", \"services\": ["
+	    "{\"type\": \"Rucio Storage Element (RSE)\", \"identifier\": "
+	    "\"SPSRC_STORM\", \"prefix\": \"https\", \"host\": \"s14\"},"
+	    "{\"type\": \"SODA (sync)\", \"prefix\": \"http\", \"host\": "
+	    "\"spsrc33.iaa.csic.es\", \"port\": 18022, \"path\": \"/soda\","
+	    " \"other_attributes\": {\"resourceIdentifier\": {\"value\": "
+	    "\"ivo://skao.src/spsrc-soda/\"}}},"
+	    "{\"type\": \"SODA (async)\", \"prefix\": \"http\", \"host\": "
+	    "\"spsrc33.iaa.csic.es\", \"port\": 18022, \"path\": "
+	    "\"/soda_uws/soda_cuts/\"}]},"
+	    "{\"name\": \"CNAF\", \"services\": []}]";
+	struct sites_table	*t;
+	const struct site_rse	*r;
+	char			 err[256];
+
+	t = sites_parse_2023(g, v, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	r = sites_find(t, "SPSRC_STORM");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_TRUE(r->located);
+	CU_ASSERT_EQUAL(r->nsync, 1);
+	CU_ASSERT_STRING_EQUAL(r->sync[0].url, "http://spsrc33.iaa.csic.es:18022/soda");
+	CU_ASSERT_STRING_EQUAL(r->sync[0].ivoid, "ivo://skao.src/spsrc-soda/");
+	CU_ASSERT_EQUAL(r->nasync, 1);
+	sites_table_free(t);
+	CU_ASSERT_PTR_NULL(sites_parse_2023(g, "{}", err, sizeof(err)));
+}
+
+static void
 test_choose(void)
 {
 	const char *const	 prefer[] = { "https", "davs", NULL };
@@ -331,6 +364,7 @@ suite_links(void)
 	CU_add_test(s, "great-circle distances", test_distance);
 	CU_add_test(s, "Rucio JSON line stream", test_rucio_lines);
 	CU_add_test(s, "site directory (SCAPI) and its quirks", test_sites);
+	CU_add_test(s, "site directory (2023 shape)", test_sites_2023);
 	CU_add_test(s, "replica choice: distance, SODA, schemes", test_choose);
 	CU_add_test(s, "metadata datalinks: JSON and Python literal", test_datalinks_meta);
 	CU_add_test(s, "the DataLink document", test_linkset);
