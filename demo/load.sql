@@ -1,7 +1,8 @@
 -- Demo data for rucio-ivoa-fcgi.
 --
 -- usage:
---   psql -v links_url=http://127.0.0.1:8080/links -v sky_rows=100000 -f demo/load.sql
+--   psql [connection options] -v links_url=http://127.0.0.1:8080/links \
+--        -v sky_rows=100000 -f demo/load.sql
 --
 --   links_url  base URL of the DataLink service; every access_url is
 --              <links_url>?id=<scope>:<name>
@@ -29,26 +30,24 @@
 -- Fail early, with a message, instead of on a half-substituted statement.
 \if :{?links_url}
 \else
-    \echo 'demo/load.sql: missing -v links_url=<base URL of the DataLink service>'
-    SELECT 1 / 0 AS missing_links_url;
+    DO $$ BEGIN RAISE EXCEPTION 'demo/load.sql: missing -v links_url=<base URL of the DataLink service>'; END $$;
 \endif
 \if :{?sky_rows}
 \else
-    \echo 'demo/load.sql: missing -v sky_rows=<number of synthetic DIDs>'
-    SELECT 1 / 0 AS missing_sky_rows;
+    DO $$ BEGIN RAISE EXCEPTION 'demo/load.sql: missing -v sky_rows=<number of synthetic DIDs>'; END $$;
 \endif
 SELECT :'sky_rows' ~ '^[0-9]{1,9}$' AS sky_rows_ok \gset
 \if :sky_rows_ok
 \else
-    \echo 'demo/load.sql: sky_rows must be an integer from 0 to 999999999'
-    SELECT 1 / 0 AS bad_sky_rows;
+    DO $$ BEGIN RAISE EXCEPTION 'demo/load.sql: sky_rows must be an integer from 0 to 999999999'; END $$;
 \endif
 
 BEGIN;
 
--- Insert new DIDs, update those whose metadata differs, and skip identical
--- ones without touching them (an ON CONFLICT ... WHERE alone would still lock,
--- and so rewrite, every existing row).
+-- The demo DIDs are staged here first, so that the final statement can
+-- insert new DIDs, update those whose metadata differs and skip identical
+-- ones without touching them (an ON CONFLICT ... WHERE alone would still
+-- lock, and so rewrite, every existing row).
 CREATE TEMPORARY TABLE demo_dids (
     scope text  NOT NULL,
     name  text  NOT NULL,
@@ -112,7 +111,8 @@ INSERT INTO demo_dids VALUES
 -- Each row's numbers come from two md5 digests of its row number, read as
 -- uniform fractions in [0, 1).  Positions are uniform on the sphere: RA
 -- uniform, sin(Dec) uniform.  Values are rounded as numeric so that the JSON
--- text does not depend on extra_float_digits or on the last bit of libm.
+-- text does not depend on extra_float_digits or on the last bits of libm's
+-- trigonometry.
 INSERT INTO demo_dids
 SELECT 'synthetic', d.name, jsonb_build_object(
     'dataproduct_type',  CASE WHEN d.is_cube THEN 'cube' ELSE 'image' END,
@@ -128,16 +128,16 @@ SELECT 'synthetic', d.name, jsonb_build_object(
     's_dec',             d.dec,
     's_fov',             d.fov,
     's_region',          g.region,
-    's_resolution',      round(f.beam * (0.8 + 0.4 * d.u[6]), 2),
+    's_resolution',      round((f.beam * (0.8 + 0.4 * d.u[6]))::numeric, 2),
     's_xel1',            d.npix,
     's_xel2',            d.npix,
     's_pixel_scale',     round(d.fov * 3600 / d.npix, 4),
-    't_min',             round(d.t_min, 8),
-    't_max',             round(d.t_max, 8),
+    't_min',             d.t_min,
+    't_max',             d.t_max,
     't_exptime',         d.exptime,
     't_xel',             1,
-    'em_min',            round(f.band_lo + (f.band_hi - f.band_lo) * 0.8 * d.u[7], 9),
-    'em_max',            round(f.band_lo + (f.band_hi - f.band_lo) * (0.8 * d.u[7] + 0.2), 9),
+    'em_min',            round((f.band_lo + (f.band_hi - f.band_lo) * 0.8 * d.u[7])::numeric, 9),
+    'em_max',            round((f.band_lo + (f.band_hi - f.band_lo) * (0.8 * d.u[7] + 0.2))::numeric, 9),
     'em_xel',            d.nchan,
     'o_ucd',             'phot.flux.density',
     'pol_states',        '/I/',
@@ -152,15 +152,16 @@ CROSS JOIN LATERAL (
 -- OFFSET 0 evaluates each subquery once per row: flattened, every reference
 -- to its columns would repeat its expressions (md5 and all).
 CROSS JOIN LATERAL (
-    -- Seven fractions of 52 bits (13 hex digits) or 24 bits (6 hex digits).
+    -- Seven fractions of 52 bits (13 hex digits) or 24 bits (6 hex digits),
+    -- exact as doubles.
     SELECT ARRAY[
-        ('x' || substr(h.h1,  1, 13))::bit(52)::bigint / 4503599627370496.0,
-        ('x' || substr(h.h1, 14, 13))::bit(52)::bigint / 4503599627370496.0,
-        ('x' || substr(h.h1, 27,  6))::bit(24)::bigint / 16777216.0,
-        ('x' || substr(h.h2,  1,  6))::bit(24)::bigint / 16777216.0,
-        ('x' || substr(h.h2,  7,  6))::bit(24)::bigint / 16777216.0,
-        ('x' || substr(h.h2, 13,  6))::bit(24)::bigint / 16777216.0,
-        ('x' || substr(h.h2, 19,  6))::bit(24)::bigint / 16777216.0
+        ('x' || substr(h.h1,  1, 13))::bit(52)::bigint / 4503599627370496.0::double precision,
+        ('x' || substr(h.h1, 14, 13))::bit(52)::bigint / 4503599627370496.0::double precision,
+        ('x' || substr(h.h1, 27,  6))::bit(24)::bigint / 16777216.0::double precision,
+        ('x' || substr(h.h2,  1,  6))::bit(24)::bigint / 16777216.0::double precision,
+        ('x' || substr(h.h2,  7,  6))::bit(24)::bigint / 16777216.0::double precision,
+        ('x' || substr(h.h2, 13,  6))::bit(24)::bigint / 16777216.0::double precision,
+        ('x' || substr(h.h2, 19,  6))::bit(24)::bigint / 16777216.0::double precision
     ] AS u
     OFFSET 0
 ) AS r
@@ -168,30 +169,35 @@ CROSS JOIN LATERAL (
     SELECT r.u,
            'sky_' || lpad(i::text, 9, '0') || '.fits'                AS name,
            'sky_' || lpad(i::text, 9, '0')                           AS obs_id,
-           mod(round(360 * r.u[1], 7), 360)                          AS ra,
-           round(degrees(asin(2 * r.u[2]::double precision - 1))::numeric, 7) AS dec,
+           mod(round((360 * r.u[1])::numeric, 7), 360)               AS ra,
+           round(degrees(asin(2 * r.u[2] - 1))::numeric, 7)          AS dec,
            floor(r.u[3] * 5)::integer                                AS facility_no,
            floor(r.u[3] * 20)::integer % 4                           AS calib_level,
            r.u[4] < 0.3                                              AS is_cube,
-           round(0.1 + 1.9 * r.u[5], 3)                              AS fov,
+           round((0.1 + 1.9 * r.u[5])::numeric, 3)                   AS fov,
            512 << floor(r.u[6] * 4)::integer                         AS npix,
            CASE WHEN r.u[4] < 0.3 THEN 64 << floor(r.u[7] * 5)::integer ELSE 1 END AS nchan,
-           58000 + 2500 * r.u[5]                                     AS t_min,
-           58000 + 2500 * r.u[5] + (600 + round(42600 * r.u[7])) / 86400 AS t_max,
-           600 + round(42600 * r.u[7])                               AS exptime
+           round((58000 + 2500 * r.u[5])::numeric, 8)                AS t_min,
+           round((58000 + 2500 * r.u[5])::numeric, 8)
+               + round(((600 + round(42600 * r.u[7])) / 86400)::numeric, 8) AS t_max,
+           (600 + round(42600 * r.u[7]))::integer                    AS exptime
     OFFSET 0
 ) AS d
 -- Facilities, with a band (vacuum wavelength, m) and a typical beam (arcsec),
 -- of plausible radio telescopes.
 CROSS JOIN LATERAL (
-    SELECT * FROM (VALUES
-        (0, 'ASKAP',   'ASKAP',           0.1666, 0.4283, 12.0),
-        (1, 'MeerKAT', 'L-band receiver', 0.1751, 0.3502,  8.0),
-        (2, 'LOFAR',   'HBA',             1.2491, 2.7254,  6.0),
-        (3, 'SKA-Low', 'SKA-Low',         0.8565, 5.9958, 10.0),
-        (4, 'SKA-Mid', 'Band 2',          0.1703, 0.3156,  1.5)
-    ) AS v (no, facility, instrument, band_lo, band_hi, beam)
-    WHERE v.no = d.facility_no
+    SELECT v.facility, v.instrument,
+           v.band_lo::double precision AS band_lo,
+           v.band_hi::double precision AS band_hi,
+           v.beam::double precision AS beam
+      FROM (VALUES
+            (0, 'ASKAP',   'ASKAP',           0.1666, 0.4283, 12.0),
+            (1, 'MeerKAT', 'L-band receiver', 0.1751, 0.3502,  8.0),
+            (2, 'LOFAR',   'HBA',             1.2491, 2.7254,  6.0),
+            (3, 'SKA-Low', 'SKA-Low',         0.8565, 5.9958, 10.0),
+            (4, 'SKA-Mid', 'Band 2',          0.1703, 0.3156,  1.5)
+           ) AS v (no, facility, instrument, band_lo, band_hi, beam)
+     WHERE v.no = d.facility_no
 ) AS f
 -- The footprint: a square of diagonal s_fov centred on the position, its
 -- corners at bearings 45, 135, 225 and 315 deg (NE, SE, SW, NW: counter-
@@ -229,7 +235,7 @@ DELETE FROM rucio.dids
    AND name ~ '^sky_[0-9]{9}\.fits$'
    AND substr(name, 5, 9)::bigint > :sky_rows;
 
-INSERT INTO rucio.dids AS t (vo, scope, name, data)
+INSERT INTO rucio.dids (vo, scope, name, data)
 SELECT 'def', n.scope, n.name, n.data
   FROM demo_dids AS n
  WHERE NOT EXISTS (SELECT 1 FROM rucio.dids AS o

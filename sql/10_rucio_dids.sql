@@ -13,11 +13,12 @@
 --   * a UNIQUE constraint on (scope, name), which its
 --     INSERT ... ON CONFLICT (scope, name) DO UPDATE relies on.
 -- Keep this table exactly as the plugin expects: ObsCore derives its rows from
--- it through triggers (30_sync.sql) and adds nothing to it.
+-- it through triggers (30_sync.sql) and adds no columns to it.
 --
 -- Note for operators: the plugin's check looks the table up by name only, in
--- every schema, so another table called "dids" in the same database (Rucio's
--- own catalogue, for instance) is best kept in a separate database.
+-- every schema, so in a database that also holds Rucio's own "dids" table it
+-- checks both at once and proves little.  A database of its own for this
+-- table (and ivoa.obscore) keeps the check meaningful.
 
 CREATE SCHEMA IF NOT EXISTS rucio;
 

@@ -87,7 +87,7 @@ CREATE TABLE IF NOT EXISTS ivoa.obscore (
 
     -- Value rules of ObsCore 1.1.  They back up the checks of the
     -- synchronisation triggers, so that a row written by other means cannot
-    -- break the services either (a NaN fails every one of these as well).
+    -- break the services either (a NaN position fails the range checks).
     CONSTRAINT obscore_calib_level_check
         CHECK (calib_level BETWEEN 0 AND 4),
     CONSTRAINT obscore_dataproduct_type_check

@@ -22,9 +22,15 @@
 -- the checks are there to prevent), the DIDs are retried one at a time so
 -- that one bad DID cannot hold back the others.
 --
--- Repair / first installation over an already filled rucio.dids:
+-- Installing this over an already filled rucio.dids, or repairing ObsCore
+-- after a synchronisation failure (reported as "not synchronised"):
+--     DELETE FROM ivoa.obscore AS o
+--      WHERE NOT EXISTS (SELECT 1 FROM rucio.dids AS d
+--                         WHERE d.scope = o.rucio_did_scope
+--                           AND d.name = o.rucio_did_name);
 --     UPDATE rucio.dids SET data = data;
--- rewrites exactly the ObsCore rows that differ from what the JSON says.
+-- The UPDATE rewrites exactly the ObsCore rows that differ from what the
+-- JSON says.
 --
 -- The functions refer to pgSphere names unqualified and find them through
 -- "SET search_path = pg_catalog, public", i.e. in schema public, where
@@ -82,18 +88,63 @@ COMMENT ON FUNCTION ivoa.obscore_wrap360(numeric) IS
 
 
 -- ---------------------------------------------------------------------------
--- The ObsCore row one DID's metadata describes.
+-- A JSON value as text: strings as they are, numbers as written; NULL for
+-- anything else, for JSON null and for "".
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION ivoa.obscore_text(v jsonb)
+RETURNS text
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN jsonb_typeof(v) IN ('string', 'number') THEN nullif(v #>> '{}', '') END
+$$;
+
+COMMENT ON FUNCTION ivoa.obscore_text(jsonb) IS
+    'A JSON string or number as text, else NULL (never raises).';
+
+
+-- ---------------------------------------------------------------------------
+-- An ISO 8601 date or date-time, as UTC "YYYY-MM-DDThh:mm:ss.ssssss"; NULL
+-- for anything else.
 --
--- Always exactly one row (obs, problem):
---   obs set, problem NULL      the DID describes a valid observation;
---   obs NULL, problem set      it tries to but fails; problem lists every
---                              failing field as "field: reason; ...";
---   both NULL                  it does not describe an observation at all
---                              (no JSON object, or no ObsCore key in it).
--- ("obs NULL" is tested as (obs).rucio_did_name IS NULL: a composite IS NULL
--- test would also be true for a row that merely has a NULL column.)
+-- ISO 8601 only: the server's own parser also takes forms like 'now' or
+-- 'epoch', and raises on a bad date, which must not happen here.  The
+-- pattern fixes every field's position and range; what is left to check is
+-- the day within the month, and year 0000.  It has no capturing groups on
+-- purpose: regexp_match would be some fifty times slower than ~.  A zone
+-- designator (Z, +hh, +hh:mm, +hhmm) converts to UTC; without one the time is
+-- taken as UTC already.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION ivoa.obscore_time(v jsonb)
+RETURNS text
+LANGUAGE sql
+STABLE PARALLEL SAFE
+AS $$
+    SELECT CASE
+               WHEN jsonb_typeof(v) IS DISTINCT FROM 'string'
+                    OR (v #>> '{}') !~ '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([Tt ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?([Zz]|[+-](0\d|1[0-5])(:?[0-5]\d)?)?)?$'
+                   THEN NULL
+               WHEN substr(v #>> '{}', 1, 4) = '0000'
+                    OR substr(v #>> '{}', 9, 2)::integer
+                       > extract(day FROM make_date(substr(v #>> '{}', 1, 4)::integer,
+                                                    substr(v #>> '{}', 6, 2)::integer, 1)
+                                          + interval '1 month - 1 day')
+                   THEN NULL
+               WHEN length(v #>> '{}') > 10 AND (v #>> '{}') ~ '([Zz]|[+-]\d\d(:?\d\d)?)$'
+                   THEN to_char((v #>> '{}')::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
+               ELSE to_char((v #>> '{}')::timestamp, 'YYYY-MM-DD"T"HH24:MI:SS.US')
+           END
+$$;
+
+COMMENT ON FUNCTION ivoa.obscore_time(jsonb) IS
+    'An ISO 8601 JSON string as UTC date-time text, else NULL (never raises).';
+
+
+-- ---------------------------------------------------------------------------
+-- What is wrong with the value v of ObsCore field "field", read as "kind";
+-- NULL when nothing is (an absent value, JSON null or "", is not wrong).
 --
--- How the value of each ObsCore key is read (the "kind" in the map below):
+-- The kinds:
 --   text      string (a number is taken as its text)
 --   ptype     text from the ObsCore dataproduct_type list, any case
 --   calib     integer 0..4
@@ -102,203 +153,242 @@ COMMENT ON FUNCTION ivoa.obscore_wrap360(numeric) IS
 --   real      finite number
 --   nonneg    finite number >= 0
 --   positive  finite number > 0 (wavelengths)
---   ra        finite number, wrapped into [0, 360)
+--   ra        finite number (wrapped into [0, 360) when stored)
 --   dec       number in [-90, 90]
---   time      ISO 8601 date, or date and time with optional zone; kept as UTC
---   region    DALI polygon: JSON array of lon, lat in degrees (>= 3 vertices),
---             or the same numbers as one space-separated string; or STC-S
---             "Polygon [ICRS [refpos] [SPHERICAL2]] lon lat lon lat ..."
--- Numbers may be JSON numbers or numeric strings.  JSON null and "" mean "no
--- value", as an absent key does.  Across fields: the four NOT NULL columns
--- are required, s_ra and s_dec come together, t_min <= t_max and
--- em_min <= em_max.  pol_xel is 0 when absent, as ObsCore says.
+--   time      ISO 8601 date, or date and time with optional zone
+-- Numbers may be JSON numbers or numeric strings.
 --
--- Plain SQL, and nothing in it raises, with one exception: whether pgSphere
--- accepts a polygon (its edges must not cross, nor span half the sky) is only
--- known when the spoly is built, and an unacceptable one raises there.
--- Values go into the row as exact text (numeric, not double, so that
--- extra_float_digits cannot round them).
+-- Called with constant field and kind, so once inlined the planner folds the
+-- CASE down to the few tests of that kind.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION ivoa.obscore_check(field text, v jsonb, kind text)
+RETURNS text
+LANGUAGE sql
+STABLE PARALLEL SAFE
+AS $$
+    SELECT CASE
+               WHEN v IS NULL OR v = '""' THEN NULL
+               WHEN kind IN ('text', 'ptype') AND jsonb_typeof(v) NOT IN ('string', 'number')
+                   THEN format('%s: expected a string, got a JSON %s', field, jsonb_typeof(v))
+               WHEN kind = 'ptype'
+                    AND lower(v #>> '{}') NOT IN ('image', 'cube', 'spectrum', 'sed', 'timeseries',
+                                                  'visibility', 'event', 'measurements')
+                   THEN format('%s: %s is not one of image, cube, spectrum, sed, timeseries, '
+                               'visibility, event, measurements', field, left(v::text, 80))
+               WHEN kind IN ('text', 'ptype') THEN NULL
+               WHEN kind = 'time'
+                   THEN CASE WHEN ivoa.obscore_time(v) IS NULL
+                             THEN format('%s: %s is not a valid ISO 8601 date/time '
+                                         '(YYYY-MM-DD[Thh:mm[:ss[.s]]][Z|+hh:mm])',
+                                         field, left(v::text, 80))
+                        END
+               WHEN ivoa.obscore_json_number(v) IS NULL
+                   THEN format('%s: %s is not a number', field, left(v::text, 80))
+               -- Beyond a double (or anything sensible here); this also keeps
+               -- the later casts from failing.
+               WHEN abs(ivoa.obscore_json_number(v)) > 1e300
+                    OR (ivoa.obscore_json_number(v) <> 0 AND abs(ivoa.obscore_json_number(v)) < 1e-300)
+                   THEN format('%s: %s is out of range', field,
+                               btrim(to_char(ivoa.obscore_json_number(v), '9.999EEEE')))
+               WHEN kind IN ('calib', 'count', 'size')
+                    AND ivoa.obscore_json_number(v) <> trunc(ivoa.obscore_json_number(v))
+                   THEN format('%s: %s is not an integer', field, v)
+               WHEN kind = 'calib' AND ivoa.obscore_json_number(v) NOT BETWEEN 0 AND 4
+                   THEN format('%s: %s is outside 0..4', field, v)
+               WHEN kind = 'count' AND ivoa.obscore_json_number(v) NOT BETWEEN -1 AND 9223372036854775807
+                   THEN format('%s: %s is not a count (>= 0, or -1 for event lists)', field, v)
+               WHEN kind = 'size' AND ivoa.obscore_json_number(v) NOT BETWEEN 0 AND 9223372036854775807
+                   THEN format('%s: %s is not a size (>= 0)', field, v)
+               WHEN kind = 'nonneg' AND ivoa.obscore_json_number(v) < 0
+                   THEN format('%s: %s is negative', field, v)
+               WHEN kind = 'positive' AND ivoa.obscore_json_number(v) <= 0
+                   THEN format('%s: %s is not positive', field, v)
+               WHEN kind = 'dec' AND ivoa.obscore_json_number(v) NOT BETWEEN -90 AND 90
+                   THEN format('%s: %s is outside [-90, 90]', field, v)
+           END
+$$;
+
+COMMENT ON FUNCTION ivoa.obscore_check(text, jsonb, text) IS
+    'What is wrong with one ObsCore value from JSON, or NULL (never raises).';
+
+
+-- ---------------------------------------------------------------------------
+-- The ObsCore row one DID's metadata describes.
 --
--- Written as one SELECT in a set-returning SQL function without SET options
--- so that the planner inlines it into the triggers' statement: a bulk load
--- then costs one plan, not one PL/pgSQL call per DID.
+-- Always exactly one row (obs, problem):
+--   obs set, problem NULL      the DID describes a valid observation;
+--   obs NULL, problem set      it tries to but fails; problem lists every
+--                              failing field as "field: reason; ...";
+--   both NULL                  it does not describe an observation at all
+--                              (no JSON object, or no ObsCore key with a
+--                              non-null value in it).
+-- ("obs NULL" is tested as (obs).rucio_did_name IS NULL: a composite IS NULL
+-- test would also be true for a row that merely has a NULL column.)
+--
+-- Each ObsCore key is read as described at ivoa.obscore_check(); s_region
+-- takes a DALI polygon (JSON array of lon, lat in degrees, >= 3 vertices, or
+-- the same numbers as one space-separated string) or STC-S
+-- "Polygon [ICRS [refpos] [SPHERICAL2]] lon lat lon lat ...".  JSON null and
+-- "" mean "no value", as an absent key does; other keys are ignored.  Across
+-- fields: the four NOT NULL columns are required, s_ra and s_dec come
+-- together, t_min <= t_max and em_min <= em_max.  pol_xel is 0 when absent,
+-- as ObsCore says.
+--
+-- Nothing here raises, with one exception: whether pgSphere accepts a
+-- polygon (its edges must not cross, nor span half the sky) is only known
+-- when the spoly is built, and an unacceptable one raises there.
+--
+-- Plain SQL in one SELECT, without SET options, so that the planner inlines
+-- it into the triggers' statement: a bulk load then costs one plan, not one
+-- call per DID.  (Being inlined, it finds spoly through the caller's
+-- search_path, which the trigger functions fix.)  The ROW below lists
+-- ivoa.obscore's columns in table order.
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION ivoa.obscore_convert(did_scope text, did_name text, did_data jsonb)
 RETURNS TABLE (obs ivoa.obscore, problem text)
 LANGUAGE sql
 STABLE
 AS $fn$
-SELECT CASE WHEN a.seen > 0 AND x.problems = '' THEN
-           jsonb_populate_record(NULL::ivoa.obscore,
-                                 '{"pol_xel": "0"}'::jsonb
-                                 || a.fields
-                                 || coalesce(tm.fields, '{}'::jsonb)
-                                 || coalesce(rg.field, '{}'::jsonb)
-                                 || jsonb_build_object('rucio_did_scope', did_scope,
-                                                       'rucio_did_name', did_name))
+SELECT CASE WHEN p.seen AND p.problems = '' THEN
+           ROW(
+               lower(ivoa.obscore_text(v.dataproduct_type)),
+               ivoa.obscore_json_number(v.calib_level)::integer,
+               ivoa.obscore_text(v.obs_collection),
+               ivoa.obscore_text(v.obs_id),
+               ivoa.obscore_text(v.obs_publisher_did),
+               ivoa.obscore_text(v.access_url),
+               ivoa.obscore_text(v.access_format),
+               ivoa.obscore_json_number(v.access_estsize)::bigint,
+               ivoa.obscore_text(v.target_name),
+               ivoa.obscore_wrap360(ivoa.obscore_json_number(v.s_ra))::double precision,
+               ivoa.obscore_json_number(v.s_dec)::double precision,
+               ivoa.obscore_json_number(v.s_fov)::double precision,
+               rg.poly::spoly,
+               ivoa.obscore_json_number(v.s_resolution)::double precision,
+               ivoa.obscore_json_number(v.s_xel1)::bigint,
+               ivoa.obscore_json_number(v.s_xel2)::bigint,
+               ivoa.obscore_json_number(v.t_min)::double precision,
+               ivoa.obscore_json_number(v.t_max)::double precision,
+               ivoa.obscore_json_number(v.t_exptime)::double precision,
+               ivoa.obscore_json_number(v.t_resolution)::double precision,
+               ivoa.obscore_json_number(v.t_xel)::bigint,
+               ivoa.obscore_json_number(v.em_min)::double precision,
+               ivoa.obscore_json_number(v.em_max)::double precision,
+               ivoa.obscore_json_number(v.em_res_power)::double precision,
+               ivoa.obscore_json_number(v.em_xel)::bigint,
+               ivoa.obscore_text(v.o_ucd),
+               ivoa.obscore_text(v.pol_states),
+               coalesce(ivoa.obscore_json_number(v.pol_xel)::bigint, 0),
+               ivoa.obscore_text(v.facility_name),
+               ivoa.obscore_text(v.instrument_name),
+               ivoa.obscore_text(v.dataproduct_subtype),
+               ivoa.obscore_text(v.target_class),
+               ivoa.obscore_time(v.obs_creation_date)::timestamp,
+               ivoa.obscore_text(v.obs_creator_name),
+               ivoa.obscore_text(v.obs_creator_did),
+               ivoa.obscore_text(v.obs_title),
+               ivoa.obscore_text(v.publisher_id),
+               ivoa.obscore_text(v.bib_reference),
+               ivoa.obscore_text(v.data_rights),
+               ivoa.obscore_time(v.obs_release_date)::timestamp,
+               ivoa.obscore_text(v.s_ucd),
+               ivoa.obscore_text(v.em_ucd),
+               ivoa.obscore_text(v.s_unit),
+               ivoa.obscore_text(v.em_unit),
+               ivoa.obscore_text(v.o_unit),
+               ivoa.obscore_json_number(v.s_resolution_min)::double precision,
+               ivoa.obscore_json_number(v.s_resolution_max)::double precision,
+               ivoa.obscore_json_number(v.s_pixel_scale)::double precision,
+               ivoa.obscore_text(v.s_calib_status),
+               ivoa.obscore_text(v.t_calib_status),
+               ivoa.obscore_text(v.em_calib_status),
+               ivoa.obscore_text(v.o_calib_status),
+               ivoa.obscore_json_number(v.s_stat_error)::double precision,
+               ivoa.obscore_json_number(v.t_stat_error)::double precision,
+               ivoa.obscore_json_number(v.em_stat_error)::double precision,
+               ivoa.obscore_json_number(v.o_stat_error)::double precision,
+               ivoa.obscore_json_number(v.em_res_power_min)::double precision,
+               ivoa.obscore_json_number(v.em_res_power_max)::double precision,
+               ivoa.obscore_json_number(v.em_resolution)::double precision,
+               ivoa.obscore_text(v.proposal_id),
+               did_scope,
+               did_name
+           )::ivoa.obscore
        END,
-       CASE WHEN a.seen > 0 THEN nullif(x.problems, '') END
-  FROM (
-    SELECT o.obj,
-           coalesce(o.obj -> 'calib_level', 'null') NOT IN ('null', '""') AS has_calib_level,
-           coalesce(o.obj -> 'obs_collection', 'null') NOT IN ('null', '""') AS has_obs_collection,
-           coalesce(o.obj -> 'obs_id', 'null') NOT IN ('null', '""') AS has_obs_id,
-           coalesce(o.obj -> 'obs_publisher_did', 'null') NOT IN ('null', '""') AS has_obs_publisher_did,
-           coalesce(o.obj -> 's_ra', 'null') NOT IN ('null', '""') AS has_s_ra,
-           coalesce(o.obj -> 's_dec', 'null') NOT IN ('null', '""') AS has_s_dec
-      FROM (SELECT CASE WHEN jsonb_typeof(did_data) = 'object' THEN did_data ELSE '{}'::jsonb END AS obj
-            OFFSET 0) AS o
-    OFFSET 0
-  ) AS d
+       CASE WHEN p.seen THEN nullif(p.problems, '') END
+  FROM (SELECT CASE WHEN jsonb_typeof(did_data) = 'object' THEN did_data ELSE '{}'::jsonb END AS obj
+        -- OFFSET 0, here and below, keeps the planner from flattening a
+        -- subquery, which would copy its expressions into every reference to
+        -- its columns.
+        OFFSET 0) AS d
 
-  -- Every key but the dates and s_region (handled below, once per DID):
-  -- one row per ObsCore key, with its problem or its value as the text the
-  -- column type reads.
-  CROSS JOIN LATERAL (
-    SELECT count(*) AS seen,
-           coalesce(jsonb_object_agg(c.k, c.txt) FILTER (WHERE c.problem IS NULL AND c.txt IS NOT NULL),
-                    '{}'::jsonb) AS fields,
-           coalesce(array_agg(c.problem) FILTER (WHERE c.problem IS NOT NULL), '{}') AS problems
-      FROM (
-        SELECT j.k,
-               CASE
-                   WHEN NOT j.present OR j.kind IN ('time', 'region') THEN NULL
-                   WHEN j.kind IN ('text', 'ptype') THEN
-                       CASE WHEN jsonb_typeof(j.v) NOT IN ('string', 'number')
-                                THEN format('%s: expected a string, got a JSON %s', j.k, jsonb_typeof(j.v))
-                            WHEN j.kind = 'ptype'
-                                 AND lower(j.v #>> '{}') NOT IN ('image', 'cube', 'spectrum', 'sed',
-                                                                 'timeseries', 'visibility', 'event',
-                                                                 'measurements')
-                                THEN format('%s: %s is not one of image, cube, spectrum, sed, '
-                                            'timeseries, visibility, event, measurements',
-                                            j.k, left(j.v::text, 80))
-                       END
-                   WHEN j.n IS NULL
-                       THEN format('%s: %s is not a number', j.k, left(j.v::text, 80))
-                   -- Beyond a double (or anything sensible here); this also
-                   -- keeps every later cast from failing.
-                   WHEN abs(j.n) > 1e300 OR (j.n <> 0 AND abs(j.n) < 1e-300)
-                       THEN format('%s: %s is out of range', j.k, btrim(to_char(j.n, '9.999EEEE')))
-                   WHEN j.kind IN ('calib', 'count', 'size') AND j.n <> trunc(j.n)
-                       THEN format('%s: %s is not an integer', j.k, j.v)
-                   WHEN j.kind = 'calib' AND j.n NOT BETWEEN 0 AND 4
-                       THEN format('%s: %s is outside 0..4', j.k, j.v)
-                   WHEN j.kind = 'count' AND j.n NOT BETWEEN -1 AND 9223372036854775807
-                       THEN format('%s: %s is not a count (>= 0, or -1 for event lists)', j.k, j.v)
-                   WHEN j.kind = 'size' AND j.n NOT BETWEEN 0 AND 9223372036854775807
-                       THEN format('%s: %s is not a size (>= 0)', j.k, j.v)
-                   WHEN j.kind = 'nonneg' AND j.n < 0
-                       THEN format('%s: %s is negative', j.k, j.v)
-                   WHEN j.kind = 'positive' AND j.n <= 0
-                       THEN format('%s: %s is not positive', j.k, j.v)
-                   WHEN j.kind = 'dec' AND j.n NOT BETWEEN -90 AND 90
-                       THEN format('%s: %s is outside [-90, 90]', j.k, j.v)
-               END AS problem,
-               CASE
-                   WHEN NOT j.present OR j.kind IN ('time', 'region') THEN NULL
-                   WHEN j.kind = 'text'   THEN j.v #>> '{}'
-                   WHEN j.kind = 'ptype'  THEN lower(j.v #>> '{}')
-                   WHEN j.kind = 'ra'     THEN ivoa.obscore_wrap360(j.n)::text
-                   WHEN j.kind IN ('calib', 'count', 'size') THEN trunc(j.n)::text
-                   ELSE j.n::text
-               END AS txt
-          FROM (
-            SELECT e.k, e.v, e.kind, e.present,
-                   CASE WHEN e.kind NOT IN ('text', 'ptype', 'time', 'region')
-                        THEN ivoa.obscore_json_number(e.v) END AS n
-              FROM (
-                SELECT e.key AS k,
-                       e.value AS v,
-                       kinds.map ->> e.key AS kind,
-                       e.value NOT IN ('null'::jsonb, '""'::jsonb) AS present
-                  FROM (SELECT '{
-                            "dataproduct_type": "ptype",   "calib_level": "calib",
-                            "obs_collection": "text",      "obs_id": "text",
-                            "obs_publisher_did": "text",   "access_url": "text",
-                            "access_format": "text",       "access_estsize": "size",
-                            "target_name": "text",         "s_ra": "ra",
-                            "s_dec": "dec",                "s_fov": "nonneg",
-                            "s_region": "region",          "s_resolution": "nonneg",
-                            "s_xel1": "count",             "s_xel2": "count",
-                            "t_min": "real",               "t_max": "real",
-                            "t_exptime": "nonneg",         "t_resolution": "nonneg",
-                            "t_xel": "count",              "em_min": "positive",
-                            "em_max": "positive",          "em_res_power": "nonneg",
-                            "em_xel": "count",             "o_ucd": "text",
-                            "pol_states": "text",          "pol_xel": "count",
-                            "facility_name": "text",       "instrument_name": "text",
-                            "dataproduct_subtype": "text", "target_class": "text",
-                            "obs_creation_date": "time",   "obs_creator_name": "text",
-                            "obs_creator_did": "text",     "obs_title": "text",
-                            "publisher_id": "text",        "bib_reference": "text",
-                            "data_rights": "text",         "obs_release_date": "time",
-                            "s_ucd": "text",               "em_ucd": "text",
-                            "s_unit": "text",              "em_unit": "text",
-                            "o_unit": "text",              "s_resolution_min": "nonneg",
-                            "s_resolution_max": "nonneg",  "s_pixel_scale": "nonneg",
-                            "s_calib_status": "text",      "t_calib_status": "text",
-                            "em_calib_status": "text",     "o_calib_status": "text",
-                            "s_stat_error": "nonneg",      "t_stat_error": "nonneg",
-                            "em_stat_error": "nonneg",     "o_stat_error": "nonneg",
-                            "em_res_power_min": "nonneg",  "em_res_power_max": "nonneg",
-                            "em_resolution": "nonneg",     "proposal_id": "text"
-                        }'::jsonb AS map) AS kinds
-                 CROSS JOIN LATERAL jsonb_each(d.obj) AS e
-                -- OFFSET 0, here and below, keeps the planner from flattening
-                -- a subquery, which would copy its expressions into every
-                -- reference to its columns.
-                OFFSET 0
-              ) AS e
-             WHERE e.kind IS NOT NULL           -- other keys belong to other metadata
-            OFFSET 0
-          ) AS j
-        OFFSET 0
-      ) AS c
-  ) AS a
-
-  -- Dates: ISO 8601 only (the server's own parser also takes forms like
-  -- 'now' or 'epoch', and raises on a bad date, which must not happen here).
-  -- The pattern fixes every field's position and range; what is left to
-  -- check is the day within the month and year 0000.  The pattern avoids
-  -- capturing groups on purpose: regexp_match would be fifty times slower.
-  -- A zone designator converts to UTC.
-  CROSS JOIN LATERAL (
-    SELECT jsonb_object_agg(t.k, t.utc) FILTER (WHERE t.utc IS NOT NULL) AS fields,
-           array_agg(format('%s: %s is not a valid ISO 8601 date/time (YYYY-MM-DD[Thh:mm[:ss[.s]]][Z|+hh:mm])',
-                            t.k, left(t.v::text, 80)))
-               FILTER (WHERE t.utc IS NULL) AS problems
-      FROM (
-        SELECT p.k, p.v,
-               CASE WHEN NOT p.ok THEN NULL
-                    WHEN substr(p.s, 1, 4) = '0000'
-                         OR substr(p.s, 9, 2)::integer
-                            > extract(day FROM make_date(substr(p.s, 1, 4)::integer,
-                                                         substr(p.s, 6, 2)::integer, 1)
-                                               + interval '1 month - 1 day')
-                        THEN NULL
-                    WHEN p.s ~ '(Z|z|[+-]\d\d(:?\d\d)?)$' AND length(p.s) > 10
-                        THEN to_char(p.s::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
-                    ELSE to_char(p.s::timestamp, 'YYYY-MM-DD"T"HH24:MI:SS.US')
-               END AS utc
-          FROM (
-            SELECT tk.k, tv.v, tv.v #>> '{}' AS s,
-                   jsonb_typeof(tv.v) = 'string'
-                   AND (tv.v #>> '{}') ~ '^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])([Tt ]([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?([Zz]|[+-](0\d|1[0-5])(:?[0-5]\d)?)?)?$'
-                       AS ok
-              FROM (VALUES ('obs_creation_date'), ('obs_release_date')) AS tk (k)
-             CROSS JOIN LATERAL (SELECT d.obj -> tk.k AS v) AS tv
-             WHERE tv.v NOT IN ('null'::jsonb, '""'::jsonb)
-            OFFSET 0
-          ) AS p
-        OFFSET 0
-      ) AS t
-  ) AS tm
+  -- The ObsCore keys, each as its JSON value (SQL NULL when absent or null).
+  CROSS JOIN LATERAL jsonb_to_record(d.obj) AS v (
+        dataproduct_type    jsonb,
+        calib_level         jsonb,
+        obs_collection      jsonb,
+        obs_id              jsonb,
+        obs_publisher_did   jsonb,
+        access_url          jsonb,
+        access_format       jsonb,
+        access_estsize      jsonb,
+        target_name         jsonb,
+        s_ra                jsonb,
+        s_dec               jsonb,
+        s_fov               jsonb,
+        s_region            jsonb,
+        s_resolution        jsonb,
+        s_xel1              jsonb,
+        s_xel2              jsonb,
+        t_min               jsonb,
+        t_max               jsonb,
+        t_exptime           jsonb,
+        t_resolution        jsonb,
+        t_xel               jsonb,
+        em_min              jsonb,
+        em_max              jsonb,
+        em_res_power        jsonb,
+        em_xel              jsonb,
+        o_ucd               jsonb,
+        pol_states          jsonb,
+        pol_xel             jsonb,
+        facility_name       jsonb,
+        instrument_name     jsonb,
+        dataproduct_subtype jsonb,
+        target_class        jsonb,
+        obs_creation_date   jsonb,
+        obs_creator_name    jsonb,
+        obs_creator_did     jsonb,
+        obs_title           jsonb,
+        publisher_id        jsonb,
+        bib_reference       jsonb,
+        data_rights         jsonb,
+        obs_release_date    jsonb,
+        s_ucd               jsonb,
+        em_ucd              jsonb,
+        s_unit              jsonb,
+        em_unit             jsonb,
+        o_unit              jsonb,
+        s_resolution_min    jsonb,
+        s_resolution_max    jsonb,
+        s_pixel_scale       jsonb,
+        s_calib_status      jsonb,
+        t_calib_status      jsonb,
+        em_calib_status     jsonb,
+        o_calib_status      jsonb,
+        s_stat_error        jsonb,
+        t_stat_error        jsonb,
+        em_stat_error       jsonb,
+        o_stat_error        jsonb,
+        em_res_power_min    jsonb,
+        em_res_power_max    jsonb,
+        em_resolution       jsonb,
+        proposal_id         jsonb
+  )
 
   -- s_region: the pgSphere literal in degrees, or what is wrong.
   LEFT JOIN LATERAL (
-    SELECT CASE WHEN w.problem IS NULL THEN jsonb_build_object('s_region', '{' || w.vertices || '}') END
-               AS field,
+    SELECT '{' || w.vertices || '}' AS poly,
            's_region: ' || w.problem AS problem
       FROM (
         SELECT q.coords,
@@ -307,21 +397,20 @@ SELECT CASE WHEN a.seen > 0 AND x.problems = '' THEN
                    WHEN q.coords IS NULL
                        THEN format('expected a DALI polygon (JSON array of lon, lat in degrees) '
                                    'or an STC-S "Polygon ICRS lon lat ..." string, got %s',
-                                   left(q.v::text, 80))
+                                   left(v.s_region::text, 80))
                    WHEN jsonb_array_length(q.coords) < 6 OR jsonb_array_length(q.coords) % 2 <> 0
                        THEN format('a polygon needs an even number (>= 6) of coordinates, got %s',
                                    jsonb_array_length(q.coords))
                END AS problem
           FROM (
-            SELECT s.v,
-                   CASE
-                       WHEN jsonb_typeof(s.v) = 'array' THEN s.v
+            SELECT CASE
+                       WHEN jsonb_typeof(v.s_region) = 'array' THEN v.s_region
                        WHEN s.m IS NOT NULL THEN
                            CASE WHEN btrim(s.m[2]) = '' THEN '[]'::jsonb
                                 ELSE to_jsonb(regexp_split_to_array(btrim(s.m[2]), '\s+')) END
                        -- A DALI polygon in its VOTable serialisation.
-                       WHEN (s.v #>> '{}') ~ '^\s*[+-]?[0-9.]'
-                           THEN to_jsonb(regexp_split_to_array(btrim(s.v #>> '{}'), '\s+'))
+                       WHEN (v.s_region #>> '{}') ~ '^\s*[+-]?[0-9.]'
+                           THEN to_jsonb(regexp_split_to_array(btrim(v.s_region #>> '{}'), '\s+'))
                    END AS coords,
                    CASE
                        WHEN s.words IS NULL THEN NULL
@@ -335,15 +424,13 @@ SELECT CASE WHEN a.seen > 0 AND x.problems = '' THEN
               FROM (
                 -- STC-S: Polygon, then words (frame, refpos, flavour), then
                 -- the coordinates.
-                SELECT sm.v, sm.m,
+                SELECT sm.m,
                        CASE WHEN btrim(sm.m[1]) <> ''
                             THEN regexp_split_to_array(upper(btrim(sm.m[1])), '\s+') END AS words
                   FROM (
-                    SELECT rv.v,
-                           regexp_match(CASE WHEN jsonb_typeof(rv.v) = 'string' THEN rv.v #>> '{}' END,
+                    SELECT regexp_match(CASE WHEN jsonb_typeof(v.s_region) = 'string'
+                                             THEN v.s_region #>> '{}' END,
                                         '^\s*polygon((?:\s+[a-z][a-z0-9_]*)*)((?:\s+\S+)*)\s*$', 'i') AS m
-                      FROM (SELECT d.obj -> 's_region' AS v) AS rv
-                     WHERE rv.v NOT IN ('null'::jsonb, '""'::jsonb)
                     OFFSET 0
                   ) AS sm
                 OFFSET 0
@@ -354,10 +441,10 @@ SELECT CASE WHEN a.seen > 0 AND x.problems = '' THEN
       ) AS g
       -- The vertices, longitudes wrapped, and the first bad one if any.
       CROSS JOIN LATERAL (
-        SELECT string_agg('(' || ivoa.obscore_wrap360(v.lon) || 'd,' || v.lat || 'd)', ','
-                          ORDER BY v.i) AS vertices,
-               min(v.i) FILTER (WHERE v.lon IS NULL OR v.lat IS NULL OR abs(v.lon) > 1e9) AS bad_pair,
-               min(v.i) FILTER (WHERE v.lat NOT BETWEEN -90 AND 90) AS bad_lat
+        SELECT string_agg('(' || ivoa.obscore_wrap360(c.lon) || 'd,' || c.lat || 'd)', ','
+                          ORDER BY c.i) AS vertices,
+               min(c.i) FILTER (WHERE c.lon IS NULL OR c.lat IS NULL OR abs(c.lon) > 1e9) AS bad_pair,
+               min(c.i) FILTER (WHERE c.lat NOT BETWEEN -90 AND 90) AS bad_lat
           FROM (
             SELECT i,
                    ivoa.obscore_json_number(g.coords -> (2 * i)) AS lon,
@@ -365,7 +452,7 @@ SELECT CASE WHEN a.seen > 0 AND x.problems = '' THEN
               FROM generate_series(0, CASE WHEN g.problem IS NULL
                                            THEN jsonb_array_length(g.coords) / 2 - 1 END) AS i
             OFFSET 0
-          ) AS v
+          ) AS c
       ) AS w0
       CROSS JOIN LATERAL (
         SELECT w0.vertices,
@@ -379,32 +466,93 @@ SELECT CASE WHEN a.seen > 0 AND x.problems = '' THEN
                                    g.coords -> (2 * w0.bad_lat + 1))
                END AS problem
       ) AS w
+     WHERE v.s_region IS NOT NULL AND v.s_region <> '""'
   ) AS rg ON true
 
-  -- Rules across fields, and all problems in one text (array_to_string
-  -- skips the NULLs of the rules that hold).  A field "has a value" when its
-  -- key holds something other than null or ""; whether the value is good was
-  -- settled above.
+  -- Every problem, in column order, then the rules across fields, as one
+  -- text (array_to_string skips the NULLs of what is fine).
   CROSS JOIN LATERAL (
-    SELECT array_to_string(
-               a.problems
-               || coalesce(tm.problems, '{}')
-               || ARRAY[
-                   rg.problem,
-                   CASE WHEN NOT d.has_calib_level THEN 'calib_level: missing (required)' END,
-                   CASE WHEN NOT d.has_obs_collection THEN 'obs_collection: missing (required)' END,
-                   CASE WHEN NOT d.has_obs_id THEN 'obs_id: missing (required)' END,
-                   CASE WHEN NOT d.has_obs_publisher_did THEN 'obs_publisher_did: missing (required)' END,
-                   CASE WHEN d.has_s_ra AND NOT d.has_s_dec THEN 's_dec: missing while s_ra is given' END,
-                   CASE WHEN d.has_s_dec AND NOT d.has_s_ra THEN 's_ra: missing while s_dec is given' END,
-                   CASE WHEN (a.fields ->> 't_min')::numeric > (a.fields ->> 't_max')::numeric
-                        THEN format('t_min: %s is after t_max %s',
-                                    a.fields ->> 't_min', a.fields ->> 't_max') END,
-                   CASE WHEN (a.fields ->> 'em_min')::numeric > (a.fields ->> 'em_max')::numeric
-                        THEN format('em_min: %s is greater than em_max %s',
-                                    a.fields ->> 'em_min', a.fields ->> 'em_max') END
-               ], '; ') AS problems
-  ) AS x
+    SELECT NOT (v IS NULL) AS seen,
+           array_to_string(ARRAY[
+               ivoa.obscore_check('dataproduct_type',    v.dataproduct_type,    'ptype'),
+               ivoa.obscore_check('calib_level',         v.calib_level,         'calib'),
+               ivoa.obscore_check('obs_collection',      v.obs_collection,      'text'),
+               ivoa.obscore_check('obs_id',              v.obs_id,              'text'),
+               ivoa.obscore_check('obs_publisher_did',   v.obs_publisher_did,   'text'),
+               ivoa.obscore_check('access_url',          v.access_url,          'text'),
+               ivoa.obscore_check('access_format',       v.access_format,       'text'),
+               ivoa.obscore_check('access_estsize',      v.access_estsize,      'size'),
+               ivoa.obscore_check('target_name',         v.target_name,         'text'),
+               ivoa.obscore_check('s_ra',                v.s_ra,                'ra'),
+               ivoa.obscore_check('s_dec',               v.s_dec,               'dec'),
+               ivoa.obscore_check('s_fov',               v.s_fov,               'nonneg'),
+               ivoa.obscore_check('s_resolution',        v.s_resolution,        'nonneg'),
+               ivoa.obscore_check('s_xel1',              v.s_xel1,              'count'),
+               ivoa.obscore_check('s_xel2',              v.s_xel2,              'count'),
+               ivoa.obscore_check('t_min',               v.t_min,               'real'),
+               ivoa.obscore_check('t_max',               v.t_max,               'real'),
+               ivoa.obscore_check('t_exptime',           v.t_exptime,           'nonneg'),
+               ivoa.obscore_check('t_resolution',        v.t_resolution,        'nonneg'),
+               ivoa.obscore_check('t_xel',               v.t_xel,               'count'),
+               ivoa.obscore_check('em_min',              v.em_min,              'positive'),
+               ivoa.obscore_check('em_max',              v.em_max,              'positive'),
+               ivoa.obscore_check('em_res_power',        v.em_res_power,        'nonneg'),
+               ivoa.obscore_check('em_xel',              v.em_xel,              'count'),
+               ivoa.obscore_check('o_ucd',               v.o_ucd,               'text'),
+               ivoa.obscore_check('pol_states',          v.pol_states,          'text'),
+               ivoa.obscore_check('pol_xel',             v.pol_xel,             'count'),
+               ivoa.obscore_check('facility_name',       v.facility_name,       'text'),
+               ivoa.obscore_check('instrument_name',     v.instrument_name,     'text'),
+               ivoa.obscore_check('dataproduct_subtype', v.dataproduct_subtype, 'text'),
+               ivoa.obscore_check('target_class',        v.target_class,        'text'),
+               ivoa.obscore_check('obs_creation_date',   v.obs_creation_date,   'time'),
+               ivoa.obscore_check('obs_creator_name',    v.obs_creator_name,    'text'),
+               ivoa.obscore_check('obs_creator_did',     v.obs_creator_did,     'text'),
+               ivoa.obscore_check('obs_title',           v.obs_title,           'text'),
+               ivoa.obscore_check('publisher_id',        v.publisher_id,        'text'),
+               ivoa.obscore_check('bib_reference',       v.bib_reference,       'text'),
+               ivoa.obscore_check('data_rights',         v.data_rights,         'text'),
+               ivoa.obscore_check('obs_release_date',    v.obs_release_date,    'time'),
+               ivoa.obscore_check('s_ucd',               v.s_ucd,               'text'),
+               ivoa.obscore_check('em_ucd',              v.em_ucd,              'text'),
+               ivoa.obscore_check('s_unit',              v.s_unit,              'text'),
+               ivoa.obscore_check('em_unit',             v.em_unit,             'text'),
+               ivoa.obscore_check('o_unit',              v.o_unit,              'text'),
+               ivoa.obscore_check('s_resolution_min',    v.s_resolution_min,    'nonneg'),
+               ivoa.obscore_check('s_resolution_max',    v.s_resolution_max,    'nonneg'),
+               ivoa.obscore_check('s_pixel_scale',       v.s_pixel_scale,       'nonneg'),
+               ivoa.obscore_check('s_calib_status',      v.s_calib_status,      'text'),
+               ivoa.obscore_check('t_calib_status',      v.t_calib_status,      'text'),
+               ivoa.obscore_check('em_calib_status',     v.em_calib_status,     'text'),
+               ivoa.obscore_check('o_calib_status',      v.o_calib_status,      'text'),
+               ivoa.obscore_check('s_stat_error',        v.s_stat_error,        'nonneg'),
+               ivoa.obscore_check('t_stat_error',        v.t_stat_error,        'nonneg'),
+               ivoa.obscore_check('em_stat_error',       v.em_stat_error,       'nonneg'),
+               ivoa.obscore_check('o_stat_error',        v.o_stat_error,        'nonneg'),
+               ivoa.obscore_check('em_res_power_min',    v.em_res_power_min,    'nonneg'),
+               ivoa.obscore_check('em_res_power_max',    v.em_res_power_max,    'nonneg'),
+               ivoa.obscore_check('em_resolution',       v.em_resolution,       'nonneg'),
+               ivoa.obscore_check('proposal_id',         v.proposal_id,         'text'),
+               rg.problem,
+               CASE WHEN v.calib_level IS NULL OR v.calib_level = '""'
+                    THEN 'calib_level: missing (required)' END,
+               CASE WHEN v.obs_collection IS NULL OR v.obs_collection = '""'
+                    THEN 'obs_collection: missing (required)' END,
+               CASE WHEN v.obs_id IS NULL OR v.obs_id = '""'
+                    THEN 'obs_id: missing (required)' END,
+               CASE WHEN v.obs_publisher_did IS NULL OR v.obs_publisher_did = '""'
+                    THEN 'obs_publisher_did: missing (required)' END,
+               CASE WHEN (v.s_ra IS NULL OR v.s_ra = '""') AND NOT (v.s_dec IS NULL OR v.s_dec = '""')
+                    THEN 's_ra: missing while s_dec is given' END,
+               CASE WHEN (v.s_dec IS NULL OR v.s_dec = '""') AND NOT (v.s_ra IS NULL OR v.s_ra = '""')
+                    THEN 's_dec: missing while s_ra is given' END,
+               CASE WHEN ivoa.obscore_json_number(v.t_min) > ivoa.obscore_json_number(v.t_max)
+                    THEN format('t_min: %s is after t_max %s', v.t_min, v.t_max) END,
+               CASE WHEN ivoa.obscore_json_number(v.em_min) > ivoa.obscore_json_number(v.em_max)
+                    THEN format('em_min: %s is greater than em_max %s', v.em_min, v.em_max) END
+           ], '; ') AS problems
+    OFFSET 0
+  ) AS p
 $fn$;
 
 COMMENT ON FUNCTION ivoa.obscore_convert(text, text, jsonb) IS
@@ -422,6 +570,7 @@ RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, public
 SET jit = off
+SET enable_memoize = off
 AS $fn$
 DECLARE
     conv   record;
@@ -458,7 +607,8 @@ BEGIN
         RAISE NOTICE 'ivoa.obscore: DID %:% has no ObsCore row: %', did_scope, did_name, why;
     END IF;
 EXCEPTION WHEN OTHERS THEN
-    RAISE NOTICE 'ivoa.obscore: DID %:% has no ObsCore row: % (SQLSTATE %)',
+    -- Whatever ObsCore row the DID had is left as it was.
+    RAISE NOTICE 'ivoa.obscore: DID %:% not synchronised: % (SQLSTATE %)',
         did_scope, did_name, SQLERRM, SQLSTATE;
 END
 $fn$;
@@ -479,15 +629,18 @@ RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, public
--- The inlined conversion makes a large plan with pessimistic row estimates;
--- JIT-compiling it would cost far more than running it, for a single DID
--- above all.
+-- The inlined conversion makes a large plan with pessimistic row estimates:
+-- JIT-compiling it would cost far more than running it (for a single DID
+-- above all), and memoizing its per-DID subqueries only costs hashing.
 SET jit = off
+SET enable_memoize = off
 AS $fn$
 DECLARE
-    msgs text[];
-    msg  text;
-    one  record;
+    msgs      text[];
+    msg       text;
+    one       record;
+    ch_scopes text[];   -- UPDATE: the DIDs whose metadata changed
+    ch_names  text[];
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM ivoa.obscore;
@@ -508,14 +661,36 @@ BEGIN
          WHERE o.rucio_did_scope = d.scope AND o.rucio_did_name = d.name
            AND NOT EXISTS (SELECT 1 FROM new_rows AS n
                             WHERE n.scope = d.scope AND n.name = d.name);
+
+        -- Only DIDs whose metadata changed need work: Rucio's
+        -- delete_metadata updates every row of rucio.dids, and its
+        -- set_metadata often rewrites what is already there.
+        SELECT array_agg(n.scope), array_agg(n.name)
+          INTO ch_scopes, ch_names
+          FROM new_rows AS n
+          LEFT JOIN old_rows AS o ON o.scope = n.scope AND o.name = n.name
+         WHERE o.scope IS NULL OR o.data IS DISTINCT FROM n.data;
+        IF ch_scopes IS NULL THEN
+            RETURN NULL;
+        END IF;
     END IF;
 
-    -- INSERT or UPDATE: one set-based pass over the statement's rows.
+    -- INSERT or UPDATE: one set-based pass over the statement's rows (all
+    -- of them after an INSERT, the changed ones after an UPDATE).
     BEGIN
-        WITH conv AS MATERIALIZED (
-            SELECT n.scope, n.name, f.obs, f.problem
+        WITH src AS (
+            SELECT n.scope, n.name, n.data
               FROM new_rows AS n
-             CROSS JOIN LATERAL ivoa.obscore_convert(n.scope, n.name, n.data) AS f
+             WHERE ch_scopes IS NULL
+            UNION ALL
+            SELECT n.scope, n.name, n.data
+              FROM new_rows AS n
+              JOIN unnest(ch_scopes, ch_names) AS ch (scope, name)
+                ON ch.scope = n.scope AND ch.name = n.name
+        ), conv AS MATERIALIZED (
+            SELECT s.scope, s.name, f.obs, f.problem
+              FROM src AS s
+             CROSS JOIN LATERAL ivoa.obscore_convert(s.scope, s.name, s.data) AS f
         ), dropped AS (
             DELETE FROM ivoa.obscore AS o
              USING conv AS c
@@ -553,7 +728,10 @@ BEGIN
     EXCEPTION WHEN OTHERS THEN
         RAISE NOTICE 'ivoa.obscore: % on rucio.dids: set-based update failed (%), '
                      'retrying DID by DID', TG_OP, SQLERRM;
-        FOR one IN SELECT n.scope, n.name, n.data FROM new_rows AS n LOOP
+        FOR one IN SELECT n.scope, n.name, n.data
+                     FROM new_rows AS n
+                    WHERE ch_scopes IS NULL
+                       OR (n.scope, n.name) IN (SELECT * FROM unnest(ch_scopes, ch_names)) LOOP
             PERFORM ivoa.obscore_sync_did(one.scope, one.name, one.data);
         END LOOP;
     END;
