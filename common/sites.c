@@ -199,32 +199,51 @@ parse_services(struct sites_table *t, json_t *areas, json_t *services)
 	return 0;
 }
 
-struct sites_table *
-sites_parse_scapi(const char *grafana, const char *areas, const char *services,
-    char *err, size_t errsize)
+/*
+ * A table from N JSON lists: the positions (grafana shape) first, then what
+ * FILL reads the services from.
+ */
+static struct sites_table *
+build(const char *const *texts, int n,
+    int (*fill)(struct sites_table *, json_t **), char *err, size_t errsize)
 {
-	json_t			*g, *a = NULL, *s = NULL;
+	json_t			*l[3] = { NULL, NULL, NULL };
 	json_error_t		 je;
 	struct sites_table	*t = NULL;
+	int			 i;
 
-	if ((g = json_loads(grafana, 0, &je)) == NULL || !json_is_array(g) ||
-	    (a = json_loads(areas, 0, &je)) == NULL || !json_is_array(a) ||
-	    (s = json_loads(services, 0, &je)) == NULL || !json_is_array(s)) {
-		snprintf(err, errsize, "site directory: not a JSON list (%s)",
-		    je.text);
-		goto out;
-	}
-	if ((t = calloc(1, sizeof(*t))) == NULL ||
-	    parse_grafana(t, g) == -1 || parse_services(t, a, s) == -1) {
+	for (i = 0; i < n; i++)
+		if ((l[i] = json_loads(texts[i], 0, &je)) == NULL ||
+		    !json_is_array(l[i])) {
+			snprintf(err, errsize, "site directory: not a JSON "
+			    "list (%s)", l[i] == NULL ? je.text : "an object");
+			goto out;
+		}
+	if ((t = calloc(1, sizeof(*t))) == NULL || parse_grafana(t, l[0]) == -1 ||
+	    fill(t, l + 1) == -1) {
 		snprintf(err, errsize, "out of memory");
 		sites_table_free(t);
 		t = NULL;
 	}
 out:
-	json_decref(g);
-	json_decref(a);
-	json_decref(s);
+	for (i = 0; i < n; i++)
+		json_decref(l[i]);
 	return t;
+}
+
+static int
+fill_scapi(struct sites_table *t, json_t **l)
+{
+	return parse_services(t, l[0], l[1]);
+}
+
+struct sites_table *
+sites_parse_scapi(const char *grafana, const char *areas, const char *services,
+    char *err, size_t errsize)
+{
+	const char *const	 texts[] = { grafana, areas, services };
+
+	return build(texts, 3, fill_scapi, err, errsize);
 }
 
 /*
@@ -266,30 +285,19 @@ parse_services_2023(struct sites_table *t, json_t *sites)
 	return 0;
 }
 
+static int
+fill_2023(struct sites_table *t, json_t **l)
+{
+	return parse_services_2023(t, l[0]);
+}
+
 struct sites_table *
 sites_parse_2023(const char *grafana, const char *services, char *err,
     size_t errsize)
 {
-	json_t			*g, *s = NULL;
-	json_error_t		 je;
-	struct sites_table	*t = NULL;
+	const char *const	 texts[] = { grafana, services };
 
-	if ((g = json_loads(grafana, 0, &je)) == NULL || !json_is_array(g) ||
-	    (s = json_loads(services, 0, &je)) == NULL || !json_is_array(s)) {
-		snprintf(err, errsize, "site directory: not a JSON list (%s)",
-		    je.text);
-		goto out;
-	}
-	if ((t = calloc(1, sizeof(*t))) == NULL || parse_grafana(t, g) == -1 ||
-	    parse_services_2023(t, s) == -1) {
-		snprintf(err, errsize, "out of memory");
-		sites_table_free(t);
-		t = NULL;
-	}
-out:
-	json_decref(g);
-	json_decref(s);
-	return t;
+	return build(texts, 2, fill_2023, err, errsize);
 }
 
 struct sites *

@@ -260,3 +260,13 @@ def test_forwarded_address_from_a_trusted_proxy():
     # Without the header, the peer itself (which GeoIP cannot place).
     first = rows(links({"ID": ERIDANUS}))[0]
     assert "the client address 127.0.0.1 could not be located" in first["description"]
+
+
+def test_max_ids_cap_flags_overflow():
+    # [links] max_ids = 100: the 101st ID is left out, never half answered.
+    ids = ["nope:f%03d.fits" % i for i in range(101)]
+    reply = request("/links", method="POST", data={"ID": ids})
+    assert reply.status == 200
+    got = [r["ID"] for r in rows(reply)]
+    assert got == ids[:100]
+    assert 'value="OVERFLOW"' in reply.text
