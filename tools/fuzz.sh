@@ -13,7 +13,7 @@ clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     -Icommon -Iscs -I/usr/include/iniparser -I/usr/include/postgresql \
     -o "$out/fuzz_request" tests/fuzz/fuzz_request.c \
     common/params.c common/request.c common/strbuf.c common/xmlw.c \
-    common/response.c common/votable.c common/log.c \
+    common/response.c common/votable.c common/log.c common/soda_params.c \
     scs/scs_query.c scs/obscore.c -lm
 "$out/fuzz_request" -max_total_time="$seconds" -max_len=4096 -timeout=5 \
     -print_final_stats=1 "$out/corpus" tests/fuzz/corpus

@@ -1,8 +1,8 @@
 /*
  * Fuzz target: one request's parameters through the same functions
  * production calls (params_parse with the cone search's table, then the SCS
- * validation), plus the XML escaper and the polygon reader on the same
- * bytes.  The first input byte chooses query string or form body.
+ * validation), plus the XML escaper, the polygon reader and the SODA
+ * cutout parameters on the same bytes.  The first input byte chooses query string or form body.
  *
  * Built by tools/fuzz.sh with libFuzzer, ASan and UBSan.
  */
@@ -16,6 +16,7 @@
 #include "params.h"
 #include "request.h"
 #include "scs_query.h"
+#include "soda_params.h"
 #include "strbuf.h"
 #include "xmlw.h"
 
@@ -54,6 +55,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)xml_escape(&b, (const char *)data, size, data[0] & 2 ? 1 : 0);
 	strbuf_free(&b);
 	(void)obscore_region(text, poly, sizeof(poly));
+	(void)soda_param((enum soda_kind)(data[0] % 6), text, &b, err,
+	    sizeof(err));
+	strbuf_free(&b);
 	free(text);
 	return 0;
 }

@@ -36,5 +36,6 @@ void	suite_votable(void);
 void	suite_config(void);
 void	suite_scs(void);
 void	suite_links(void);
+void	suite_soda(void);
 
 #endif
