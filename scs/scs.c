@@ -33,19 +33,79 @@ struct scs {
 };
 
 static void	write_head(struct xmlw *, int verb, int overflow);
-static int	mem_sink(void *, const void *, size_t);
 
 static const char *const stmt_names[2][4] = {
 	{ NULL, "cone1", "cone2", "cone3" },
 	{ NULL, "wide1", "wide2", "wide3" },
 };
 
+/*
+ * Build the six statements (three verbosities, narrow and wide cones) and
+ * hand each, with its name, to FN; scs_new() prepares them, "-t" prints
+ * them.  Returns non-zero if any build or FN failed.
+ */
+static int
+each_statement(const struct config *cfg,
+    int (*fn)(void *ctx, const char *name, const char *sql), void *ctx)
+{
+	struct strbuf	 sql = STRBUF_INIT;
+	int		 verb, wide, rc = 0;
+
+	for (wide = 0; wide < 2; wide++)
+		for (verb = 1; verb <= 3; verb++) {
+			strbuf_reset(&sql);
+			rc |= scs_sql(&sql, cfg->scs_table, verb, wide);
+			rc |= fn(ctx, stmt_names[wide][verb], strbuf_str(&sql));
+		}
+	strbuf_free(&sql);
+	return rc;
+}
+
+static int
+prepare_statement(void *db, const char *name, const char *sql)
+{
+	return db_add_statement(db, name, sql, 4);
+}
+
+static int
+print_statement(void *ctx, const char *name, const char *sql)
+{
+	(void)ctx;
+	return printf("%s\t%s\n", name, sql) < 0;
+}
+
+static int
+mem_sink(void *ctx, const void *buf, size_t len)
+{
+	return strbuf_add(ctx, buf, len);
+}
+
+/* Write the six document heads (VERB x overflow) once, into memory. */
+static int
+render_heads(struct scs *s)
+{
+	int	 verb, overflow, rc = 0;
+
+	for (verb = 1; verb <= 3; verb++)
+		for (overflow = 0; overflow < 2; overflow++) {
+			struct scs_head	*h = &s->heads[verb][overflow];
+			struct response	 r;
+
+			resp_init(&r, mem_sink, &h->text);
+			r.started = 1;	/* the body only, no CGI header block */
+			xmlw_init(&h->open, &r);
+			write_head(&h->open, verb, overflow);
+			rc |= resp_failed(&r);
+			h->open.resp = NULL;	/* r ends here; the stack stays */
+		}
+	return rc;
+}
+
 struct scs *
 scs_new(const struct config *cfg)
 {
 	struct scs	*s;
-	struct strbuf	 sql = STRBUF_INIT;
-	int		 verb, wide, rc = 0;
+	int		 rc = 0;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
@@ -65,26 +125,8 @@ scs_new(const struct config *cfg)
 	    "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
 	    "ON n.oid = e.extnamespace WHERE e.extname = 'pg_sphere'");
 	rc |= db_add_setup(s->db, "SELECT set_sphere_output('DEG')");
-	for (wide = 0; wide < 2; wide++)
-		for (verb = 1; verb <= 3; verb++) {
-			strbuf_reset(&sql);
-			rc |= scs_sql(&sql, cfg->scs_table, verb, wide);
-			rc |= db_add_statement(s->db, stmt_names[wide][verb],
-			    strbuf_str(&sql), 4);
-		}
-	strbuf_free(&sql);
-	for (verb = 1; verb <= 3; verb++)
-		for (wide = 0; wide < 2; wide++) {
-			struct scs_head	*h = &s->heads[verb][wide];
-			struct response	 r;
-
-			resp_init(&r, mem_sink, &h->text);
-			r.started = 1;	/* the body only, no CGI header block */
-			xmlw_init(&h->open, &r);
-			write_head(&h->open, verb, wide);
-			rc |= resp_failed(&r);
-			h->open.resp = NULL;	/* r ends here; the stack stays */
-		}
+	rc |= each_statement(cfg, prepare_statement, s->db);
+	rc |= render_heads(s);
 	if (rc != 0) {
 		scs_free(s);
 		return NULL;
@@ -92,27 +134,10 @@ scs_new(const struct config *cfg)
 	return s;
 }
 
-static int
-mem_sink(void *ctx, const void *buf, size_t len)
-{
-	return strbuf_add(ctx, buf, len);
-}
-
 int
 scs_print_sql(const struct config *cfg)
 {
-	struct strbuf	 sql = STRBUF_INIT;
-	int		 verb, wide, rc = 0;
-
-	for (wide = 0; wide < 2; wide++)
-		for (verb = 1; verb <= 3; verb++) {
-			strbuf_reset(&sql);
-			rc |= scs_sql(&sql, cfg->scs_table, verb, wide);
-			printf("%s\t%s\n", stmt_names[wide][verb],
-			    strbuf_str(&sql));
-		}
-	strbuf_free(&sql);
-	return rc;
+	return each_statement(cfg, print_statement, NULL);
 }
 
 void
