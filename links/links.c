@@ -502,7 +502,11 @@ links_query(struct links *l, const struct request *req, struct response *r)
 			break;
 		}
 	}
-	if (linkset_all_transient(&ls))
+	/* A set that ran out of memory may miss rows: never send it as whole. */
+	if (ls.failed)
+		vot_error(r, 500, VOT_MIME, "FatalFault: the service ran out of "
+		    "memory", 0);
+	else if (linkset_all_transient(&ls))
 		vot_error(r, 503, VOT_MIME, "TransientFault: the upstream "
 		    "services did not answer; try again later", 0);
 	else
