@@ -71,64 +71,84 @@ struct ask {
 	char			 origin[160];	/* where the position came from */
 };
 
-struct links *
-links_new(const struct config *cfg, char *err, size_t errsize)
+/*
+ * The replica source [links] backend names: the data-management API with
+ * its OAuth2 token, or Rucio with the site directory.  -1 with ERR.
+ */
+static int
+backend_new(struct links *l, const struct config *cfg, char *err,
+    size_t errsize)
 {
-	struct links		*l;
-	struct http_opts	 ho = { cfg->http_connect_timeout,
-				    cfg->http_timeout, cfg->http_ca_file };
+	struct oauth2_opts	 oo = { cfg->oauth2_token_url,
+				    cfg->oauth2_client_id,
+				    cfg->oauth2_client_secret, cfg->oauth2_scope,
+				    cfg->oauth2_audience };
 	struct rucio_opts	 ro = { cfg->rucio_url, cfg->rucio_account,
 				    cfg->rucio_username, cfg->rucio_password,
 				    cfg->rucio_token_file };
 	struct sites_opts	 so = { cfg->sites_url, cfg->sites_2023 ?
 				    SITES_2023 : SITES_SCAPI, cfg->sites_token,
 				    cfg->sites_ttl };
+
+	if (cfg->links_backend_dm) {
+		if (*cfg->dm_url == '\0' || *cfg->oauth2_token_url == '\0' ||
+		    *cfg->oauth2_client_id == '\0') {
+			snprintf(err, errsize, "[dm] url, [oauth2] token_url and "
+			    "client_id are required");
+			return -1;
+		}
+		l->oauth2 = oauth2_new(&oo);
+		l->dm = l->oauth2 != NULL ? dmapi_new(cfg->dm_url, l->oauth2) :
+		    NULL;
+	} else {
+		if (*cfg->rucio_url == '\0' || *cfg->sites_url == '\0') {
+			snprintf(err, errsize, "[rucio] url and [sites] url are "
+			    "required");
+			return -1;
+		}
+		l->rucio = rucio_new(&ro);
+		l->sites = sites_new(&so);
+	}
+	if (cfg->links_backend_dm ? l->dm == NULL : !l->rucio || !l->sites) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+struct links *
+links_new(const struct config *cfg, char *err, size_t errsize)
+{
+	struct links		*l;
+	struct http_opts	 ho = { cfg->http_connect_timeout,
+				    cfg->http_timeout, cfg->http_ca_file };
 	char			*tok, *save;
 	int			 n = 0;
 
-	struct oauth2_opts	 oo = { cfg->oauth2_token_url,
-				    cfg->oauth2_client_id,
-				    cfg->oauth2_client_secret, cfg->oauth2_scope,
-				    cfg->oauth2_audience };
-
-	if (cfg->links_backend_dm ? *cfg->dm_url == '\0' ||
-	    *cfg->oauth2_token_url == '\0' || *cfg->oauth2_client_id == '\0' :
-	    *cfg->rucio_url == '\0' || *cfg->sites_url == '\0') {
-		snprintf(err, errsize, cfg->links_backend_dm ? "[dm] url, "
-		    "[oauth2] token_url and client_id are required" :
-		    "[rucio] url and [sites] url are required");
-		return NULL;
-	}
 	if ((l = calloc(1, sizeof(*l))) == NULL) {
 		snprintf(err, errsize, "out of memory");
 		return NULL;
 	}
-	if (cfg->links_backend_dm && ((l->oauth2 = oauth2_new(&oo)) == NULL ||
-	    (l->dm = dmapi_new(cfg->dm_url, l->oauth2)) == NULL)) {
-		snprintf(err, errsize, "out of memory");
-		links_free(l);
-		return NULL;
-	}
 	l->cfg = cfg;
 	l->started = time(NULL);
+	if (backend_new(l, cfg, err, errsize) == -1)
+		goto fail;
 	l->http = http_new(&ho);
-	l->rucio = rucio_new(&ro);
-	l->sites = sites_new(&so);
 	l->scheme_text = strdup(cfg->links_schemes);
-	if (!l->http || !l->rucio || !l->sites || !l->scheme_text) {
+	if (l->http == NULL || l->scheme_text == NULL) {
 		snprintf(err, errsize, "out of memory");
-		links_free(l);
-		return NULL;
+		goto fail;
 	}
 	for (tok = strtok_r(l->scheme_text, " ,", &save); tok && n < SCHEMES_MAX;
 	    tok = strtok_r(NULL, " ,", &save))
 		l->schemes[n++] = tok;
 	if (*cfg->geoip_database != '\0' &&
-	    (l->geo = geo_open(cfg->geoip_database, err, errsize)) == NULL) {
-		links_free(l);
-		return NULL;
-	}
+	    (l->geo = geo_open(cfg->geoip_database, err, errsize)) == NULL)
+		goto fail;
 	return l;
+fail:
+	links_free(l);
+	return NULL;
 }
 
 void
