@@ -7,16 +7,12 @@
 #include "choose.h"
 #include "did.h"
 #include "dlmeta.h"
-#include "dmapi.h"
-#include "geo.h"
+#include "finder.h"
 #include "http.h"
 #include "links.h"
 #include "linkset.h"
 #include "log.h"
-#include "oauth2.h"
 #include "params.h"
-#include "rucio.h"
-#include "sites.h"
 #include "vosi.h"
 #include "votable.h"
 
@@ -51,11 +47,7 @@ static const struct param_rule rules[L__MAX] = {
 struct links {
 	const struct config	*cfg;
 	struct http		*http;
-	struct rucio		*rucio;
-	struct sites		*sites;
-	struct geo		*geo;
-	struct oauth2		*oauth2;	/* the dm backend's token */
-	struct dmapi		*dm;		/* NULL: the rucio backend */
+	struct finder		*finder;
 	char			*scheme_text;
 	const char		*schemes[SCHEMES_MAX + 1];
 	time_t			 started;
@@ -63,58 +55,11 @@ struct links {
 
 /* What one request asks for, after its parameters were checked. */
 struct ask {
-	struct choose_opts	 choose;
+	struct placement	 p;
 	long			 ranking;
 	int			 all_replicas;
 	long			 maxrec;
-	const char		*client_ip;
-	char			 origin[160];	/* where the position came from */
 };
-
-/*
- * The replica source [links] backend names: the data-management API with
- * its OAuth2 token, or Rucio with the site directory.  -1 with ERR.
- */
-static int
-backend_new(struct links *l, const struct config *cfg, char *err,
-    size_t errsize)
-{
-	struct oauth2_opts	 oo = { cfg->oauth2_token_url,
-				    cfg->oauth2_client_id,
-				    cfg->oauth2_client_secret, cfg->oauth2_scope,
-				    cfg->oauth2_audience };
-	struct rucio_opts	 ro = { cfg->rucio_url, cfg->rucio_account,
-				    cfg->rucio_username, cfg->rucio_password,
-				    cfg->rucio_token_file };
-	struct sites_opts	 so = { cfg->sites_url, cfg->sites_2023 ?
-				    SITES_2023 : SITES_SCAPI, cfg->sites_token,
-				    cfg->sites_ttl };
-
-	if (cfg->links_backend_dm) {
-		if (*cfg->dm_url == '\0' || *cfg->oauth2_token_url == '\0' ||
-		    *cfg->oauth2_client_id == '\0') {
-			snprintf(err, errsize, "[dm] url, [oauth2] token_url and "
-			    "client_id are required");
-			return -1;
-		}
-		l->oauth2 = oauth2_new(&oo);
-		l->dm = l->oauth2 != NULL ? dmapi_new(cfg->dm_url, l->oauth2) :
-		    NULL;
-	} else {
-		if (*cfg->rucio_url == '\0' || *cfg->sites_url == '\0') {
-			snprintf(err, errsize, "[rucio] url and [sites] url are "
-			    "required");
-			return -1;
-		}
-		l->rucio = rucio_new(&ro);
-		l->sites = sites_new(&so);
-	}
-	if (cfg->links_backend_dm ? l->dm == NULL : !l->rucio || !l->sites) {
-		snprintf(err, errsize, "out of memory");
-		return -1;
-	}
-	return 0;
-}
 
 struct links *
 links_new(const struct config *cfg, char *err, size_t errsize)
@@ -131,7 +76,7 @@ links_new(const struct config *cfg, char *err, size_t errsize)
 	}
 	l->cfg = cfg;
 	l->started = time(NULL);
-	if (backend_new(l, cfg, err, errsize) == -1)
+	if ((l->finder = finder_new(cfg, err, errsize)) == NULL)
 		goto fail;
 	l->http = http_new(&ho);
 	l->scheme_text = strdup(cfg->links_schemes);
@@ -142,9 +87,6 @@ links_new(const struct config *cfg, char *err, size_t errsize)
 	for (tok = strtok_r(l->scheme_text, " ,", &save); tok && n < SCHEMES_MAX;
 	    tok = strtok_r(NULL, " ,", &save))
 		l->schemes[n++] = tok;
-	if (*cfg->geoip_database != '\0' &&
-	    (l->geo = geo_open(cfg->geoip_database, err, errsize)) == NULL)
-		goto fail;
 	return l;
 fail:
 	links_free(l);
@@ -157,62 +99,9 @@ links_free(struct links *l)
 	if (l == NULL)
 		return;
 	http_free(l->http);
-	rucio_free(l->rucio);
-	sites_free(l->sites);
-	geo_close(l->geo);
-	dmapi_free(l->dm);
-	oauth2_free(l->oauth2);
+	finder_free(l->finder);
 	free(l->scheme_text);
 	free(l);
-}
-
-/*
- * Place the client: client_ip_address, else the address nginx gives (its
- * realip module has already believed X-Forwarded-For from trusted proxies
- * only).  A client that cannot be placed is not an error: replicas then
- * come in Rucio's order, and the description says so.
- */
-static void
-locate_client(struct links *l, const struct request *req, const char *param_ip,
-    struct ask *a)
-{
-	const char	*peer = request_env(req, "REALIP_REMOTE_ADDR");
-	const char	*ip, *how;
-
-	if (param_ip != NULL) {
-		ip = param_ip;
-		how = "client_ip_address";
-	} else {
-		ip = req->remote_addr;
-		how = peer != NULL && strcmp(peer, ip) != 0 ?
-		    "the forwarded client address" : "the client address";
-	}
-	a->client_ip = ip;
-	if (l->dm != NULL) {
-		/* The data-management API sorts by the address itself. */
-		snprintf(a->origin, sizeof(a->origin), "ordered by the "
-		    "data-management API from %s %.64s", how, ip);
-		return;
-	}
-	if (l->geo == NULL) {
-		snprintf(a->origin, sizeof(a->origin), "no GeoIP database; "
-		    "replicas in Rucio's order");
-		return;
-	}
-	switch (geo_locate(l->geo, ip, &a->choose.lat, &a->choose.lon)) {
-	case GEO_OK:
-		a->choose.located = 1;
-		snprintf(a->origin, sizeof(a->origin), "%s %.64s", how, ip);
-		break;
-	case GEO_BADADDR:
-		snprintf(a->origin, sizeof(a->origin), "%s is not an IP "
-		    "address; replicas in Rucio's order", how);
-		break;
-	case GEO_UNKNOWN:
-		snprintf(a->origin, sizeof(a->origin), "%s %.64s could not be "
-		    "located; replicas in Rucio's order", how, ip);
-		break;
-	}
 }
 
 /* A PFN as clients should see it: davs:// as https:// when configured. */
@@ -240,7 +129,7 @@ this_row(struct links *l, struct linkset *ls, const char *id,
 	if (r == NULL)
 		return;
 	set_pfn(l, ls, r, c->pfn);
-	if (a->choose.sort == CHOOSE_RANDOM)
+	if (a->p.choose.sort == CHOOSE_RANDOM)
 		snprintf(desc, sizeof(desc), "%s at RSE %s, chosen at random",
 		    what, c->rse->name);
 	else {
@@ -248,7 +137,7 @@ this_row(struct links *l, struct linkset *ls, const char *id,
 			snprintf(dist, sizeof(dist), ", %.0f km from the client",
 			    c->km);
 		snprintf(desc, sizeof(desc), "%s at RSE %s%s (client position: "
-		    "%s)", what, c->rse->name, dist, a->origin);
+		    "%s)", what, c->rse->name, dist, a->p.origin);
 	}
 	linkset_set(ls, &r->description, desc);
 	linkset_set(ls, &r->content_type, dlmeta_string(meta, "content_type"));
@@ -333,10 +222,10 @@ file_rows(struct links *l, struct linkset *ls, const char *id,
 		ls->failed = 1;
 		return;
 	}
-	n = choose_replicas(f, t, &a->choose, c);
+	n = choose_replicas(f, t, &a->p.choose, c);
 	if (n == 0) {
 		snprintf(msg, sizeof(msg), "no replica of %s:%s%s", f->scope,
-		    f->name, a->choose.must_soda ? " with a SODA service beside "
+		    f->name, a->p.choose.must_soda ? " with a SODA service beside "
 		    "it" : " in an accepted scheme");
 		linkset_fault(ls, id, "NotFoundFault", msg);
 	} else if (a->ranking >= n) {
@@ -350,7 +239,7 @@ file_rows(struct links *l, struct linkset *ls, const char *id,
 			if (i != a->ranking)
 				this_row(l, ls, id, &c[i], meta, f->bytes, a,
 				    "Another replica");
-		if (a->choose.must_soda)
+		if (a->p.choose.must_soda)
 			soda_rows(l, ls, id, f, &c[a->ranking]);
 	}
 	free(c);
@@ -362,50 +251,13 @@ transient_or_fatal(enum upstream_status st)
 	return st == UP_TRANSIENT ? "TransientFault" : "FatalFault";
 }
 
-/*
- * The replicas of D, with the site table to choose among them and the
- * DID's metadata (NULL when it has none: the links still come back).  From
- * the data-management API the table is the request's own (*OWN, freed by
- * the caller); from Rucio it is the cached site directory.
- */
-static enum upstream_status
-locate(struct links *l, const struct did *d, struct ask *a,
-    struct rucio_files *files, struct sites_table **own, json_t **meta,
-    char *err, size_t errsize)
-{
-	enum upstream_status	 st;
-	const char		*sorted;
-	char			 merr[256];
-
-	*own = NULL;
-	*meta = NULL;
-	if (l->dm != NULL) {
-		st = dmapi_locate(l->dm, l->http, d, a->choose.sort ==
-		    CHOOSE_RANDOM ? "random" : "nearest_by_ip", a->client_ip,
-		    files, own, &sorted, err, errsize);
-		if (st == UP_OK && a->choose.sort == CHOOSE_NEAREST &&
-		    strcmp(sorted, "random") == 0)
-			snprintf(a->origin, sizeof(a->origin), "the "
-			    "data-management API could not place %.64s; "
-			    "replicas in random order", a->client_ip);
-	} else
-		st = rucio_replicas(l->rucio, l->http, d, files, err, errsize);
-	if (st != UP_OK || files->n == 0)
-		return st;
-	if ((l->dm != NULL ? dmapi_meta(l->dm, l->http, d, meta, merr,
-	    sizeof(merr)) : rucio_meta(l->rucio, l->http, d, meta, merr,
-	    sizeof(merr))) != UP_OK)
-		log_warn("metadata of %s:%s: %s", d->scope, d->name, merr);
-	return UP_OK;
-}
-
 /* Every row for one ID, in one group (DataLink 1.1 §3.2). */
 static void
-id_rows(struct links *l, struct linkset *ls, const char *id,
-    const struct sites_table *t, struct ask *a)
+id_rows(struct links *l, struct linkset *ls, const char *id, struct ask *a)
 {
 	struct did		 d;
 	struct rucio_files	 files;
+	const struct sites_table *t;
 	struct sites_table	*own;
 	json_t			*meta;
 	enum upstream_status	 st;
@@ -415,20 +267,19 @@ id_rows(struct links *l, struct linkset *ls, const char *id,
 		linkset_fault(ls, id, "UsageFault", err);
 		return;
 	}
-	if ((st = locate(l, &d, a, &files, &own, &meta, err, sizeof(err))) !=
-	    UP_OK) {
+	if ((st = finder_replicas(l->finder, l->http, &d, &a->p, &files, &t,
+	    &own, err, sizeof(err))) != UP_OK) {
 		log_error("replicas of %s: %s", id, err);
 		linkset_fault(ls, id, transient_or_fatal(st), st == UP_TRANSIENT ?
 		    "the replica catalogue did not answer; try again later" :
 		    "the replica catalogue refused the request");
 		return;
 	}
-	if (own != NULL)
-		t = own;
+	meta = files.n > 0 ? finder_meta(l->finder, l->http, &d) : NULL;
 	if (files.n == 0)
 		linkset_fault(ls, id, "NotFoundFault", "no such DID, or no "
 		    "replica of it");
-	else if (t == NULL && (a->choose.must_soda || a->choose.sort ==
+	else if (t == NULL && (a->p.choose.must_soda || a->p.choose.sort ==
 	    CHOOSE_NEAREST))
 		linkset_fault(ls, id, "TransientFault", "the site directory did "
 		    "not answer; try again later");
@@ -451,13 +302,13 @@ read_ask(struct links *l, const struct request *req, const struct params *p,
 	char				 msg[256];
 
 	memset(a, 0, sizeof(*a));
-	a->choose.schemes = l->schemes[0] != NULL ? l->schemes : NULL;
+	a->p.choose.schemes = l->schemes[0] != NULL ? l->schemes : NULL;
 	if ((v = params_get(p, L_SORT)) == NULL ||
 	    strcmp(v->raw, "nearest_by_client") == 0 ||
 	    strcmp(v->raw, "nearest_by_ip") == 0)
-		a->choose.sort = CHOOSE_NEAREST;
+		a->p.choose.sort = CHOOSE_NEAREST;
 	else if (strcmp(v->raw, "random") == 0)
-		a->choose.sort = CHOOSE_RANDOM;
+		a->p.choose.sort = CHOOSE_RANDOM;
 	else {
 		snprintf(msg, sizeof(msg), "UsageFault: sort: '%.40s' is not "
 		    "nearest_by_client, nearest_by_ip or random", v->raw);
@@ -470,14 +321,14 @@ read_ask(struct links *l, const struct request *req, const struct params *p,
 		    "service answers only in VOTable", 0);
 		return -1;
 	}
-	a->choose.must_soda = (v = params_get(p, L_MUST_SODA)) != NULL && v->b;
+	a->p.choose.must_soda = (v = params_get(p, L_MUST_SODA)) != NULL && v->b;
 	a->all_replicas = (v = params_get(p, L_ALL_REPLICAS)) != NULL && v->b;
 	a->ranking = (v = params_get(p, L_RANKING)) != NULL ? (long)v->i : 0;
 	a->maxrec = (v = params_get(p, L_MAXREC)) != NULL ? (long)v->i :
 	    l->cfg->links_maxrec_default;
-	if (a->choose.sort == CHOOSE_NEAREST)
-		locate_client(l, req, (v = params_get(p, L_CLIENT_IP)) != NULL ?
-		    v->raw : NULL, a);
+	if (a->p.choose.sort == CHOOSE_NEAREST)
+		finder_place(l->finder, req, (v = params_get(p, L_CLIENT_IP)) !=
+		    NULL ? v->raw : NULL, &a->p);
 	return 0;
 }
 
@@ -487,10 +338,9 @@ links_query(struct links *l, const struct request *req, struct response *r)
 	struct params		 p;
 	struct ask		 a;
 	struct linkset		 ls;
-	const struct sites_table *t = NULL;
 	const struct param_value *v, *ids;
 	char			 msg[300];
-	int			 stale, nids, before, nsvc;
+	int			 nids, before, nsvc;
 
 	memset(&ls, 0, sizeof(ls));
 	if (params_parse(&p, req, rules, L__MAX, (size_t)l->cfg->max_params) !=
@@ -504,8 +354,6 @@ links_query(struct links *l, const struct request *req, struct response *r)
 		goto out;
 	ids = params_get(&p, L_ID);
 	nids = (int)params_count(&p, L_ID);
-	if (nids > 0 && l->dm == NULL)
-		t = sites_get(l->sites, l->http, &stale);
 	for (int i = 0; i < nids; i++) {
 		/* DataLink 1.1 §2.2: cap the IDs, never split one ID's rows. */
 		if (i == l->cfg->links_max_ids) {
@@ -514,7 +362,7 @@ links_query(struct links *l, const struct request *req, struct response *r)
 		}
 		before = ls.nrows;
 		nsvc = ls.nservices;
-		id_rows(l, &ls, ids[i].raw, t, &a);
+		id_rows(l, &ls, ids[i].raw, &a);
 		if (ls.nrows > a.maxrec) {
 			/* This ID went past MAXREC: it goes whole. */
 			linkset_truncate(&ls, before, nsvc);
@@ -548,28 +396,11 @@ links_ping(struct response *r)
 static void
 links_availability(struct links *l, struct response *r)
 {
-	const struct sites_table	*t;
-	int				 stale;
-	char				 note[160];
+	char	 note[160];
+	int	 up = finder_available(l->finder, l->http, "The DataLink service",
+		    note, sizeof(note));
 
-	if (l->dm != NULL) {
-		int		 transient;
-		char		 err[256];
-		int		 up = oauth2_token(l->oauth2, l->http, &transient,
-				    err, sizeof(err)) != NULL;
-
-		vosi_availability(r, up, l->started, up ? "The DataLink service "
-		    "and its token endpoint are up" : "The token endpoint of the "
-		    "data-management API cannot be reached");
-		return;
-	}
-	/* The site directory is what every nearest answer needs. */
-	t = sites_get(l->sites, l->http, &stale);
-	snprintf(note, sizeof(note), "%s", t == NULL ? "The site directory "
-	    "cannot be reached" : stale ? "The site directory cannot be "
-	    "reached; serving the site table fetched before" :
-	    "The DataLink service and the site directory are up");
-	vosi_availability(r, t != NULL, l->started, note);
+	vosi_availability(r, up, l->started, note);
 }
 
 static void

@@ -1,0 +1,207 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dmapi.h"
+#include "finder.h"
+#include "geo.h"
+#include "log.h"
+#include "oauth2.h"
+
+struct finder {
+	struct rucio	*rucio;
+	struct sites	*sites;
+	struct oauth2	*oauth2;	/* the dm backend's token */
+	struct dmapi	*dm;		/* NULL: the rucio backend */
+	struct geo	*geo;
+};
+
+/* The replica source [links] backend names.  -1 with ERR. */
+static int
+backend_new(struct finder *f, const struct config *cfg, char *err,
+    size_t errsize)
+{
+	struct oauth2_opts	 oo = { cfg->oauth2_token_url,
+				    cfg->oauth2_client_id,
+				    cfg->oauth2_client_secret, cfg->oauth2_scope,
+				    cfg->oauth2_audience };
+	struct rucio_opts	 ro = { cfg->rucio_url, cfg->rucio_account,
+				    cfg->rucio_username, cfg->rucio_password,
+				    cfg->rucio_token_file };
+	struct sites_opts	 so = { cfg->sites_url, cfg->sites_2023 ?
+				    SITES_2023 : SITES_SCAPI, cfg->sites_token,
+				    cfg->sites_ttl };
+
+	if (cfg->links_backend_dm) {
+		if (*cfg->dm_url == '\0' || *cfg->oauth2_token_url == '\0' ||
+		    *cfg->oauth2_client_id == '\0') {
+			snprintf(err, errsize, "[dm] url, [oauth2] token_url and "
+			    "client_id are required");
+			return -1;
+		}
+		f->oauth2 = oauth2_new(&oo);
+		f->dm = f->oauth2 != NULL ? dmapi_new(cfg->dm_url, f->oauth2) :
+		    NULL;
+	} else {
+		if (*cfg->rucio_url == '\0' || *cfg->sites_url == '\0') {
+			snprintf(err, errsize, "[rucio] url and [sites] url are "
+			    "required");
+			return -1;
+		}
+		f->rucio = rucio_new(&ro);
+		f->sites = sites_new(&so);
+	}
+	if (cfg->links_backend_dm ? f->dm == NULL : !f->rucio || !f->sites) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+struct finder *
+finder_new(const struct config *cfg, char *err, size_t errsize)
+{
+	struct finder	*f;
+
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	if (backend_new(f, cfg, err, errsize) == -1 ||
+	    (*cfg->geoip_database != '\0' &&
+	    (f->geo = geo_open(cfg->geoip_database, err, errsize)) == NULL)) {
+		finder_free(f);
+		return NULL;
+	}
+	return f;
+}
+
+void
+finder_free(struct finder *f)
+{
+	if (f == NULL)
+		return;
+	rucio_free(f->rucio);
+	sites_free(f->sites);
+	dmapi_free(f->dm);
+	oauth2_free(f->oauth2);
+	geo_close(f->geo);
+	free(f);
+}
+
+void
+finder_place(struct finder *f, const struct request *req,
+    const char *param_ip, struct placement *p)
+{
+	const char	*peer = request_env(req, "REALIP_REMOTE_ADDR");
+	const char	*ip, *how;
+
+	if (param_ip != NULL) {
+		ip = param_ip;
+		how = "client_ip_address";
+	} else {
+		ip = req->remote_addr;
+		how = peer != NULL && strcmp(peer, ip) != 0 ?
+		    "the forwarded client address" : "the client address";
+	}
+	p->client_ip = ip;
+	if (f->dm != NULL) {
+		/* The data-management API sorts by the address itself. */
+		snprintf(p->origin, sizeof(p->origin), "ordered by the "
+		    "data-management API from %s %.64s", how, ip);
+		return;
+	}
+	if (f->geo == NULL) {
+		snprintf(p->origin, sizeof(p->origin), "no GeoIP database; "
+		    "replicas in Rucio's order");
+		return;
+	}
+	switch (geo_locate(f->geo, ip, &p->choose.lat, &p->choose.lon)) {
+	case GEO_OK:
+		p->choose.located = 1;
+		snprintf(p->origin, sizeof(p->origin), "%s %.64s", how, ip);
+		break;
+	case GEO_BADADDR:
+		snprintf(p->origin, sizeof(p->origin), "%s is not an IP "
+		    "address; replicas in Rucio's order", how);
+		break;
+	case GEO_UNKNOWN:
+		snprintf(p->origin, sizeof(p->origin), "%s %.64s could not be "
+		    "located; replicas in Rucio's order", how, ip);
+		break;
+	}
+}
+
+enum upstream_status
+finder_replicas(struct finder *f, struct http *h, const struct did *d,
+    struct placement *p, struct rucio_files *files,
+    const struct sites_table **table, struct sites_table **own, char *err,
+    size_t errsize)
+{
+	enum upstream_status	 st;
+	const char		*sorted;
+	int			 stale;
+
+	*own = NULL;
+	*table = NULL;
+	if (f->dm == NULL) {
+		if ((st = rucio_replicas(f->rucio, h, d, files, err, errsize)) ==
+		    UP_OK && files->n > 0)
+			*table = sites_get(f->sites, h, &stale);
+		return st;
+	}
+	st = dmapi_locate(f->dm, h, d, p->choose.sort == CHOOSE_RANDOM ?
+	    "random" : "nearest_by_ip", p->client_ip, files, own, &sorted, err,
+	    errsize);
+	if (st == UP_OK && p->choose.sort == CHOOSE_NEAREST &&
+	    strcmp(sorted, "random") == 0)
+		snprintf(p->origin, sizeof(p->origin), "the data-management API "
+		    "could not place %.64s; replicas in random order",
+		    p->client_ip);
+	*table = *own;
+	return st;
+}
+
+json_t *
+finder_meta(struct finder *f, struct http *h, const struct did *d)
+{
+	json_t	*meta = NULL;
+	char	 err[256];
+
+	if ((f->dm != NULL ? dmapi_meta(f->dm, h, d, &meta, err, sizeof(err)) :
+	    rucio_meta(f->rucio, h, d, &meta, err, sizeof(err))) != UP_OK)
+		log_warn("metadata of %s:%s: %s", d->scope, d->name, err);
+	return meta;
+}
+
+int
+finder_available(struct finder *f, struct http *h, const char *service,
+    char *note, size_t size)
+{
+	const struct sites_table	*t;
+	int				 stale, transient;
+	char				 err[256];
+
+	if (f->dm != NULL) {
+		int up = oauth2_token(f->oauth2, h, &transient, err,
+		    sizeof(err)) != NULL;
+
+		if (up)
+			snprintf(note, size, "%s and the token endpoint of the "
+			    "data-management API are up", service);
+		else
+			snprintf(note, size, "The token endpoint of the "
+			    "data-management API cannot be reached");
+		return up;
+	}
+	/* The site directory is what every nearest answer needs. */
+	t = sites_get(f->sites, h, &stale);
+	if (t == NULL)
+		snprintf(note, size, "The site directory cannot be reached");
+	else if (stale)
+		snprintf(note, size, "The site directory cannot be reached; "
+		    "serving the site table fetched before");
+	else
+		snprintf(note, size, "%s and the site directory are up", service);
+	return t != NULL;
+}
