@@ -14,7 +14,7 @@
 BUILD	?= build
 CC	?= cc
 PKGS	 = libpq mxml libcurl jansson libmaxminddb libcrypto
-CPPFLAGS += -Icommon -Iscs -Ilinks -I/usr/include/iniparser \
+CPPFLAGS += -Icommon -Iscs -Ilinks -Isoda -I/usr/include/iniparser \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null) \
 	    -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE
 WARN	 = -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes \
@@ -32,18 +32,20 @@ endif
 COMMON_SRC = $(wildcard common/*.c)
 SCS_SRC	   = $(wildcard scs/*.c)
 LINKS_SRC  = $(wildcard links/*.c)
+SODA_SRC   = $(wildcard soda/*.c)
 COMMON_OBJ = $(COMMON_SRC:%.c=$(BUILD)/%.o)
 SCS_OBJ	   = $(SCS_SRC:%.c=$(BUILD)/%.o)
 LINKS_OBJ  = $(LINKS_SRC:%.c=$(BUILD)/%.o)
+SODA_OBJ   = $(SODA_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC   = $(wildcard tests/unit/*.c)
-PROGRAMS   = $(BUILD)/scs.fcgi $(BUILD)/links.fcgi
+PROGRAMS   = $(BUILD)/scs.fcgi $(BUILD)/links.fcgi $(BUILD)/soda-proxy.fcgi
 
 .PHONY: all run stop test unit integration asan valgrind fuzz bench deps \
 	clean check-deps
 
 all: $(PROGRAMS)
 
-$(BUILD)/%.o: %.c $(wildcard common/*.h scs/*.h links/*.h) Makefile
+$(BUILD)/%.o: %.c $(wildcard common/*.h scs/*.h links/*.h soda/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
@@ -57,13 +59,19 @@ $(BUILD)/libscs.a: $(SCS_OBJ)
 $(BUILD)/liblinks.a: $(LINKS_OBJ)
 	@$(AR) rcs $@ $^
 
+$(BUILD)/libsoda.a: $(SODA_OBJ)
+	@$(AR) rcs $@ $^
+
 $(BUILD)/scs.fcgi: $(BUILD)/fcgi/scs_main.o $(BUILD)/libscs.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/links.fcgi: $(BUILD)/fcgi/links_main.o $(BUILD)/liblinks.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libscs.a $(BUILD)/liblinks.a $(BUILD)/libcommon.a
+$(BUILD)/soda-proxy.fcgi: $(BUILD)/fcgi/soda_main.o $(BUILD)/libsoda.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libscs.a $(BUILD)/liblinks.a $(BUILD)/libsoda.a $(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
 
 # Dependencies: installed with apt-get when missing (see tools/deps.sh).

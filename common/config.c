@@ -86,6 +86,15 @@ static const struct key keys[] = {
 	    "auth.example.org/datasets/fits", 0, 0 },
 	{ "links", "soda_proxy_url", KEY_STRING, OFF(links_soda_proxy_url), "",
 	    0, 0 },
+	{ "soda", "redirect", KEY_BOOL, OFF(soda_redirect), "false", 0, 0 },
+	{ "soda", "id_form", KEY_STRING, OFF(soda_id_form), "path", 0, 0 },
+	{ "soda", "failover", KEY_BOOL, OFF(soda_failover), "true", 0, 0 },
+	{ "soda", "max_tries", KEY_LONG, OFF(soda_max_tries), "3", 1, 20 },
+	{ "soda", "first_byte_timeout", KEY_LONG, OFF(soda_first_byte_timeout),
+	    "120000", 100, 3600000 },
+	{ "soda", "stall_timeout", KEY_LONG, OFF(soda_stall_timeout), "60000",
+	    100, 3600000 },
+	{ "soda", "public_url", KEY_STRING, OFF(soda_public_url), "", 0, 0 },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -225,6 +234,12 @@ check_cross(const struct config *cfg, char *err, size_t errsize)
 	    strcmp(cfg->links_link_auth, "true") != 0) {
 		snprintf(err, errsize, "[links] link_auth: \"%s\" is not one of "
 		    "false, optional, true", cfg->links_link_auth);
+		return -1;
+	}
+	if (strcmp(cfg->soda_id_form, "path") != 0 &&
+	    strcmp(cfg->soda_id_form, "did") != 0) {
+		snprintf(err, errsize, "[soda] id_form: \"%s\" is not path or "
+		    "did", cfg->soda_id_form);
 		return -1;
 	}
 	if (cfg->db_conninfo[0] == '\0') {

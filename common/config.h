@@ -69,6 +69,14 @@ struct config {
 	char		*links_link_auth;	/* false, optional or true */
 	char		*links_ivoa_authority;
 	char		*links_soda_proxy_url;
+	/* [soda] */
+	int		 soda_redirect;		/* 303 to the site, no proxying */
+	char		*soda_id_form;		/* path or did */
+	int		 soda_failover;
+	long		 soda_max_tries;
+	long		 soda_first_byte_timeout; /* milliseconds */
+	long		 soda_stall_timeout;	/* milliseconds */
+	char		*soda_public_url;	/* "" when derived */
 };
 
 /*

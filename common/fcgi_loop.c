@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include <fcgiapp.h>
 
@@ -210,7 +211,11 @@ fcgi_run(const struct config *cfg, fcgi_handler handle, void *state)
 		resp_finish(&resp);
 		log_info("%s %s %d %zu %.3fms%s", req.method, req.path,
 		    resp.status, resp.bytes, elapsed_ms(&t0),
-		    resp_failed(&resp) ? " (client gone)" : "");
+		    resp_failed(&resp) ? " (client gone)" : resp.aborted ?
+		    " (cut short)" : "");
+		/* Without FCGI_END_REQUEST nginx drops the client connection. */
+		if (resp.aborted)
+			shutdown(fr.ipcFd, SHUT_RDWR);
 		FCGX_Finish_r(&fr);
 	}
 	strbuf_free(&body);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <curl/curl.h>
 
@@ -12,6 +13,7 @@ struct http {
 	struct http_opts	 opts;
 	char			*ca_file;
 	int			 too_big;
+	int			 timed_out;	/* a stream's own limits */
 };
 
 struct http *
@@ -102,44 +104,179 @@ setup(struct http *h, const char *method, const char *url,
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 }
 
+/* HEADERS as curl's list; -1 on ENOMEM (*OUT is then NULL). */
+static int
+header_list(const char *const *headers, struct curl_slist **out)
+{
+	struct curl_slist	*tmp;
+
+	*out = NULL;
+	for (; headers != NULL && *headers != NULL; headers++) {
+		if ((tmp = curl_slist_append(*out, *headers)) == NULL) {
+			curl_slist_free_all(*out);
+			*out = NULL;
+			return -1;
+		}
+		*out = tmp;
+	}
+	return 0;
+}
+
+/* What went wrong with a transfer that ended in RC. */
+static enum http_err
+classify(struct http *h, CURLcode rc, const char *url, char *err,
+    size_t errsize)
+{
+	snprintf(err, errsize, "%s: %s", url, h->timed_out ?
+	    "no answer within the time allowed" : curl_easy_strerror(rc));
+	if (h->too_big)
+		return HTTP_ETOOBIG;
+	if (rc == CURLE_OPERATION_TIMEDOUT || h->timed_out)
+		return HTTP_ETIMEOUT;
+	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_PEER_FAILED_VERIFICATION)
+		return HTTP_ECONNECT;
+	if (rc == CURLE_WRITE_ERROR || rc == CURLE_ABORTED_BY_CALLBACK)
+		return HTTP_ESTOPPED;
+	return HTTP_EOTHER;
+}
+
 enum http_err
 http_call(struct http *h, const char *method, const char *url,
     const char *const *headers, const char *body, struct http_reply *reply,
     char *err, size_t errsize)
 {
-	struct curl_slist	*hdrs = NULL, *tmp;
+	struct curl_slist	*hdrs;
 	struct sink		 bs = { h, &reply->body };
 	CURLcode		 rc;
+	enum http_err		 e;
 
 	memset(reply, 0, sizeof(*reply));
-	for (; headers != NULL && *headers != NULL; headers++) {
-		if ((tmp = curl_slist_append(hdrs, *headers)) == NULL) {
-			curl_slist_free_all(hdrs);
-			snprintf(err, errsize, "out of memory");
-			return HTTP_EOTHER;
-		}
-		hdrs = tmp;
+	if (header_list(headers, &hdrs) == -1) {
+		snprintf(err, errsize, "out of memory");
+		return HTTP_EOTHER;
 	}
 	setup(h, method, url, hdrs, body);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, &bs);
 	curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, &reply->headers);
-	h->too_big = 0;
+	h->too_big = h->timed_out = 0;
 	rc = curl_easy_perform(h->curl);
 	curl_slist_free_all(hdrs);
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &reply->status);
 	if (rc == CURLE_OK)
 		return HTTP_OK;
-	snprintf(err, errsize, "%s: %s", url, curl_easy_strerror(rc));
-	if (h->too_big)
-		return HTTP_ETOOBIG;
-	if (rc == CURLE_OPERATION_TIMEDOUT)
-		return HTTP_ETIMEOUT;
-	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
-	    rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_PEER_FAILED_VERIFICATION)
-		return HTTP_ECONNECT;
-	return HTTP_EOTHER;
+	/* No caller stops a buffered call: a write error is our memory. */
+	e = classify(h, rc, url, err, errsize);
+	return e == HTTP_ESTOPPED ? HTTP_EOTHER : e;
+}
+
+/* The state of one streamed transfer. */
+struct relay {
+	struct http		*h;
+	struct http_stream	*s;
+	struct strbuf		 headers;
+	struct timespec		 start, last;	/* last: the last body byte */
+	curl_off_t		 seen;
+};
+
+static long
+since_ms(const struct timespec *t)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long)(now.tv_sec - t->tv_sec) * 1000 +
+	    (now.tv_nsec - t->tv_nsec) / 1000000;
+}
+
+static size_t
+relay_header(char *p, size_t size, size_t n, void *ctx)
+{
+	struct relay	*r = ctx;
+	long		 status = 0;
+
+	if (n * size > 5 && strncmp(p, "HTTP/", 5) == 0)
+		strbuf_reset(&r->headers);
+	if (strbuf_add(&r->headers, p, n * size) == -1)
+		return 0;
+	/* The blank line ends a response; 1xx ones are followed by another. */
+	if ((n * size == 2 && p[0] == '\r') || (n * size == 1 && p[0] == '\n')) {
+		curl_easy_getinfo(r->h->curl, CURLINFO_RESPONSE_CODE, &status);
+		if (status < 200)
+			return n * size;
+		r->s->head_seen = 1;
+		clock_gettime(CLOCK_MONOTONIC, &r->last);
+		if (r->s->on_head(r->s->ctx, status, &r->headers) == -1)
+			return 0;
+	}
+	return n * size;
+}
+
+static size_t
+relay_data(char *p, size_t size, size_t n, void *ctx)
+{
+	struct relay	*r = ctx;
+
+	return r->s->on_data(r->s->ctx, p, n * size) == 0 ? n * size : 0;
+}
+
+/* Called about once a second and on progress: enforce the time limits. */
+static int
+relay_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct relay	*r = ctx;
+
+	(void)dltotal, (void)ultotal, (void)ulnow;
+	if (!r->s->head_seen) {
+		if (r->s->first_byte_ms > 0 &&
+		    since_ms(&r->start) > r->s->first_byte_ms)
+			return r->h->timed_out = 1;
+		return 0;
+	}
+	if (dlnow != r->seen) {
+		r->seen = dlnow;
+		clock_gettime(CLOCK_MONOTONIC, &r->last);
+	} else if (r->s->stall_ms > 0 && since_ms(&r->last) > r->s->stall_ms)
+		return r->h->timed_out = 1;
+	return 0;
+}
+
+enum http_err
+http_stream(struct http *h, const char *url, const char *const *headers,
+    struct http_stream *s, char *err, size_t errsize)
+{
+	struct curl_slist	*hdrs;
+	struct relay		 r = { h, s, STRBUF_INIT, { 0, 0 }, { 0, 0 }, 0 };
+	CURLcode		 rc;
+	CURL			*c = h->curl;
+
+	if (header_list(headers, &hdrs) == -1) {
+		snprintf(err, errsize, "out of memory");
+		return HTTP_EOTHER;
+	}
+	setup(h, "GET", url, hdrs, NULL);
+	/* Relayed as sent: no decoding, and no total limit on a long body. */
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, NULL);
+	curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);
+	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, relay_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, relay_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, relay_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &r);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	h->too_big = h->timed_out = 0;
+	s->head_seen = 0;
+	clock_gettime(CLOCK_MONOTONIC, &r.start);
+	rc = curl_easy_perform(c);
+	curl_slist_free_all(hdrs);
+	strbuf_free(&r.headers);
+	return rc == CURLE_OK ? HTTP_OK : classify(h, rc, url, err, errsize);
 }
 
 void
@@ -153,7 +290,13 @@ const char *
 http_reply_header(const struct http_reply *r, const char *name, char *buf,
     size_t size)
 {
-	const char	*p = strbuf_str(&r->headers), *eol, *v;
+	return http_header(strbuf_str(&r->headers), name, buf, size);
+}
+
+const char *
+http_header(const char *p, const char *name, char *buf, size_t size)
+{
+	const char	*eol, *v;
 	size_t		 nlen = strlen(name), n;
 
 	for (; *p != '\0'; p = eol + (*eol != '\0')) {

@@ -34,6 +34,7 @@ enum http_err {
 	HTTP_ETIMEOUT,	/* no complete answer within the time allowed */
 	HTTP_ECONNECT,	/* could not connect (refused, DNS, TLS) */
 	HTTP_ETOOBIG,	/* body larger than HTTP_BODY_MAX */
+	HTTP_ESTOPPED,	/* a stream callback asked to stop */
 	HTTP_EOTHER
 };
 
@@ -52,9 +53,33 @@ enum http_err	 http_call(struct http *, const char *method, const char *url,
 		    struct http_reply *reply, char *err, size_t errsize);
 void		 http_reply_free(struct http_reply *);
 
+/*
+ * A GET whose answer is relayed rather than kept: on_head gets the final
+ * response's status and header text once they are in (before any body
+ * byte), on_data each piece of the body as it arrives; either returns -1
+ * to stop the transfer.  The body is neither decoded nor held, so its size
+ * is not bounded; instead the status line must come within first_byte_ms
+ * (0: no limit) and the body must not stall for stall_ms.
+ */
+struct http_stream {
+	int	(*on_head)(void *ctx, long status, const struct strbuf *headers);
+	int	(*on_data)(void *ctx, const char *buf, size_t len);
+	void	*ctx;
+	long	 first_byte_ms;
+	long	 stall_ms;
+	int	 head_seen;	/* set once on_head was called */
+};
+
+enum http_err	 http_stream(struct http *, const char *url,
+		    const char *const *headers, struct http_stream *,
+		    char *err, size_t errsize);
+
 /* The value of header NAME (case-insensitive) in REPLY, copied into BUF. */
 const char	*http_reply_header(const struct http_reply *, const char *name,
 		    char *buf, size_t size);
+/* The same in header text ("name: value\r\n" lines). */
+const char	*http_header(const char *text, const char *name, char *buf,
+		    size_t size);
 
 /*
  * A copy of the base URL U without its trailing '/', so that base + "/route"

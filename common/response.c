@@ -124,6 +124,12 @@ resp_failed(const struct response *r)
 	return r->failed;
 }
 
+void
+resp_abort(struct response *r)
+{
+	r->aborted = 1;
+}
+
 const char *
 http_reason(int status)
 {
@@ -136,7 +142,13 @@ http_reason(int status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
+	case 408: return "Request Timeout";
+	case 410: return "Gone";
 	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 502: return "Bad Gateway";
 	case 503: return "Service Unavailable";

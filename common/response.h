@@ -30,6 +30,7 @@ struct response {
 	void		*sink_ctx;
 	int		 started;	/* header block sent */
 	int		 failed;	/* a sink write failed */
+	int		 aborted;	/* the body is known to be incomplete */
 	size_t		 bytes;		/* body bytes written */
 };
 
@@ -45,6 +46,12 @@ int	resp_printf(struct response *, const char *, ...)
 /* Send the header block if nothing was written yet (an empty body). */
 int	resp_finish(struct response *);
 int	resp_failed(const struct response *);
+/*
+ * Mark the body as cut short (an upstream failed mid-stream): the server
+ * then drops the connection instead of ending the response cleanly, so
+ * the client can tell a truncated answer from a whole one.
+ */
+void	resp_abort(struct response *);
 
 const char *http_reason(int status);
 

@@ -1,7 +1,13 @@
-/* soda_params: every SODA cutout parameter, valid and not. */
+/*
+ * soda_params: every SODA cutout parameter, valid and not; the proxy's
+ * request checks (cut.c), the upstream URL it builds, and how it tells an
+ * error document from anything else (relay.c).
+ */
 #include <string.h>
 
+#include "cut.h"
 #include "helpers.h"
+#include "relay.h"
 #include "soda_params.h"
 
 static void
@@ -63,6 +69,100 @@ test_invalid(void)
 	bad(SODA_POL, "", "is not a polarization state");
 }
 
+/* Parse QUERY; returns what soda_cut_parse returned, WHY filled. */
+static int
+cut(const char *query, struct soda_cut *c, struct soda_refusal *why)
+{
+	struct request	 req;
+
+	req_get(&req, "/soda/sync", query);
+	memset(why, 0, sizeof(*why));
+	return soda_cut_parse(c, &req, 100, why);
+}
+
+static void
+refused(const char *query, int status, const char *text)
+{
+	struct soda_cut		 c;
+	struct soda_refusal	 why;
+
+	CU_ASSERT_EQUAL(cut(query, &c, &why), -1);
+	CU_ASSERT_EQUAL(why.status, status);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why.text, text));
+	if (strstr(why.text, text) == NULL)
+		fprintf(stderr, "\n%s -> %d %s\n", query, why.status, why.text);
+	soda_cut_free(&c);
+}
+
+static void
+test_cut_refused(void)
+{
+	refused("CIRCLE=10+20+0.5", 400, "UsageError: ID: missing");
+	refused("ID=a:b&ID=a:c", 400, "MultiValuedParamNotSupported: ID");
+	refused("ID=a:b&CIRCLE=1+2+3&circle=1+2+4", 400,
+	    "MultiValuedParamNotSupported: CIRCLE");
+	refused("ID=a:b&BAND=1+2&band=3+4", 400, "MultiValuedParamNotSupported");
+	refused("ID=no-colon", 400, "UsageError");
+	refused("ID=ivo://auth?", 400, "UsageError");
+	refused("ID=a:b&CIRCLE=10+95+1", 400, "UsageError: CIRCLE");
+	refused("ID=a:b&POS=BOX+1+2+3+4", 400, "UsageError: POS");
+	refused("ID=a:b&POL=I&POL=Z", 400, "UsageError: POL");
+	refused("ID=a:b&TIME=2+1", 400, "UsageError: TIME");
+	refused("ID=a:b&sort=closest", 400, "UsageError: sort");
+	refused("ID=a:b&ranking=-1", 400, "UsageError: ranking");
+	refused("ID=a:b&CIRCLE=%zz", 400, "UsageError");
+}
+
+static void
+test_cut_url(void)
+{
+	struct soda_cut		 c;
+	struct soda_refusal	 why;
+	struct strbuf		 u = STRBUF_INIT;
+
+	CU_ASSERT_EQUAL_FATAL(cut("id=ivo%3A%2F%2Fa%2Fb%3Ftesting%3Ax.fits&"
+	    "circle=10+20+5e-1&pol=I&POL=Q&Band=-inf+6e-07&sort=random&"
+	    "RESPONSEFORMAT=application/fits&client_ip_address=1.2.3.4&x=y",
+	    &c, &why), 0);
+	CU_ASSERT_STRING_EQUAL(c.did.scope, "testing");
+	CU_ASSERT_STRING_EQUAL(c.did.name, "x.fits");
+	CU_ASSERT_EQUAL(c.sort, CHOOSE_RANDOM);
+	CU_ASSERT_STRING_EQUAL(c.client_ip, "1.2.3.4");
+	/* The path form: md5("testing:x.fits") gives the two directories. */
+	CU_ASSERT_EQUAL(soda_cut_url(&c, "https://s.test/soda", SODA_ID_PATH,
+	    "auth.test/fits", &u), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(strbuf_str(&u), "https://s.test/soda?ID="
+	    "ivo%3A%2F%2Fauth.test%2Ffits%3Ftesting%2F"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(strbuf_str(&u), "%2Fx.fits&CIRCLE=10%2020"
+	    "%200.5&BAND=-Inf%206e-07&POL=I&POL=Q&RESPONSEFORMAT="
+	    "application%2Ffits"));
+	CU_ASSERT_PTR_NULL(strstr(strbuf_str(&u), "client_ip"));
+	CU_ASSERT_PTR_NULL(strstr(strbuf_str(&u), "x=y"));
+	strbuf_reset(&u);
+	CU_ASSERT_EQUAL(soda_cut_url(&c, "https://s.test/soda?site=1",
+	    SODA_ID_DID, "auth.test/fits", &u), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(strbuf_str(&u),
+	    "https://s.test/soda?site=1&ID=testing%3Ax.fits&CIRCLE="));
+	strbuf_free(&u);
+	soda_cut_free(&c);
+}
+
+static void
+test_error_doc(void)
+{
+	CU_ASSERT_TRUE(relay_is_error_doc("text/plain", "UsageError: bad"));
+	CU_ASSERT_TRUE(relay_is_error_doc("text/plain; charset=utf-8",
+	    "\nServiceUnavailable: later"));
+	CU_ASSERT_TRUE(relay_is_error_doc("text/plain", "Error"));
+	CU_ASSERT_TRUE(relay_is_error_doc("application/x-votable+xml",
+	    "<VOTABLE><INFO name=\"QUERY_STATUS\" value=\"ERROR\"/>"));
+	CU_ASSERT_FALSE(relay_is_error_doc("text/html", "UsageError: in html"));
+	CU_ASSERT_FALSE(relay_is_error_doc("text/plain", "Errors happen"));
+	CU_ASSERT_FALSE(relay_is_error_doc("text/plain", "Internal failure"));
+	CU_ASSERT_FALSE(relay_is_error_doc("application/x-votable+xml",
+	    "<VOTABLE/>"));
+}
+
 void
 suite_soda(void)
 {
@@ -70,4 +170,9 @@ suite_soda(void)
 
 	CU_add_test(s, "valid cutout parameters, canonical form", test_valid);
 	CU_add_test(s, "invalid cutout parameters, with their reasons", test_invalid);
+	CU_add_test(s, "proxy: every refused request, label and status",
+	    test_cut_refused);
+	CU_add_test(s, "proxy: the upstream URL, in both ID forms", test_cut_url);
+	CU_add_test(s, "proxy: error documents told from other bodies",
+	    test_error_doc);
 }

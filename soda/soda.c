@@ -1,0 +1,262 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cut.h"
+#include "finder.h"
+#include "log.h"
+#include "relay.h"
+#include "soda.h"
+#include "vosi.h"
+
+#define SODA_VERSION	"0.1.0"
+
+struct soda {
+	const struct config	*cfg;
+	struct http		*http;	/* Rucio, the site directory, the DM API */
+	struct http		*sites;	/* the SODA services */
+	struct finder		*finder;
+	time_t			 started;
+};
+
+struct soda *
+soda_new(const struct config *cfg, char *err, size_t errsize)
+{
+	struct soda		*s;
+	struct http_opts	 ho = { cfg->http_connect_timeout,
+				    cfg->http_timeout, cfg->http_ca_file };
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	s->cfg = cfg;
+	s->started = time(NULL);
+	if ((s->finder = finder_new(cfg, err, errsize)) == NULL)
+		goto fail;
+	s->http = http_new(&ho);
+	s->sites = http_new(&ho);
+	if (s->http == NULL || s->sites == NULL) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	return s;
+fail:
+	soda_free(s);
+	return NULL;
+}
+
+void
+soda_free(struct soda *s)
+{
+	if (s == NULL)
+		return;
+	finder_free(s->finder);
+	http_free(s->http);
+	http_free(s->sites);
+	free(s);
+}
+
+/* SODA 1.0 §5: a text/plain document that starts with its label. */
+static void
+soda_error(struct response *r, int status, const char *text)
+{
+	resp_status(r, status);
+	resp_content_type(r, "text/plain;charset=UTF-8");
+	resp_printf(r, "%s\n", text);
+}
+
+/*
+ * The upstream URLs for the candidates C[0 .. n-1] into URLS: each
+ * replica's first SODA sync service, each service once (RSEs of one site
+ * share it).  Returns how many, or -1 after answering R.
+ */
+static int
+collect_urls(struct soda *s, const struct soda_cut *c,
+    const struct candidate *cand, int n, char **urls, int max,
+    struct response *r)
+{
+	struct strbuf	 u = STRBUF_INIT;
+	const char	*svc;
+	int		 k = 0, seen;
+	enum soda_id_form form = strcmp(s->cfg->soda_id_form, "did") == 0 ?
+			    SODA_ID_DID : SODA_ID_PATH;
+
+	for (int i = 0; i < n && k < max; i++) {
+		svc = cand[i].site->sync[0].url;
+		seen = 0;
+		for (int j = 0; j < i; j++)
+			seen |= strcmp(cand[j].site->sync[0].url, svc) == 0;
+		if (seen)
+			continue;
+		strbuf_reset(&u);
+		if (soda_cut_url(c, svc, form, s->cfg->links_ivoa_authority,
+		    &u) == -1 || (urls[k] = strdup(strbuf_str(&u))) == NULL) {
+			strbuf_free(&u);
+			while (k > 0)
+				free(urls[--k]);
+			soda_error(r, 500, "Error: out of memory");
+			return -1;
+		}
+		k++;
+	}
+	strbuf_free(&u);
+	return k;
+}
+
+/*
+ * The sites' SODA sync services that could cut C's dataset, nearest (or as
+ * the request asks) first, from the ranking-th on; at most MAX, each once.
+ * Returns how many URLs went into URLS (owned by the caller), or -1 after
+ * answering R.
+ */
+static int
+find_services(struct soda *s, const struct request *req, struct soda_cut *c,
+    char **urls, int max, struct response *r)
+{
+	struct placement	 p;
+	struct rucio_files	 files = { NULL, 0 };
+	const struct sites_table *t;
+	struct sites_table	*own = NULL;
+	struct candidate	*cand = NULL;
+	enum upstream_status	 st;
+	char			 err[512], msg[400];
+	int			 n = -1, nc;
+
+	memset(&p, 0, sizeof(p));
+	p.choose.sort = c->sort;
+	p.choose.must_soda = 1;
+	if (c->sort == CHOOSE_NEAREST)
+		finder_place(s->finder, req, c->client_ip, &p);
+	if ((st = finder_replicas(s->finder, s->http, &c->did, &p, &files, &t,
+	    &own, err, sizeof(err))) != UP_OK) {
+		log_error("replicas of %s:%s: %s", c->did.scope, c->did.name, err);
+		soda_error(r, st == UP_TRANSIENT ? 503 : 500, st == UP_TRANSIENT ?
+		    "ServiceUnavailable: the replica catalogue did not answer; "
+		    "try again later" : "Error: the replica catalogue refused "
+		    "the request");
+		goto out;
+	}
+	if (files.n != 1) {
+		snprintf(msg, sizeof(msg), files.n == 0 ? "UsageError: no such "
+		    "dataset, or no replica of it: %s:%s" : "UsageError: %s:%s "
+		    "is a collection of files; SODA cuts one file", c->did.scope,
+		    c->did.name);
+		soda_error(r, files.n == 0 ? 404 : 400, msg);
+		goto out;
+	}
+	if (t == NULL) {
+		soda_error(r, 503, "ServiceUnavailable: the site directory did "
+		    "not answer; try again later");
+		goto out;
+	}
+	if ((cand = calloc((size_t)files.v[0].nrses + 1, sizeof(*cand))) ==
+	    NULL) {
+		soda_error(r, 500, "Error: out of memory");
+		goto out;
+	}
+	if ((nc = choose_replicas(&files.v[0], t, &p.choose, cand)) == 0) {
+		snprintf(msg, sizeof(msg), "UsageError: no replica of %s:%s has "
+		    "a SODA service beside it", c->did.scope, c->did.name);
+		soda_error(r, 404, msg);
+		goto out;
+	}
+	if (c->ranking >= nc) {
+		snprintf(msg, sizeof(msg), "UsageError: ranking %ld asked, but "
+		    "%s:%s has %d replica%s with a SODA service", c->ranking,
+		    c->did.scope, c->did.name, nc, nc == 1 ? "" : "s");
+		soda_error(r, 400, msg);
+		goto out;
+	}
+	n = collect_urls(s, c, cand + c->ranking, nc - (int)c->ranking, urls,
+	    max, r);
+out:
+	free(cand);
+	sites_table_free(own);
+	rucio_files_free(&files);
+	return n;
+}
+
+/* SODA 1.0 sync: check everything, find the sites, relay or redirect. */
+static void
+soda_sync(struct soda *s, const struct request *req, struct response *r)
+{
+	struct soda_cut		 c;
+	struct soda_refusal	 why;
+	struct relay_opts	 o = { s->cfg->soda_first_byte_timeout,
+				    s->cfg->soda_stall_timeout,
+				    request_env(req, "HTTP_AUTHORIZATION") };
+	char			*urls[20];
+	int			 n = 0;
+
+	if (soda_cut_parse(&c, req, (size_t)s->cfg->max_params, &why) == -1) {
+		soda_error(r, why.status, why.text);
+		goto out;
+	}
+	if ((n = find_services(s, req, &c, urls, s->cfg->soda_failover ?
+	    (int)s->cfg->soda_max_tries : 1, r)) <= 0)
+		goto out;
+	if (s->cfg->soda_redirect) {
+		if (resp_header(r, "Location", urls[0]) == -1) {
+			soda_error(r, 414, "UsageError: the cutout URL is too "
+			    "long to redirect to");
+			goto out;
+		}
+		resp_status(r, 303);
+		resp_printf(r, "See Other: %.900s\n", urls[0]);
+		goto out;
+	}
+	relay_run(s->sites, &o, (const char *const *)urls, n, r);
+out:
+	while (n > 0)
+		free(urls[--n]);
+	soda_cut_free(&c);
+}
+
+static void
+soda_availability(struct soda *s, struct response *r)
+{
+	char	 note[160];
+	int	 up = finder_available(s->finder, s->http, "The SODA proxy", note,
+		    sizeof(note));
+
+	vosi_availability(r, up, s->started, note);
+}
+
+static void
+soda_capabilities(struct soda *s, const struct request *req,
+    struct response *r)
+{
+	char			 base[1024], sync[1100];
+	struct vosi_capability	 cap = { "ivo://ivoa.net/std/SODA#sync-1.0",
+				    NULL, sync, NULL };
+
+	vosi_base_url(req, "", base, sizeof(base));
+	if (*s->cfg->soda_public_url != '\0')
+		snprintf(sync, sizeof(sync), "%s", s->cfg->soda_public_url);
+	else
+		snprintf(sync, sizeof(sync), "%s/sync", base);
+	vosi_capabilities(r, base, &cap, 1);
+}
+
+void
+soda_handle(void *state, const struct request *req, struct response *r)
+{
+	struct soda	*s = state;
+
+	if (request_path_ends(req, "ping")) {
+		resp_content_type(r, "application/json");
+		resp_puts(r, "{\"status\":\"UP\",\"version\":\""
+		    SODA_VERSION "\"}\n");
+	} else if (request_path_ends(req, "availability"))
+		soda_availability(s, r);
+	else if (request_path_ends(req, "capabilities"))
+		soda_capabilities(s, req, r);
+	else if (strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "POST") != 0) {
+		resp_header(r, "Allow", "GET, POST");
+		soda_error(r, 405, "UsageError: SODA sync takes GET and POST");
+	} else
+		soda_sync(s, req, r);
+}
