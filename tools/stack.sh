@@ -17,6 +17,7 @@
 #   SKY_ROWS    rows of the synthetic sky            (100000)
 #   WORKERS     scs.fcgi processes                   (2)
 #   LINKS_WORKERS  links.fcgi processes              (8)
+#   SODA_WORKERS   soda-proxy.fcgi processes         (4)
 #   STANDIN_PORT   first of the stand-ins' ports     (HTTP_PORT + 11)
 #   BUILD       where the programs were built        (build)
 #   QUIET       1: print nothing but errors
@@ -29,11 +30,13 @@ HTTPS_PORT=${HTTPS_PORT:-8443}
 SKY_ROWS=${SKY_ROWS:-100000}
 WORKERS=${WORKERS:-2}
 LINKS_WORKERS=${LINKS_WORKERS:-8}
+SODA_WORKERS=${SODA_WORKERS:-4}
 STANDIN_PORT=${STANDIN_PORT:-$((HTTP_PORT + 11))}
 RUCIO_PORT=$STANDIN_PORT
 SITES_PORT=$((STANDIN_PORT + 1))
 DM_PORT=$((STANDIN_PORT + 2))
 OAUTH2_PORT=$((STANDIN_PORT + 3))
+SODA_PORT=$((STANDIN_PORT + 4))
 FIXTURE=$top/tests/standins/fixture.json
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
@@ -93,16 +96,21 @@ pg_start() {
 # The shipped example with the keys of this stack set, section by section;
 # rucio-ivoa-dm.ini is the same with links.fcgi on the data-management API.
 write_config() {
-    write_config_for rucio >"$STATE/rucio-ivoa.ini"
-    write_config_for dm >"$STATE/rucio-ivoa-dm.ini"
+    write_config_for rucio false >"$STATE/rucio-ivoa.ini"
+    write_config_for dm false >"$STATE/rucio-ivoa-dm.ini"
+    write_config_for rucio true >"$STATE/rucio-ivoa-redirect.ini"
 }
 
+# write_config_for BACKEND REDIRECT: the example configuration, pointed at
+# the local stand-ins.  SODA timeouts are short so that a stalled stand-in
+# site is left quickly (the failover tests rely on it).
 write_config_for() {
     awk -v pg="host=$PGDIR port=5432 dbname=$DBNAME user=postgres" \
-        -v backend="$1" -v dm="http://127.0.0.1:$DM_PORT" \
+        -v backend="$1" -v redirect="$2" -v dm="http://127.0.0.1:$DM_PORT" \
         -v oauth2="http://127.0.0.1:$OAUTH2_PORT/token" \
         -v rucio="http://127.0.0.1:$RUCIO_PORT" \
         -v sites="http://127.0.0.1:$SITES_PORT/v1" \
+        -v proxy="http://127.0.0.1:$HTTP_PORT/soda/sync" \
         -v geoip="$STATE/geoip.mmdb" -v logdir="$STATE/log" '
         /^\[/ { sec = $0 }
         sec == "[database]" && /^conninfo =/ { $0 = "conninfo = " pg }
@@ -117,16 +125,22 @@ write_config_for() {
         sec == "[oauth2]" && /^client_id =/ { $0 = "client_id = datalink-dm" }
         sec == "[oauth2]" && /^client_secret =/ { $0 = "client_secret = dm-secret" }
         sec == "[links]" && /^backend =/ { $0 = "backend = " backend }
-        sec == "[log]" && /^file =/ { $0 = "file = " logdir "/" (backend == "dm" ? "links-dm" : "programs") ".log" }
+        sec == "[links]" && /^soda_proxy_url =/ && backend == "dm" { $0 = "soda_proxy_url = " proxy }
+        sec == "[soda]" && /^redirect =/ { $0 = "redirect = " redirect }
+        sec == "[soda]" && /^first_byte_timeout =/ { $0 = "first_byte_timeout = 2000" }
+        sec == "[soda]" && /^stall_timeout =/ { $0 = "stall_timeout = 3000" }
+        sec == "[log]" && /^file =/ { $0 = "file = " logdir "/" (backend == "dm" ? "links-dm" : redirect == "true" ? "soda-redirect" : "programs") ".log" }
         { print }' "$top/conf/rucio-ivoa.ini"
 }
 
-# Start stand-in NAME on PORT, waiting for its "ready" line.
+# Start stand-in NAME on PORT (further arguments go to it), waiting for its
+# "ready" line.
 standin_start() {
     name=$1 port=$2
+    shift 2
     stop_pids "$STATE/standin-$name.pid"
     /usr/bin/python3 "$top/tests/standins/$name.py" --port "$port" \
-        --fixture "$FIXTURE" >"$STATE/log/standin-$name.out" \
+        --fixture "$FIXTURE" "$@" >"$STATE/log/standin-$name.out" \
         2>"$STATE/log/standin-$name.log" &
     echo $! >"$STATE/standin-$name.pid"
     for _ in $(seq 1 50); do
@@ -138,10 +152,12 @@ standin_start() {
 
 standins_start() {
     mkdir -p "$STATE/log"
+    # Every site's SODA service is the one SODA stand-in (paths kept).
     standin_start rucio "$RUCIO_PORT"
-    standin_start sites "$SITES_PORT"
-    standin_start dm_api "$DM_PORT"
+    standin_start sites "$SITES_PORT" --soda-endpoint "http://127.0.0.1:$SODA_PORT"
+    standin_start dm_api "$DM_PORT" --soda-endpoint "http://127.0.0.1:$SODA_PORT"
     standin_start oauth2 "$OAUTH2_PORT"
+    standin_start soda "$SODA_PORT"
     if [ ! -f "$STATE/geoip.mmdb" ] || [ "$FIXTURE" -nt "$STATE/geoip.mmdb" ]; then
         perl "$top/tests/standins/make-geoip.pl" "$FIXTURE" "$STATE/geoip.mmdb" \
             >/dev/null || die "could not build the GeoIP database"
@@ -177,8 +193,12 @@ programs_start() {
     mkdir -p "$STATE/log"
     program_start scs scs rucio-ivoa.ini "$WORKERS"
     program_start links links rucio-ivoa.ini "$LINKS_WORKERS"
-    # The same service on the data-management API, at /links-dm.
+    # The same service on the data-management API, at /links-dm; its
+    # #cutout descriptors point at the SODA proxy.
     program_start links-dm links rucio-ivoa-dm.ini 2
+    program_start soda soda-proxy rucio-ivoa.ini "$SODA_WORKERS"
+    # The proxy in redirect mode, at /soda-redirect.
+    program_start soda-redirect soda-proxy rucio-ivoa-redirect.ini 1
 }
 
 tls_cert() {
@@ -236,6 +256,9 @@ stack: up.  State, logs and configuration in $STATE
                 (also /rucio/links; /links-dm uses the data-management API instead;
                 stand-ins: Rucio $RUCIO_PORT, site directory $SITES_PORT,
                 data-management API $DM_PORT, OAuth2 $OAUTH2_PORT)
+  SODA cutout   http://127.0.0.1:$HTTP_PORT/soda/sync?ID=testing:PTF10tce.fits&CIRCLE=351.986728+8.778684+0.05&client_ip_address=130.246.210.120
+                (from the nearest site's SODA service: the stand-in on $SODA_PORT;
+                /soda-redirect/sync answers 303 to it instead)
   pyvo          python3 -c "import pyvo; print(pyvo.dal.conesearch('http://127.0.0.1:$HTTP_PORT/scs', pos=(53.75308, -24.93365), radius=1).to_table())"
   Stop with     make stop
 EOT
@@ -246,11 +269,11 @@ stop() {
         nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -s quit 2>/dev/null || true
         for _ in $(seq 1 30); do [ -f "$STATE/nginx.pid" ] || break; sleep 0.1; done
     fi
-    for p in scs links links-dm; do
+    for p in scs links links-dm soda soda-redirect; do
         stop_pids "$STATE/$p.pid"
         rm -f "$STATE/$p.sock"
     done
-    for s in rucio sites dm_api oauth2; do stop_pids "$STATE/standin-$s.pid"; done
+    for s in rucio sites dm_api oauth2 soda; do stop_pids "$STATE/standin-$s.pid"; done
     if [ -f "$PGDIR/data/postmaster.pid" ]; then
         as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1 || true
     fi
@@ -267,8 +290,8 @@ count_alive() {
 status() {
     as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1 &&
         echo "postgresql: running" || echo "postgresql: stopped"
-    for p in scs links links-dm; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
-    for s in rucio sites dm_api oauth2; do
+    for p in scs links links-dm soda soda-redirect; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
+    for s in rucio sites dm_api oauth2 soda; do
         echo "$s stand-in: $(count_alive "$STATE/standin-$s.pid")"
     done
     [ -f "$STATE/nginx.pid" ] && kill -0 "$(cat "$STATE/nginx.pid")" 2>/dev/null &&

@@ -570,7 +570,8 @@ class StandinHandler(BaseHTTPRequestHandler):
 
     def _inject(self, label):
         delay = self.app.knobs["delay_ms"]
-        if delay:
+        routes = self.app.knobs["routes"]
+        if delay and (not routes or label in routes):
             time.sleep(float(delay) / 1000.0)
         auth = bool(self.route and self.route.needs_auth(self))
         fail = self.app.take_fail(label, auth)
