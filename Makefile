@@ -107,6 +107,7 @@ fuzz: deps
 bench: deps all
 	tools/bench.sh
 	tools/bench-links.sh
+	tools/bench-soda.sh
 
 clean:
 	rm -rf build
