@@ -94,7 +94,9 @@ pg_start() {
 }
 
 # The shipped example with the keys of this stack set, section by section;
-# rucio-ivoa-dm.ini is the same with links.fcgi on the data-management API.
+# rucio-ivoa-dm.ini is the same on the data-management API (links.fcgi
+# and soda-proxy.fcgi), rucio-ivoa-redirect.ini with the SODA proxy in
+# redirect mode.
 write_config() {
     write_config_for rucio false >"$STATE/rucio-ivoa.ini"
     write_config_for dm false >"$STATE/rucio-ivoa-dm.ini"
@@ -199,6 +201,8 @@ programs_start() {
     program_start soda soda-proxy rucio-ivoa.ini "$SODA_WORKERS"
     # The proxy in redirect mode, at /soda-redirect.
     program_start soda-redirect soda-proxy rucio-ivoa-redirect.ini 1
+    # The proxy on the data-management API, at /soda-dm.
+    program_start soda-dm soda-proxy rucio-ivoa-dm.ini 1
 }
 
 tls_cert() {
@@ -269,7 +273,7 @@ stop() {
         nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -s quit 2>/dev/null || true
         for _ in $(seq 1 30); do [ -f "$STATE/nginx.pid" ] || break; sleep 0.1; done
     fi
-    for p in scs links links-dm soda soda-redirect; do
+    for p in scs links links-dm soda soda-redirect soda-dm; do
         stop_pids "$STATE/$p.pid"
         rm -f "$STATE/$p.sock"
     done
@@ -290,7 +294,7 @@ count_alive() {
 status() {
     as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1 &&
         echo "postgresql: running" || echo "postgresql: stopped"
-    for p in scs links links-dm soda soda-redirect; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
+    for p in scs links links-dm soda soda-redirect soda-dm; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
     for s in rucio sites dm_api oauth2 soda; do
         echo "$s stand-in: $(count_alive "$STATE/standin-$s.pid")"
     done

@@ -294,6 +294,23 @@ def test_site_cut_mid_stream_is_a_short_answer_never_a_whole_one():
     conn.close()
 
 
+def test_site_stalled_mid_stream_is_cut_after_the_stall_timeout():
+    # [soda] stall_timeout is 3 s in the test stack.
+    control(SODA, size=4 * 1024 * 1024, stall_after=1024 * 1024)
+    conn = http.client.HTTPConnection(HTTP.split("//")[1], timeout=30)
+    t0 = time.monotonic()
+    conn.request("GET", "/soda/sync?" + urllib.parse.urlencode(
+        {"ID": ERIDANUS, "client_ip_address": UK}))
+    resp = conn.getresponse()
+    assert resp.status == 200
+    with pytest.raises(http.client.IncompleteRead):
+        resp.read()
+    assert 2.5 < time.monotonic() - t0 < 8
+    conn.close()
+    control(SODA, reset=True)
+    assert cutout().status == 200
+
+
 def test_rucio_down_is_503():
     control(RUCIO, fail="down")
     r = cutout()
@@ -395,6 +412,18 @@ def test_redirect_mode_sends_the_client_to_the_site():
     assert urllib.parse.parse_qsl(loc.query) == [("ID", SITE_ID),
                                                  ("CIRCLE", "10 20 0.5")]
     conn.close()
+
+
+def test_data_management_backend():
+    # /soda-dm: the same proxy with [links] backend = dm; the API orders the
+    # sites by the client address and lists their SODA services.
+    control(SODA, size=3 * 2880)
+    r = cutout(path="/soda-dm/sync")
+    assert r.status == 200
+    assert hashlib.sha256(r.body).hexdigest() == standin.fits_sha256(3 * 2880)
+    assert site_requests()[0]["path"] == ES
+    r = cutout({"ID": "testing:does-not-exist.fits"}, path="/soda-dm/sync")
+    assert r.status == 404 and r.text.startswith("UsageError")
 
 
 def test_vosi_and_ping():

@@ -26,8 +26,8 @@ Answer: 200 application/fits, a deterministic FITS stream (fits_bytes) of
 the size set by the "size" knob, with Content-Disposition inline and a
 "<name>_cutout.fits" file name; 204 with the "empty" knob.
 
-Extra knobs: "size", "chunked", "drop_after", "empty", "error_body",
-"rate" (see README.md).  GET /_requests lists the last 100 SODA requests
+Extra knobs: "size", "chunked", "drop_after", "stall_after", "empty",
+"error_body", "rate" (see README.md).  GET /_requests lists the last 100 SODA requests
 with their parameters, all their headers, and how much of the answer went
 out ("sent", "complete").
 """
@@ -280,7 +280,8 @@ def check_params(params):
 
 class SodaHandler(common.StandinHandler):
     server_version = "soda-standin/1"
-    extra_knobs = {"size": DEFAULT_SIZE, "chunked": False, "drop_after": None, "empty": False,
+    extra_knobs = {"size": DEFAULT_SIZE, "chunked": False, "drop_after": None,
+                   "stall_after": None, "empty": False,
                    "error_body": "dali", "rate": None}
     soda = None  # this request's record and progress, for SODA routes only
 
@@ -438,7 +439,8 @@ class SodaHandler(common.StandinHandler):
         counts the body bytes the kernel took, so it is exact even when a
         piece was cut short."""
         rate = float(knobs["rate"]) if knobs["rate"] else None
-        limit = None if knobs["drop_after"] is None else max(0, int(knobs["drop_after"]))
+        cut = knobs["stall_after"] if knobs["stall_after"] is not None else knobs["drop_after"]
+        limit = None if cut is None else max(0, int(cut))
         chunk = CHUNK if rate is None else max(1, min(CHUNK, int(rate / 20)))
         state, start = self.soda, time.monotonic()
         try:
@@ -453,6 +455,9 @@ class SodaHandler(common.StandinHandler):
                     ahead = state["sent"] / rate - (time.monotonic() - start)
                     if ahead > 0:
                         time.sleep(ahead)
+            if limit is not None and limit < total and knobs["stall_after"] is not None:
+                self.stall()
+                return
             if limit is not None and limit < total:  # drop_after: close mid-body
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
@@ -462,6 +467,19 @@ class SodaHandler(common.StandinHandler):
             state["complete"] = True
         except OSError:  # BrokenPipe, ConnectionReset, a send timeout
             self.close_connection = True
+
+    def stall(self):
+        """stall_after: say nothing more, keeping the connection open,
+        until the client closes it (at most 10 minutes)."""
+        self.close_connection = True
+        self.connection.settimeout(0.1)
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            try:
+                if self.connection.recv(1 << 16) == b"":
+                    return
+            except socket.timeout:
+                continue
 
     def send_all(self, data, body):
         """sendall that counts what went out (BODY: as body bytes)."""

@@ -278,6 +278,22 @@ def test_drop_after(sd):
         assert (rec["status"], rec["sent"], rec["complete"]) == (200, 10000, False)
 
 
+def test_stall_after(sd):
+    sd.control(stall_after=5000, size=100000)
+    conn = http.client.HTTPConnection("127.0.0.1", sd.port, timeout=1.0)
+    try:
+        conn.request("GET", url(SYNC, ("ID", ERI)))
+        r = conn.getresponse()
+        assert r.status == 200
+        assert r.read(5000) == b"".join(soda.fits_bytes(100000))[:5000]
+        with pytest.raises(TimeoutError):   # nothing more comes, nothing ends
+            r.read(1)
+    finally:
+        conn.close()
+    rec = wait_record(sd)
+    assert (rec["sent"], rec["complete"]) == (5000, False)
+
+
 def test_empty(sd):
     sd.control(empty=True)
     conn = sd.connect()
