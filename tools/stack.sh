@@ -260,7 +260,7 @@ stack: up.  State, logs and configuration in $STATE
                 (also /rucio/links; /links-dm uses the data-management API instead;
                 stand-ins: Rucio $RUCIO_PORT, site directory $SITES_PORT,
                 data-management API $DM_PORT, OAuth2 $OAUTH2_PORT)
-  SODA cutout   http://127.0.0.1:$HTTP_PORT/soda/sync?ID=testing:PTF10tce.fits&CIRCLE=351.986728+8.778684+0.05&client_ip_address=130.246.210.120
+  SODA cutout   http://127.0.0.1:$HTTP_PORT/soda/sync?ID=testing:PTF10tce.fits&CIRCLE=349.7905833+9.196+0.05&client_ip_address=130.246.210.120
                 (from the nearest site's SODA service: the stand-in on $SODA_PORT;
                 /soda-redirect/sync answers 303 to it instead)
   pyvo          python3 -c "import pyvo; print(pyvo.dal.conesearch('http://127.0.0.1:$HTTP_PORT/scs', pos=(53.75308, -24.93365), radius=1).to_table())"

@@ -61,6 +61,16 @@ def cutout(params=None, path="/soda/sync", **kw):
     return request(path, {k: v for k, v in q.items() if v is not None}, **kw)
 
 
+def open_stream(path="/soda/sync", timeout=30, **params):
+    """Start a GET and return (connection, response) without reading the
+    body, so that short or cut answers can be seen."""
+    q = {"ID": ERIDANUS, "client_ip_address": UK}
+    q.update(params)
+    conn = http.client.HTTPConnection(HTTP.split("//")[1], timeout=timeout)
+    conn.request("GET", path + "?" + urllib.parse.urlencode(q))
+    return conn, conn.getresponse()
+
+
 def header_names(record):
     return {name.lower() for name, _ in record["headers"]}
 
@@ -284,10 +294,7 @@ def test_last_site_503_is_passed_on():
 def test_site_cut_mid_stream_is_a_short_answer_never_a_whole_one():
     size = 8 * 1024 * 1024
     control(SODA, size=size, drop_after=1024 * 1024)
-    conn = http.client.HTTPConnection(HTTP.split("//")[1], timeout=30)
-    conn.request("GET", "/soda/sync?" + urllib.parse.urlencode(
-        {"ID": ERIDANUS, "client_ip_address": UK}))
-    resp = conn.getresponse()
+    conn, resp = open_stream()
     assert resp.status == 200
     with pytest.raises(http.client.IncompleteRead):
         resp.read()
@@ -297,11 +304,8 @@ def test_site_cut_mid_stream_is_a_short_answer_never_a_whole_one():
 def test_site_stalled_mid_stream_is_cut_after_the_stall_timeout():
     # [soda] stall_timeout is 3 s in the test stack.
     control(SODA, size=4 * 1024 * 1024, stall_after=1024 * 1024)
-    conn = http.client.HTTPConnection(HTTP.split("//")[1], timeout=30)
     t0 = time.monotonic()
-    conn.request("GET", "/soda/sync?" + urllib.parse.urlencode(
-        {"ID": ERIDANUS, "client_ip_address": UK}))
-    resp = conn.getresponse()
+    conn, resp = open_stream()
     assert resp.status == 200
     with pytest.raises(http.client.IncompleteRead):
         resp.read()
@@ -339,10 +343,7 @@ def peak_rss_kib():
 def stream_digest(size):
     """GET a cutout of SIZE bytes and hash it as it comes; (bytes, sha256)."""
     control(SODA, size=size)
-    conn = http.client.HTTPConnection(HTTP.split("//")[1], timeout=60)
-    conn.request("GET", "/soda/sync?" + urllib.parse.urlencode(
-        {"ID": ERIDANUS, "client_ip_address": UK}))
-    resp = conn.getresponse()
+    conn, resp = open_stream(timeout=60)
     assert resp.status == 200
     h, n = hashlib.sha256(), 0
     while True:
@@ -402,10 +403,7 @@ def test_redirect_mode_sends_the_client_to_the_site():
     r = cutout(path="/soda-redirect/sync", headers={"Authorization": "Bearer t"})
     assert r.status == 200   # urllib followed the 303 to the site itself
     assert site_requests()[0]["path"] == ES
-    conn = http.client.HTTPConnection(HTTP.split("//")[1], timeout=30)
-    conn.request("GET", "/soda-redirect/sync?" + urllib.parse.urlencode(
-        {"ID": ERIDANUS, "CIRCLE": "10 20 0.5", "client_ip_address": UK}))
-    resp = conn.getresponse()
+    conn, resp = open_stream("/soda-redirect/sync", CIRCLE="10 20 0.5")
     assert resp.status == 303
     loc = urllib.parse.urlsplit(resp.getheader("Location"))
     assert loc.path == ES and loc.netloc == SODA.split("//")[1]
