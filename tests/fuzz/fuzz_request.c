@@ -1,8 +1,10 @@
 /*
  * Fuzz target: one request's parameters through the same functions
  * production calls (params_parse with the cone search's table, then the SCS
- * validation), plus the XML escaper, the polygon reader and the SODA
- * cutout parameters on the same bytes.  The first input byte chooses query string or form body.
+ * validation, and the SODA proxy's request check with its upstream URL),
+ * plus the XML escaper, the polygon reader and the SODA cutout parameters
+ * on the same bytes.  The first input byte chooses query string or form
+ * body.
  *
  * Built by tools/fuzz.sh with libFuzzer, ASan and UBSan.
  */
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "cut.h"
 #include "obscore.h"
 #include "params.h"
 #include "request.h"
@@ -21,6 +24,20 @@
 #include "xmlw.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+fuzz_soda_request(const struct request *req, enum soda_id_form form)
+{
+	struct soda_cut		 c;
+	struct soda_refusal	 why;
+	struct strbuf		 u = STRBUF_INIT;
+
+	if (soda_cut_parse(&c, req, 64, &why) == 0)
+		(void)soda_cut_url(&c, "https://site.test/soda", form,
+		    "auth.test/fits", &u);
+	strbuf_free(&u);
+	soda_cut_free(&c);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -52,6 +69,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		(void)params_error(&p, err, sizeof(err));
 	params_free(&p);
+	fuzz_soda_request(&req, data[0] & 2 ? SODA_ID_DID : SODA_ID_PATH);
 	(void)xml_escape(&b, (const char *)data, size, data[0] & 2 ? 1 : 0);
 	strbuf_free(&b);
 	(void)obscore_region(text, poly, sizeof(poly));
