@@ -37,6 +37,10 @@ SITES_PORT=$((STANDIN_PORT + 1))
 DM_PORT=$((STANDIN_PORT + 2))
 OAUTH2_PORT=$((STANDIN_PORT + 3))
 SODA_PORT=$((STANDIN_PORT + 4))
+# A second site directory whose SODA services are https://, served by nginx
+# in front of the SODA stand-in with the stack's self-signed certificate.
+SITES_TLS_PORT=$((STANDIN_PORT + 5))
+SODA_TLS_PORT=$((STANDIN_PORT + 6))
 FIXTURE=$top/tests/standins/fixture.json
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
@@ -101,17 +105,21 @@ write_config() {
     write_config_for rucio false >"$STATE/rucio-ivoa.ini"
     write_config_for dm false >"$STATE/rucio-ivoa-dm.ini"
     write_config_for rucio true >"$STATE/rucio-ivoa-redirect.ini"
+    tls_sites="http://127.0.0.1:$SITES_TLS_PORT/v1"
+    write_config_for rucio false "$tls_sites" "$STATE/tls/server.crt" \
+        >"$STATE/rucio-ivoa-tls.ini"
+    write_config_for rucio false "$tls_sites" >"$STATE/rucio-ivoa-untrusted.ini"
 }
 
-# write_config_for BACKEND REDIRECT: the example configuration, pointed at
-# the local stand-ins.  SODA timeouts are short so that a stalled stand-in
+# write_config_for BACKEND REDIRECT [SITES_URL [CA_FILE]]: the example
+# configuration, pointed at the local stand-ins.  SODA timeouts are short so that a stalled stand-in
 # site is left quickly (the failover tests rely on it).
 write_config_for() {
     awk -v pg="host=$PGDIR port=5432 dbname=$DBNAME user=postgres" \
         -v backend="$1" -v redirect="$2" -v dm="http://127.0.0.1:$DM_PORT" \
         -v oauth2="http://127.0.0.1:$OAUTH2_PORT/token" \
         -v rucio="http://127.0.0.1:$RUCIO_PORT" \
-        -v sites="http://127.0.0.1:$SITES_PORT/v1" \
+        -v sites="${3:-http://127.0.0.1:$SITES_PORT/v1}" -v ca="${4:-}" \
         -v proxy="http://127.0.0.1:$HTTP_PORT/soda/sync" \
         -v geoip="$STATE/geoip.mmdb" -v logdir="$STATE/log" '
         /^\[/ { sec = $0 }
@@ -120,6 +128,7 @@ write_config_for() {
         sec == "[rucio]" && /^username =/ { $0 = "username = datalink" }
         sec == "[rucio]" && /^password =/ { $0 = "password = datalink-password" }
         sec == "[sites]" && /^url =/ { $0 = "url = " sites }
+        sec == "[http]" && /^ca_file =/ { $0 = "ca_file = " ca }
         sec == "[sites]" && /^token =/ { $0 = "token = sites-static-token" }
         sec == "[geoip]" && /^database =/ { $0 = "database = " geoip }
         sec == "[dm]" && /^url =/ { $0 = "url = " dm }
@@ -136,12 +145,14 @@ write_config_for() {
 }
 
 # Start stand-in NAME on PORT (further arguments go to it), waiting for its
-# "ready" line.
+# "ready" line.  NAME is the server's file name unless the third argument
+# gives it.
 standin_start() {
-    name=$1 port=$2
+    name=$1 port=$2 server=$1
     shift 2
+    case ${1:-} in -*|"") ;; *) server=$1; shift ;; esac
     stop_pids "$STATE/standin-$name.pid"
-    /usr/bin/python3 "$top/tests/standins/$name.py" --port "$port" \
+    /usr/bin/python3 "$top/tests/standins/$server.py" --port "$port" \
         --fixture "$FIXTURE" "$@" >"$STATE/log/standin-$name.out" \
         2>"$STATE/log/standin-$name.log" &
     echo $! >"$STATE/standin-$name.pid"
@@ -160,6 +171,8 @@ standins_start() {
     standin_start dm_api "$DM_PORT" --soda-endpoint "http://127.0.0.1:$SODA_PORT"
     standin_start oauth2 "$OAUTH2_PORT"
     standin_start soda "$SODA_PORT"
+    standin_start sites-tls "$SITES_TLS_PORT" sites \
+        --soda-endpoint "https://127.0.0.1:$SODA_TLS_PORT"
     if [ ! -f "$STATE/geoip.mmdb" ] || [ "$FIXTURE" -nt "$STATE/geoip.mmdb" ]; then
         perl "$top/tests/standins/make-geoip.pl" "$FIXTURE" "$STATE/geoip.mmdb" \
             >/dev/null || die "could not build the GeoIP database"
@@ -203,6 +216,11 @@ programs_start() {
     program_start soda-redirect soda-proxy rucio-ivoa-redirect.ini 1
     # The proxy on the data-management API, at /soda-dm.
     program_start soda-dm soda-proxy rucio-ivoa-dm.ini 1
+    # Sites reached over TLS: with the stack's certificate as [http] ca_file
+    # at /soda-tls, without it (so the sites are not trusted) at
+    # /soda-untrusted.
+    program_start soda-tls soda-proxy rucio-ivoa-tls.ini 1
+    program_start soda-untrusted soda-proxy rucio-ivoa-untrusted.ini 1
 }
 
 tls_cert() {
@@ -221,6 +239,7 @@ nginx_start() {
     [ "$(id -u)" -eq 0 ] && user_line="user nobody nogroup;"
     sed -e "s|@STATE@|$STATE|g" -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
         -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" -e "s|@USER_LINE@|$user_line|" \
+        -e "s|@SODA_PORT@|$SODA_PORT|g" -e "s|@SODA_TLS_PORT@|$SODA_TLS_PORT|g" \
         "$top/nginx/local.conf.in" >"$STATE/nginx/nginx.conf"
     nginx -q -t -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" ||
         die "nginx rejected $STATE/nginx/nginx.conf"
@@ -273,11 +292,11 @@ stop() {
         nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -s quit 2>/dev/null || true
         for _ in $(seq 1 30); do [ -f "$STATE/nginx.pid" ] || break; sleep 0.1; done
     fi
-    for p in scs links links-dm soda soda-redirect soda-dm; do
+    for p in scs links links-dm soda soda-redirect soda-dm soda-tls soda-untrusted; do
         stop_pids "$STATE/$p.pid"
         rm -f "$STATE/$p.sock"
     done
-    for s in rucio sites dm_api oauth2 soda; do stop_pids "$STATE/standin-$s.pid"; done
+    for s in rucio sites dm_api oauth2 soda sites-tls; do stop_pids "$STATE/standin-$s.pid"; done
     if [ -f "$PGDIR/data/postmaster.pid" ]; then
         as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1 || true
     fi
@@ -294,8 +313,8 @@ count_alive() {
 status() {
     as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1 &&
         echo "postgresql: running" || echo "postgresql: stopped"
-    for p in scs links links-dm soda soda-redirect soda-dm; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
-    for s in rucio sites dm_api oauth2 soda; do
+    for p in scs links links-dm soda soda-redirect soda-dm soda-tls soda-untrusted; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
+    for s in rucio sites dm_api oauth2 soda sites-tls; do
         echo "$s stand-in: $(count_alive "$STATE/standin-$s.pid")"
     done
     [ -f "$STATE/nginx.pid" ] && kill -0 "$(cat "$STATE/nginx.pid")" 2>/dev/null &&

@@ -424,6 +424,22 @@ def test_data_management_backend():
     assert r.status == 404 and r.text.startswith("UsageError")
 
 
+def test_sites_over_tls_are_verified():
+    # The second site directory lists https:// SODA services whose
+    # certificate only the stack's own CA file vouches for.
+    control(SODA, size=3 * 2880)
+    r = cutout(path="/soda-tls/sync", headers={"Authorization": "Bearer t"})
+    assert r.status == 200
+    assert hashlib.sha256(r.body).hexdigest() == standin.fits_sha256(3 * 2880)
+    assert site_requests()[0]["params"][0] == ["ID", SITE_ID]
+    # Without it ([http] ca_file empty: the system's CAs) no site is
+    # trusted, and nothing, the token least of all, is sent.
+    control(SODA, reset_stats=True)
+    r = cutout(path="/soda-untrusted/sync", headers={"Authorization": "Bearer t"})
+    assert r.status == 503 and r.text.startswith("ServiceUnavailable")
+    assert site_requests() == []
+
+
 def test_vosi_and_ping():
     r = request("/soda/availability")
     assert r.status == 200 and b"<vosi:available>true" in r.body
