@@ -59,8 +59,24 @@ static const struct key keys[] = {
 	{ "rucio", "username", KEY_STRING, OFF(rucio_username), "", 0, 0 },
 	{ "rucio", "password", KEY_STRING, OFF(rucio_password), "", 0, 0 },
 	{ "rucio", "token_file", KEY_STRING, OFF(rucio_token_file), "", 0, 0 },
+	{ "rucio", "oauth2_client_id", KEY_STRING, OFF(rucio_oauth2_client_id),
+	    "", 0, 0 },
+	{ "rucio", "oauth2_client_secret", KEY_STRING,
+	    OFF(rucio_oauth2_client_secret), "", 0, 0 },
+	{ "rucio", "oauth2_scope", KEY_STRING, OFF(rucio_oauth2_scope),
+	    "openid profile", 0, 0 },
+	{ "rucio", "oauth2_audience", KEY_STRING, OFF(rucio_oauth2_audience),
+	    "rucio", 0, 0 },
 	{ "sites", "url", KEY_STRING, OFF(sites_url), "", 0, 0 },
 	{ "sites", "token", KEY_STRING, OFF(sites_token), "", 0, 0 },
+	{ "sites", "oauth2_client_id", KEY_STRING, OFF(sites_oauth2_client_id),
+	    "", 0, 0 },
+	{ "sites", "oauth2_client_secret", KEY_STRING,
+	    OFF(sites_oauth2_client_secret), "", 0, 0 },
+	{ "sites", "oauth2_scope", KEY_STRING, OFF(sites_oauth2_scope),
+	    "openid profile site-capabilities-api-service", 0, 0 },
+	{ "sites", "oauth2_audience", KEY_STRING, OFF(sites_oauth2_audience),
+	    "site-capabilities-api", 0, 0 },
 	{ "sites", "shape", KEY_SHAPE, OFF(sites_2023), "scapi", 0, 0 },
 	{ "sites", "ttl", KEY_LONG, OFF(sites_ttl), "300", 1, 86400 },
 	{ "geoip", "database", KEY_STRING, OFF(geoip_database), "", 0, 0 },
@@ -234,6 +250,14 @@ check_cross(const struct config *cfg, char *err, size_t errsize)
 	    strcmp(cfg->links_link_auth, "true") != 0) {
 		snprintf(err, errsize, "[links] link_auth: \"%s\" is not one of "
 		    "false, optional, true", cfg->links_link_auth);
+		return -1;
+	}
+	if ((*cfg->rucio_oauth2_client_id != '\0' ||
+	    *cfg->sites_oauth2_client_id != '\0') &&
+	    *cfg->oauth2_token_url == '\0') {
+		snprintf(err, errsize, "[oauth2] token_url: required by [%s] "
+		    "oauth2_client_id", *cfg->rucio_oauth2_client_id != '\0' ?
+		    "rucio" : "sites");
 		return -1;
 	}
 	if (strcmp(cfg->soda_id_form, "path") != 0 &&

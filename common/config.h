@@ -45,9 +45,17 @@ struct config {
 	char		*rucio_username;
 	char		*rucio_password;
 	char		*rucio_token_file;
+	char		*rucio_oauth2_client_id;	/* "": not used */
+	char		*rucio_oauth2_client_secret;
+	char		*rucio_oauth2_scope;
+	char		*rucio_oauth2_audience;
 	/* [sites] */
 	char		*sites_url;
 	char		*sites_token;
+	char		*sites_oauth2_client_id;	/* "": not used */
+	char		*sites_oauth2_client_secret;
+	char		*sites_oauth2_scope;
+	char		*sites_oauth2_audience;
 	int		 sites_2023;		/* the 2023 site directory shape */
 	long		 sites_ttl;		/* seconds */
 	/* [geoip] */

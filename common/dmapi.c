@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 
+#include "authed.h"
 #include "dmapi.h"
 #include "log.h"
 
@@ -41,29 +42,11 @@ static enum upstream_status
 call(struct dmapi *d, struct http *h, const char *url, struct http_reply *rep,
     char *err, size_t errsize)
 {
-	char		 auth[4200];
-	const char	*hdrs[] = { auth, "Accept: application/json", NULL };
-	const char	*tok;
-	int		 transient;
+	const char		*hdrs[] = { "Accept: application/json", NULL };
+	struct token_source	 src = token_oauth2(d->auth);
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if ((tok = oauth2_token(d->auth, h, &transient, err,
-		    errsize)) == NULL)
-			return transient ? UP_TRANSIENT : UP_FATAL;
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok);
-		if (http_call(h, "GET", url, hdrs, NULL, rep, err, errsize) !=
-		    HTTP_OK) {
-			http_reply_free(rep);
-			return UP_TRANSIENT;
-		}
-		if (rep->status != 401)
-			return UP_OK;
-		log_info("data-management API refused the token; renewing it");
-		oauth2_forget(d->auth);
-		http_reply_free(rep);
-	}
-	snprintf(err, errsize, "data-management API refused a fresh token");
-	return UP_FATAL;
+	return authed_call(h, &src, "Authorization: Bearer ",
+	    "data-management API", "GET", url, hdrs, NULL, rep, err, errsize);
 }
 
 /* base/ROUTE/scope/name: the name with raw '/', as the API routes it. */

@@ -25,11 +25,23 @@ backend_new(struct finder *f, const struct config *cfg, char *err,
 				    cfg->oauth2_client_id,
 				    cfg->oauth2_client_secret, cfg->oauth2_scope,
 				    cfg->oauth2_audience };
+	struct oauth2_opts	 rco = { cfg->oauth2_token_url,
+				    cfg->rucio_oauth2_client_id,
+				    cfg->rucio_oauth2_client_secret,
+				    cfg->rucio_oauth2_scope,
+				    cfg->rucio_oauth2_audience };
+	struct oauth2_opts	 sco = { cfg->oauth2_token_url,
+				    cfg->sites_oauth2_client_id,
+				    cfg->sites_oauth2_client_secret,
+				    cfg->sites_oauth2_scope,
+				    cfg->sites_oauth2_audience };
 	struct rucio_opts	 ro = { cfg->rucio_url, cfg->rucio_account,
 				    cfg->rucio_username, cfg->rucio_password,
-				    cfg->rucio_token_file };
+				    cfg->rucio_token_file,
+				    *rco.client_id != '\0' ? &rco : NULL };
 	struct sites_opts	 so = { cfg->sites_url, cfg->sites_2023 ?
 				    SITES_2023 : SITES_SCAPI, cfg->sites_token,
+				    *sco.client_id != '\0' ? &sco : NULL,
 				    cfg->sites_ttl };
 
 	if (cfg->links_backend_dm) {

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "authed.h"
 #include "log.h"
 #include "rucio.h"
 
@@ -15,9 +16,15 @@ struct rucio {
 	char	*username;
 	char	*password;
 	char	*token_file;
+	struct oauth2 *oauth2;	/* tokens from an OAuth2 client instead */
 	char	 token[4096];
 	time_t	 expires;	/* 0: no token */
+	struct token_source source;
 };
+
+static const char	*lend_token(void *, struct http *, int *, char *,
+			    size_t);
+static void		 forget_token(void *);
 
 static char *
 dup_or_null(const char *s)
@@ -37,6 +44,13 @@ rucio_new(const struct rucio_opts *o)
 	r->username = dup_or_null(o->username);
 	r->password = dup_or_null(o->password);
 	r->token_file = dup_or_null(o->token_file);
+	r->source.get = lend_token;
+	r->source.forget = forget_token;
+	r->source.ctx = r;
+	if (o->oauth2 != NULL && (r->oauth2 = oauth2_new(o->oauth2)) == NULL) {
+		rucio_free(r);
+		return NULL;
+	}
 	if (r->url == NULL) {
 		rucio_free(r);
 		return NULL;
@@ -54,6 +68,7 @@ rucio_free(struct rucio *r)
 	free(r->username);
 	free(r->password);
 	free(r->token_file);
+	oauth2_free(r->oauth2);
 	explicit_bzero(r->token, sizeof(r->token));
 	free(r);
 }
@@ -122,15 +137,38 @@ token_from_userpass(struct rucio *r, struct http *h, char *err, size_t errsize)
 	return UP_OK;
 }
 
-static enum upstream_status
-token(struct rucio *r, struct http *h, char *err, size_t errsize)
+/*
+ * The token source of this Rucio: a JWT from the OAuth2 client, or else a
+ * token from the token file or from /auth/userpass, kept until shortly
+ * before Rucio says it expires.
+ */
+static const char *
+lend_token(void *ctx, struct http *h, int *transient, char *err,
+    size_t errsize)
 {
+	struct rucio		*r = ctx;
+	enum upstream_status	 st;
+
+	if (r->oauth2 != NULL)
+		return oauth2_token(r->oauth2, h, transient, err, errsize);
+	*transient = 0;
 	if (r->expires != 0 && time(NULL) < r->expires)
-		return UP_OK;
+		return r->token;
 	r->expires = 0;
-	if (r->token_file != NULL)
-		return token_from_file(r, err, errsize);
-	return token_from_userpass(r, h, err, errsize);
+	st = r->token_file != NULL ? token_from_file(r, err, errsize) :
+	    token_from_userpass(r, h, err, errsize);
+	*transient = st == UP_TRANSIENT;
+	return st == UP_OK ? r->token : NULL;
+}
+
+static void
+forget_token(void *ctx)
+{
+	struct rucio	*r = ctx;
+
+	r->expires = 0;
+	if (r->oauth2 != NULL)
+		oauth2_forget(r->oauth2);
 }
 
 /* One authenticated call, renewing the token once on a 401. */
@@ -139,28 +177,11 @@ call(struct rucio *r, struct http *h, const char *method, const char *url,
     const char *accept, const char *body, struct http_reply *rep, char *err,
     size_t errsize)
 {
-	char			 tok[sizeof(r->token) + 32];
-	const char		*hdrs[] = { tok, accept, body ?
-				    "Content-Type: application/json" : NULL, NULL };
-	enum upstream_status	 st;
+	const char	*hdrs[] = { accept, body != NULL ?
+			    "Content-Type: application/json" : NULL, NULL };
 
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if ((st = token(r, h, err, errsize)) != UP_OK)
-			return st;
-		snprintf(tok, sizeof(tok), "X-Rucio-Auth-Token: %s", r->token);
-		if (http_call(h, method, url, hdrs, body, rep, err, errsize) !=
-		    HTTP_OK) {
-			http_reply_free(rep);
-			return UP_TRANSIENT;
-		}
-		if (rep->status != 401)
-			return UP_OK;
-		log_info("Rucio token refused; renewing it");
-		r->expires = 0;
-		http_reply_free(rep);
-	}
-	snprintf(err, errsize, "Rucio refused a fresh token (HTTP 401)");
-	return UP_FATAL;
+	return authed_call(h, &r->source, "X-Rucio-Auth-Token: ", "Rucio",
+	    method, url, hdrs, body, rep, err, errsize);
 }
 
 enum upstream_status

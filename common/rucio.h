@@ -19,6 +19,7 @@
 
 #include "did.h"
 #include "http.h"
+#include "oauth2.h"
 #include "upstream.h"
 
 struct rucio_rse {
@@ -46,6 +47,8 @@ struct rucio_opts {
 	const char	*username;
 	const char	*password;
 	const char	*token_file;	/* instead of username/password */
+	/* Instead of both: JWTs from this OAuth2 client (NULL: not used). */
+	const struct oauth2_opts *oauth2;
 };
 
 struct rucio;

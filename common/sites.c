@@ -5,12 +5,16 @@
 
 #include <jansson.h>
 
+#include "authed.h"
 #include "log.h"
 #include "sites.h"
 
 struct sites {
 	char			*url;
-	char			*auth;		/* "Authorization: Bearer ..." */
+	char			*token;		/* a fixed Bearer token, or NULL */
+	struct oauth2		*oauth2;	/* or tokens from this client */
+	struct token_source	 source;
+	int			 authed;	/* either of the two is set */
 	enum sites_shape	 shape;
 	long			 ttl;
 	struct sites_table	*table;
@@ -304,17 +308,23 @@ struct sites *
 sites_new(const struct sites_opts *o)
 {
 	struct sites	*s;
-	struct strbuf	 auth = STRBUF_INIT;
+	int		 failed = 0;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	s->ttl = o->ttl;
 	s->shape = o->shape;
 	s->url = http_base_url(o->url);
-	if (o->token != NULL && *o->token != '\0')
-		strbuf_printf(&auth, "Authorization: Bearer %s", o->token);
-	s->auth = auth.s;
-	if (s->url == NULL) {
+	if (o->oauth2 != NULL) {
+		failed = (s->oauth2 = oauth2_new(o->oauth2)) == NULL;
+		s->source = token_oauth2(s->oauth2);
+		s->authed = 1;
+	} else if (o->token != NULL && *o->token != '\0') {
+		failed = (s->token = strdup(o->token)) == NULL;
+		s->source = token_fixed(s->token);
+		s->authed = 1;
+	}
+	if (s->url == NULL || failed) {
 		sites_free(s);
 		return NULL;
 	}
@@ -328,7 +338,8 @@ sites_free(struct sites *s)
 		return;
 	sites_table_free(s->table);
 	free(s->url);
-	free(s->auth);
+	free(s->token);
+	oauth2_free(s->oauth2);
 	free(s);
 }
 
@@ -337,12 +348,17 @@ static int
 fetch(struct sites *s, struct http *h, const char *path, int auth,
     struct http_reply *out, char *err, size_t errsize)
 {
-	const char	*hdrs[] = { "Accept: application/json",
-			    auth ? s->auth : NULL, NULL };
+	const char	*hdrs[] = { "Accept: application/json", NULL };
 	char		 url[2048];
 
 	snprintf(url, sizeof(url), "%s%s", s->url, path);
-	if (http_call(h, "GET", url, hdrs, NULL, out, err, errsize) != HTTP_OK)
+	if (auth && s->authed) {
+		if (authed_call(h, &s->source, "Authorization: Bearer ",
+		    "the site directory", "GET", url, hdrs, NULL, out, err,
+		    errsize) != UP_OK)
+			return -1;
+	} else if (http_call(h, "GET", url, hdrs, NULL, out, err, errsize) !=
+	    HTTP_OK)
 		return -1;
 	if (out->status != 200) {
 		snprintf(err, errsize, "%.400s: HTTP %ld", url, out->status);

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "http.h"
+#include "oauth2.h"
 
 struct site_service {
 	char	*url;		/* access URL: prefix://host[:port]/path */
@@ -53,6 +54,8 @@ struct sites_opts {
 	const char	*url;		/* base, e.g. https://host/api/v1 */
 	enum sites_shape shape;
 	const char	*token;		/* Bearer token for protected routes */
+	/* Instead of it: tokens from this OAuth2 client (NULL: not used). */
+	const struct oauth2_opts *oauth2;
 	long		 ttl;		/* seconds */
 };
 

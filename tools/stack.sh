@@ -109,6 +109,17 @@ write_config() {
     write_config_for rucio false "$tls_sites" "$STATE/tls/server.crt" \
         >"$STATE/rucio-ivoa-tls.ini"
     write_config_for rucio false "$tls_sites" >"$STATE/rucio-ivoa-untrusted.ini"
+    # Rucio and the site directory with OAuth2 tokens instead of userpass
+    # and a fixed token; the site table is fetched again every second, so
+    # that the tests see its token in use.
+    sed -e '/^\[rucio\]/,/^\[/ s/^oauth2_client_id =.*/oauth2_client_id = datalink-rucio/' \
+        -e '/^\[rucio\]/,/^\[/ s/^oauth2_client_secret =.*/oauth2_client_secret = rucio-secret/' \
+        -e '/^\[sites\]/,/^\[/ s/^oauth2_client_id =.*/oauth2_client_id = datalink-sc/' \
+        -e '/^\[sites\]/,/^\[/ s/^oauth2_client_secret =.*/oauth2_client_secret = sc-secret/' \
+        -e '/^\[sites\]/,/^\[/ s/^token =.*/token =/' \
+        -e '/^\[rucio\]/,/^\[/ s/^password =.*/password =/' \
+        -e '/^\[sites\]/,/^\[/ s/^ttl =.*/ttl = 1/' \
+        "$STATE/rucio-ivoa.ini" >"$STATE/rucio-ivoa-oauth2.ini"
 }
 
 # write_config_for BACKEND REDIRECT [SITES_URL [CA_FILE]]: the example
@@ -216,6 +227,8 @@ programs_start() {
     program_start soda-redirect soda-proxy rucio-ivoa-redirect.ini 1
     # The proxy on the data-management API, at /soda-dm.
     program_start soda-dm soda-proxy rucio-ivoa-dm.ini 1
+    # Rucio and the site directory through OAuth2 tokens, at /links-oauth2.
+    program_start links-oauth2 links rucio-ivoa-oauth2.ini 1
     # Sites reached over TLS: with the stack's certificate as [http] ca_file
     # at /soda-tls, without it (so the sites are not trusted) at
     # /soda-untrusted.
@@ -292,7 +305,7 @@ stop() {
         nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -s quit 2>/dev/null || true
         for _ in $(seq 1 30); do [ -f "$STATE/nginx.pid" ] || break; sleep 0.1; done
     fi
-    for p in scs links links-dm soda soda-redirect soda-dm soda-tls soda-untrusted; do
+    for p in scs links links-dm links-oauth2 soda soda-redirect soda-dm soda-tls soda-untrusted; do
         stop_pids "$STATE/$p.pid"
         rm -f "$STATE/$p.sock"
     done
@@ -313,7 +326,7 @@ count_alive() {
 status() {
     as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1 &&
         echo "postgresql: running" || echo "postgresql: stopped"
-    for p in scs links links-dm soda soda-redirect soda-dm soda-tls soda-untrusted; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
+    for p in scs links links-dm links-oauth2 soda soda-redirect soda-dm soda-tls soda-untrusted; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
     for s in rucio sites dm_api oauth2 soda sites-tls; do
         echo "$s stand-in: $(count_alive "$STATE/standin-$s.pid")"
     done

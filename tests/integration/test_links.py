@@ -1,7 +1,9 @@
 """DataLink {links} through nginx and spawn-fcgi, against the Rucio and
 site-directory stand-ins, read by pyvo, votlint and astropy."""
+import base64
 import json
 import os
+import time
 import urllib.request
 
 import pytest
@@ -270,3 +272,45 @@ def test_max_ids_cap_flags_overflow():
     got = [r["ID"] for r in rows(reply)]
     assert got == ids[:100]
     assert 'value="OVERFLOW"' in reply.text
+
+
+def jwt_claims(token):
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def stats(base):
+    with urllib.request.urlopen(base + "/_stats", timeout=10) as r:
+        return json.loads(r.read())
+
+
+def test_oauth2_tokens_for_rucio_and_the_site_directory():
+    # /links-oauth2: no userpass, no fixed site-directory token; both get
+    # client-credentials JWTs from the IAM stand-in.
+    for base in (RUCIO, SITES, OAUTH2):
+        control(base, reset_stats=True)
+    time.sleep(1.1)
+    reply = request("/links-oauth2", {"ID": ERIDANUS, "client_ip_address": UK,
+                                      "must_include_soda": "true"})
+    assert reply.status == 200
+    assert rows(reply)[0]["access_url"] == ERIDANUS_ES
+    rucio = stats(RUCIO)["last"]["headers"]["X-Rucio-Auth-Token"]
+    assert jwt_claims(rucio)["sub"] == "datalink-rucio"
+    assert "rucio" in str(jwt_claims(rucio)["aud"])
+    # Its site table lives 1 s ([sites] ttl in the stack), so it was fetched
+    # for this request, with a site-directory token.
+    auths = [e["headers"]["Authorization"] for e in
+             stats(SITES)["last_by_route"].values()
+             if "Authorization" in e["headers"]]
+    assert auths
+    for a in auths:
+        assert a.startswith("Bearer ")
+        claims = jwt_claims(a[len("Bearer "):])
+        assert claims["sub"] == "datalink-sc"
+        assert "site-capabilities-api" in str(claims["aud"])
+    # A refused Rucio token is dropped and a fresh one fetched.
+    control(RUCIO, fail="401_once")
+    before = stats(OAUTH2)["total"]
+    reply = request("/links-oauth2", {"ID": ERIDANUS, "client_ip_address": UK})
+    assert reply.status == 200 and rows(reply)[0]["access_url"]
+    assert stats(OAUTH2)["total"] == before + 1

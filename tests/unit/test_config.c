@@ -75,6 +75,14 @@ test_refusals(void)
 	    "[scs] table:");
 	refused("[database]\nconninfo = x\n[scs]\nmaxrec_default = 50\n"
 	    "maxrec_limit = 10\n", "[scs] maxrec_default: 50 is above");
+	refused("[database]\nconninfo = x\n[rucio]\noauth2_client_id = c\n",
+	    "[oauth2] token_url: required by [rucio] oauth2_client_id");
+	refused("[database]\nconninfo = x\n[sites]\noauth2_client_id = c\n",
+	    "[oauth2] token_url: required by [sites] oauth2_client_id");
+	refused("[database]\nconninfo = x\n[soda]\nid_form = url\n",
+	    "[soda] id_form: \"url\" is not path or did");
+	refused("[database]\nconninfo = x\n[soda]\nmax_tries = 0\n",
+	    "[soda] max_tries");
 }
 
 static void
