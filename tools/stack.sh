@@ -120,6 +120,10 @@ write_config() {
         -e '/^\[rucio\]/,/^\[/ s/^password =.*/password =/' \
         -e '/^\[sites\]/,/^\[/ s/^ttl =.*/ttl = 1/' \
         "$STATE/rucio-ivoa.ini" >"$STATE/rucio-ivoa-oauth2.ini"
+    # The 2023 site directory (same stand-in, routes without /v1).
+    sed -e '/^\[sites\]/,/^\[/ s/^shape =.*/shape = 2023/' \
+        -e "/^\\[sites\\]/,/^\\[/ s|^url =.*|url = http://127.0.0.1:$SITES_PORT|" \
+        "$STATE/rucio-ivoa.ini" >"$STATE/rucio-ivoa-2023.ini"
 }
 
 # write_config_for BACKEND REDIRECT [SITES_URL [CA_FILE]]: the example
@@ -229,6 +233,8 @@ programs_start() {
     program_start soda-dm soda-proxy rucio-ivoa-dm.ini 1
     # Rucio and the site directory through OAuth2 tokens, at /links-oauth2.
     program_start links-oauth2 links rucio-ivoa-oauth2.ini 1
+    # On the 2023 site directory, at /links-2023.
+    program_start links-2023 links rucio-ivoa-2023.ini 1
     # Sites reached over TLS: with the stack's certificate as [http] ca_file
     # at /soda-tls, without it (so the sites are not trusted) at
     # /soda-untrusted.
@@ -305,7 +311,7 @@ stop() {
         nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -s quit 2>/dev/null || true
         for _ in $(seq 1 30); do [ -f "$STATE/nginx.pid" ] || break; sleep 0.1; done
     fi
-    for p in scs links links-dm links-oauth2 soda soda-redirect soda-dm soda-tls soda-untrusted; do
+    for p in scs links links-dm links-oauth2 links-2023 soda soda-redirect soda-dm soda-tls soda-untrusted; do
         stop_pids "$STATE/$p.pid"
         rm -f "$STATE/$p.sock"
     done
@@ -326,7 +332,7 @@ count_alive() {
 status() {
     as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1 &&
         echo "postgresql: running" || echo "postgresql: stopped"
-    for p in scs links links-dm links-oauth2 soda soda-redirect soda-dm soda-tls soda-untrusted; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
+    for p in scs links links-dm links-oauth2 links-2023 soda soda-redirect soda-dm soda-tls soda-untrusted; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
     for s in rucio sites dm_api oauth2 soda sites-tls; do
         echo "$s stand-in: $(count_alive "$STATE/standin-$s.pid")"
     done

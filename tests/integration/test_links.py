@@ -314,3 +314,19 @@ def test_oauth2_tokens_for_rucio_and_the_site_directory():
     reply = request("/links-oauth2", {"ID": ERIDANUS, "client_ip_address": UK})
     assert reply.status == 200 and rows(reply)[0]["access_url"]
     assert stats(OAUTH2)["total"] == before + 1
+
+
+def test_2023_site_directory():
+    # /links-2023 reads the 2023 site directory (/storages/grafana and
+    # /services, SODA services named "SODA (sync)"): the same choice.
+    reply = request("/links-2023", {"ID": ERIDANUS, "client_ip_address": UK,
+                                    "must_include_soda": "true"})
+    assert reply.status == 200
+    table = rows(reply)
+    assert table[0]["access_url"] == ERIDANUS_ES
+    assert "SPSRC_STORM" in table[0]["description"]
+    assert "#cutout" in list(table["semantics"])
+    assert votlint(reply.body) == [] and datalinklint(reply.body) == []
+    plain = rows(request("/links-2023", {"ID": ERIDANUS, "client_ip_address": UK}))
+    assert "RSE STFC_STORM, 0 km" in plain[0]["description"]
+    assert request("/links-2023/availability").status == 200
