@@ -98,6 +98,8 @@ static const struct key keys[] = {
 	{ "links", "davs_to_https", KEY_BOOL, OFF(links_davs_to_https), "false",
 	    0, 0 },
 	{ "links", "link_auth", KEY_STRING, OFF(links_link_auth), "true", 0, 0 },
+	{ "links", "link_auth_rses", KEY_STRING, OFF(links_link_auth_rses), "",
+	    0, 0 },
 	{ "links", "ivoa_authority", KEY_STRING, OFF(links_ivoa_authority),
 	    "auth.example.org/datasets/fits", 0, 0 },
 	{ "links", "soda_proxy_url", KEY_STRING, OFF(links_soda_proxy_url), "",
@@ -229,6 +231,35 @@ set_value(struct config *cfg, const struct key *k, const char *v,
 	return -1;
 }
 
+static int
+link_auth_ok(const char *v, size_t n)
+{
+	return (n == 5 && strncmp(v, "false", 5) == 0) ||
+	    (n == 8 && strncmp(v, "optional", 8) == 0) ||
+	    (n == 4 && strncmp(v, "true", 4) == 0);
+}
+
+/* "RSE=value ..." with every value one of link_auth's. */
+static int
+check_link_auth_rses(const char *s, char *err, size_t errsize)
+{
+	const char	*eq;
+	size_t		 n;
+
+	for (s += strspn(s, " \t"); *s != '\0'; s += n, s += strspn(s, " \t")) {
+		n = strcspn(s, " \t");
+		eq = memchr(s, '=', n);
+		if (eq == NULL || eq == s || !link_auth_ok(eq + 1,
+		    n - (size_t)(eq + 1 - s))) {
+			snprintf(err, errsize, "[links] link_auth_rses: \"%.*s\" "
+			    "is not RSE=false, RSE=optional or RSE=true",
+			    (int)(n > 80 ? 80 : n), s);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Rules that tie keys together, checked once every key has its value. */
 static int
 check_cross(const struct config *cfg, char *err, size_t errsize)
@@ -245,13 +276,13 @@ check_cross(const struct config *cfg, char *err, size_t errsize)
 		    cfg->scs_maxrec_limit);
 		return -1;
 	}
-	if (strcmp(cfg->links_link_auth, "false") != 0 &&
-	    strcmp(cfg->links_link_auth, "optional") != 0 &&
-	    strcmp(cfg->links_link_auth, "true") != 0) {
+	if (!link_auth_ok(cfg->links_link_auth, strlen(cfg->links_link_auth))) {
 		snprintf(err, errsize, "[links] link_auth: \"%s\" is not one of "
 		    "false, optional, true", cfg->links_link_auth);
 		return -1;
 	}
+	if (check_link_auth_rses(cfg->links_link_auth_rses, err, errsize) == -1)
+		return -1;
 	if ((*cfg->rucio_oauth2_client_id != '\0' ||
 	    *cfg->sites_oauth2_client_id != '\0') &&
 	    *cfg->oauth2_token_url == '\0') {

@@ -75,6 +75,7 @@ struct config {
 	char		*links_schemes;		/* space-separated, preferred first */
 	int		 links_davs_to_https;
 	char		*links_link_auth;	/* false, optional or true */
+	char		*links_link_auth_rses;	/* "RSE=value ...", overrides */
 	char		*links_ivoa_authority;
 	char		*links_soda_proxy_url;
 	/* [soda] */

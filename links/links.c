@@ -59,6 +59,7 @@ struct ask {
 	long			 ranking;
 	int			 all_replicas;
 	long			 maxrec;
+	int			 credentials;	/* the caller sent Authorization */
 };
 
 struct links *
@@ -104,6 +105,31 @@ links_free(struct links *l)
 	free(l);
 }
 
+/*
+ * link_auth for a replica at RSE ([links] link_auth_rses, else link_auth),
+ * and link_authorized as DataLink 1.1 §3.2 means it: a link that needs no
+ * credentials is usable by anyone; one that needs them is not usable by
+ * an anonymous caller; for a caller who sent credentials only the storage
+ * can tell (null).
+ */
+static void
+set_auth(struct links *l, struct link_row *r, const char *rse, int creds)
+{
+	const char	*s = l->cfg->links_link_auth_rses, *v = NULL;
+	size_t		 n, len = strlen(rse);
+
+	for (s += strspn(s, " \t"); *s != '\0' && v == NULL;
+	    s += n, s += strspn(s, " \t")) {
+		n = strcspn(s, " \t");
+		if (n > len && s[len] == '=' && strncmp(s, rse, len) == 0)
+			v = s[len + 1] == 'f' ? "false" : s[len + 1] == 'o' ?
+			    "optional" : "true";
+	}
+	r->link_auth = v != NULL ? v : l->cfg->links_link_auth;
+	r->link_authorized = strcmp(r->link_auth, "true") != 0 ? 1 :
+	    creds ? -1 : 0;
+}
+
 /* A PFN as clients should see it: davs:// as https:// when configured. */
 static void
 set_pfn(struct links *l, struct linkset *ls, struct link_row *r,
@@ -142,7 +168,7 @@ this_row(struct links *l, struct linkset *ls, const char *id,
 	linkset_set(ls, &r->description, desc);
 	linkset_set(ls, &r->content_type, dlmeta_string(meta, "content_type"));
 	r->content_length = dlmeta_length(meta) >= 0 ? dlmeta_length(meta) : bytes;
-	r->link_auth = l->cfg->links_link_auth;
+	set_auth(l, r, c->rse->name, a->credentials);
 }
 
 /* The rows the metadata's "datalinks" list adds. */
@@ -322,6 +348,7 @@ read_ask(struct links *l, const struct request *req, const struct params *p,
 		return -1;
 	}
 	a->p.choose.must_soda = (v = params_get(p, L_MUST_SODA)) != NULL && v->b;
+	a->credentials = request_env(req, "HTTP_AUTHORIZATION") != NULL;
 	a->all_replicas = (v = params_get(p, L_ALL_REPLICAS)) != NULL && v->b;
 	a->ranking = (v = params_get(p, L_RANKING)) != NULL ? (long)v->i : 0;
 	a->maxrec = (v = params_get(p, L_MAXREC)) != NULL ? (long)v->i :

@@ -151,6 +151,7 @@ write_config_for() {
         sec == "[oauth2]" && /^client_id =/ { $0 = "client_id = datalink-dm" }
         sec == "[oauth2]" && /^client_secret =/ { $0 = "client_secret = dm-secret" }
         sec == "[links]" && /^backend =/ { $0 = "backend = " backend }
+        sec == "[links]" && /^link_auth_rses =/ { $0 = "link_auth_rses = SPSRC_STORM=optional" }
         sec == "[links]" && /^soda_proxy_url =/ && backend == "dm" { $0 = "soda_proxy_url = " proxy }
         sec == "[soda]" && /^redirect =/ { $0 = "redirect = " redirect }
         sec == "[soda]" && /^first_byte_timeout =/ { $0 = "first_byte_timeout = 2000" }

@@ -6,6 +6,7 @@ import os
 import time
 import urllib.request
 
+import numpy
 import pytest
 import pyvo
 from pyvo.dal.adhoc import DatalinkResults
@@ -330,3 +331,18 @@ def test_2023_site_directory():
     plain = rows(request("/links-2023", {"ID": ERIDANUS, "client_ip_address": UK}))
     assert "RSE STFC_STORM, 0 km" in plain[0]["description"]
     assert request("/links-2023/availability").status == 200
+
+
+def test_link_auth_per_storage_and_link_authorized():
+    # The stack's [links] link_auth_rses makes SPSRC_STORM optional.
+    es = rows(links({"ID": ERIDANUS, "client_ip_address": UK,
+                     "must_include_soda": "true"}))[0]
+    assert (es["link_auth"], es["link_authorized"]) == ("optional", True)
+    uk = rows(links({"ID": ERIDANUS, "client_ip_address": UK}))[0]
+    assert "STFC_STORM" in uk["description"]
+    assert (uk["link_auth"], uk["link_authorized"]) == ("true", False)
+    reply = request("/links", {"ID": ERIDANUS, "client_ip_address": UK},
+                    headers={"Authorization": "Bearer user-token"})
+    row = rows(reply)[0]
+    assert row["link_auth"] == "true" and row["link_authorized"] is numpy.ma.masked
+    assert votlint(reply.body) == [] and datalinklint(reply.body) == []

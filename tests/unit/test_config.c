@@ -79,6 +79,10 @@ test_refusals(void)
 	    "[oauth2] token_url: required by [rucio] oauth2_client_id");
 	refused("[database]\nconninfo = x\n[sites]\noauth2_client_id = c\n",
 	    "[oauth2] token_url: required by [sites] oauth2_client_id");
+	refused("[database]\nconninfo = x\n[links]\nlink_auth_rses = A=true "
+	    "B=maybe\n", "[links] link_auth_rses: \"B=maybe\" is not");
+	refused("[database]\nconninfo = x\n[links]\nlink_auth_rses = =true\n",
+	    "[links] link_auth_rses");
 	refused("[database]\nconninfo = x\n[soda]\nid_form = url\n",
 	    "[soda] id_form: \"url\" is not path or did");
 	refused("[database]\nconninfo = x\n[soda]\nmax_tries = 0\n",
