@@ -269,8 +269,9 @@ fcgi_run(const struct config *cfg, fcgi_handler handle, void *state)
 		resp_init(&resp, fcgx_sink, &fr);
 		handle(state, &req, &resp);
 		resp_finish(&resp);
-		log_info("%s %s %d %zu %.3fms%s", req.method, req.path,
+		log_info("%s %s %d %zu %.3fms%s%s%s", req.method, req.path,
 		    resp.status, resp.bytes, elapsed_ms(&t0),
+		    *resp.note != '\0' ? " " : "", resp.note,
 		    resp_failed(&resp) ? " (client gone)" : resp.aborted ?
 		    " (cut short)" : "");
 		/* Without FCGI_END_REQUEST nginx drops the client connection. */

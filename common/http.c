@@ -14,6 +14,7 @@ struct http {
 	char			*ca_file;
 	int			 too_big;
 	int			 timed_out;	/* a stream's own limits */
+	double			 spent_ms;	/* in calls, since a reset */
 };
 
 struct http *
@@ -104,6 +105,36 @@ setup(struct http *h, const char *method, const char *url,
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
 }
 
+static double
+now_ms(void)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* The transfer, timed. */
+static CURLcode
+perform(struct http *h)
+{
+	double		 t0 = now_ms();
+	CURLcode	 rc = curl_easy_perform(h->curl);
+
+	h->spent_ms += now_ms() - t0;
+	return rc;
+}
+
+double
+http_spent_ms(struct http *h, int reset)
+{
+	double	 ms = h->spent_ms;
+
+	if (reset)
+		h->spent_ms = 0;
+	return ms;
+}
+
 /* HEADERS as curl's list; -1 on ENOMEM (*OUT is then NULL). */
 static int
 header_list(const char *const *headers, struct curl_slist **out)
@@ -162,7 +193,7 @@ http_call(struct http *h, const char *method, const char *url,
 	curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, &reply->headers);
 	h->too_big = h->timed_out = 0;
-	rc = curl_easy_perform(h->curl);
+	rc = perform(h);
 	curl_slist_free_all(hdrs);
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &reply->status);
 	if (rc == CURLE_OK)
@@ -273,7 +304,7 @@ http_stream(struct http *h, const char *url, const char *const *headers,
 	h->too_big = h->timed_out = 0;
 	s->head_seen = 0;
 	clock_gettime(CLOCK_MONOTONIC, &r.start);
-	rc = curl_easy_perform(c);
+	rc = perform(h);
 	curl_slist_free_all(hdrs);
 	strbuf_free(&r.headers);
 	return rc == CURLE_OK ? HTTP_OK : classify(h, rc, url, err, errsize);

@@ -54,6 +54,13 @@ enum http_err	 http_call(struct http *, const char *method, const char *url,
 void		 http_reply_free(struct http_reply *);
 
 /*
+ * Milliseconds H has spent in calls since the last reset (RESET: start
+ * again from 0), so that a handler can tell its own time from its
+ * upstreams'.
+ */
+double		 http_spent_ms(struct http *, int reset);
+
+/*
  * A GET whose answer is relayed rather than kept: on_head gets the final
  * response's status and header text once they are in (before any body
  * byte), on_data each piece of the body as it arrives; either returns -1

@@ -32,6 +32,7 @@ struct response {
 	int		 failed;	/* a sink write failed */
 	int		 aborted;	/* the body is known to be incomplete */
 	size_t		 bytes;		/* body bytes written */
+	char		 note[64];	/* for the request's log line, or "" */
 };
 
 void	resp_init(struct response *, resp_sink, void *ctx);

@@ -4,9 +4,9 @@
 # links.fcgi behind nginx, its upstreams (Rucio, the site directory) served
 # by a second nginx from fixed answers (tests/bench/upstream), so that the
 # numbers are links.fcgi's own:
-#   - zero upstream delay, 8 connections: requests/s, latency, and the
-#     program's own time per request (its log's duration, which includes
-#     the upstream round trips to the local nginx);
+#   - zero upstream delay, 8 connections: requests/s, latency, and per
+#     request (from links.fcgi's log) its time in the program, the part of
+#     it spent in upstream calls, the rest (its own), and its CPU;
 #   - Rucio 50 ms late, 32 connections: requests/s against the bound that
 #     the upstream sets, 32 / 0.05 s = 640/s;
 # with the CPU seconds of each side (links.fcgi, the front nginx, the
@@ -73,6 +73,18 @@ side_pids() {
     esac
 }
 
+median() {
+    sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", v[int((NR + 1) / 2)]; else print "-" }'
+}
+
+# Each request's log line: its time in the program and, of that, in
+# upstream calls; "own" is the difference.
+req_times() {
+    awk '/ GET \/links / && $NF ~ /ms$/ {
+        t = $(NF - 2); u = $NF; sub("ms", "", t); sub("ms", "", u)
+        print t, u, t - u }' "$STATE/log/links-bench.log"
+}
+
 run() {  # run NAME CONNECTIONS
     for s in links front upstream; do eval "b_$s=\$(cpu \$(side_pids $s))"; done
     wrk -t2 -c"$2" -d"${SECONDS_}s" --latency "http://127.0.0.1:$HTTP_PORT$Q" \
@@ -82,18 +94,24 @@ run() {  # run NAME CONNECTIONS
     p50=$(awk '$1 == "50%" {print $2}' "$STATE/wrk-$1.txt")
     p99=$(awk '$1 == "99%" {print $2}' "$STATE/wrk-$1.txt")
     bad=$(awk '/Non-2xx/ {print $NF}' "$STATE/wrk-$1.txt")
-    own=$(awk '/ GET \/links / { sub("ms", "", $NF); print $NF }' \
-        "$STATE/log/links-bench.log" | sort -n |
-        awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "-" }')
-    printf '%-22s %6s %9.0f %9s %9s %11s %8s  cpu s: links %s, nginx %s, upstream %s\n' \
-        "$1" "$2" "$rps" "$p50" "$p99" "${own}ms" "${bad:-0}" \
-        "$(awk -v a="$a_links" -v b="$b_links" 'BEGIN{printf "%.1f", a-b}')" \
+    inprog=$(req_times | awk '{ print $1 }' | median)
+    up=$(req_times | awk '{ print $2 }' | median)
+    own=$(req_times | awk '{ print $3 }' | median)
+    n=$(req_times | wc -l)
+    cpu_links=$(awk -v a="$a_links" -v b="$b_links" 'BEGIN{printf "%.1f", a-b}')
+    printf '%-14s %5s %7.0f %8s %8s %8s %8s %7s %9s %6s  cpu s: links %s, nginx %s, upstream %s\n' \
+        "$1" "$2" "$rps" "$p50" "$p99" "${inprog}ms" "${up}ms" "${own}ms" \
+        "$(awk -v c="$cpu_links" -v n="$n" 'BEGIN { printf "%.2fms", n ? 1000 * c / n : 0 }')" \
+        "${bad:-0}" "$cpu_links" \
         "$(awk -v a="$a_front" -v b="$b_front" 'BEGIN{printf "%.1f", a-b}')" \
         "$(awk -v a="$a_upstream" -v b="$b_upstream" 'BEGIN{printf "%.1f", a-b}')"
 }
 
 echo "DataLink benchmark: $LINKS_WORKERS links.fcgi workers, ${SECONDS_}s per run, $(nproc) cores"
-printf '%-22s %6s %9s %9s %9s %11s %8s\n' run conns "req/s" p50 p99 "own p50" non2xx
+printf '%-14s %5s %7s %8s %8s %8s %8s %7s %9s %6s\n' run conns "req/s" p50 p99 \
+    "in links" upstream own "CPU/req" non2xx
+echo "  (p50 and p99 as wrk sees them; then per request, p50 of the log: time in"
+echo "  links.fcgi, of which in upstream calls, and its own; its CPU per request)"
 links_on $FAST
 run "zero delay" 8
 links_on $SLOW
