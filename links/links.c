@@ -298,7 +298,8 @@ id_rows(struct links *l, struct linkset *ls, const char *id, struct ask *a)
 		log_error("replicas of %s: %s", id, err);
 		linkset_fault(ls, id, transient_or_fatal(st), st == UP_TRANSIENT ?
 		    "the replica catalogue did not answer; try again later" :
-		    "the replica catalogue refused the request");
+		    "the replica catalogue refused the request or gave an "
+		    "answer that cannot be read");
 		return;
 	}
 	meta = files.n > 0 ? finder_meta(l->finder, l->http, &d) : NULL;

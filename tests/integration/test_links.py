@@ -346,3 +346,43 @@ def test_link_auth_per_storage_and_link_authorized():
     row = rows(reply)[0]
     assert row["link_auth"] == "true" and row["link_authorized"] is numpy.ma.masked
     assert votlint(reply.body) == [] and datalinklint(reply.body) == []
+
+
+def test_malformed_upstream_answers():
+    # Rucio's replica list cut short: a FatalFault row, then recovery.
+    control(RUCIO, fail="malformed", routes=["POST /replicas/list"])
+    reply = links({"ID": ["testing:PTF10tce.fits", ERIDANUS]})
+    assert reply.status == 200
+    faults = [r["error_message"] for r in rows(reply)]
+    assert len(faults) == 2 and all(f.startswith("FatalFault: ") for f in faults)
+    assert votlint(reply.body) == [] and datalinklint(reply.body) == []
+    # Metadata cut short: the links still come, sized from Rucio's record.
+    control(RUCIO, fail="malformed", routes=["GET /dids/{scope}/{name}/meta"])
+    this = rows(links({"ID": "testing:PTF10tce.fits"}))[0]
+    assert this["semantics"] == "#this" and this["access_url"]
+    assert this["content_length"] == 2880000
+    control(RUCIO, fail=None, routes=None)
+    assert rows(links({"ID": "testing:PTF10tce.fits"}))[0]["access_url"]
+
+
+def test_malformed_site_directory_keeps_the_table_of_before():
+    # /links-oauth2 fetches its site table every second ([sites] ttl 1).
+    good = rows(request("/links-oauth2", {"ID": ERIDANUS, "client_ip_address": UK}))
+    control(SITES, fail="malformed")
+    time.sleep(1.1)
+    reply = request("/links-oauth2", {"ID": ERIDANUS, "client_ip_address": UK})
+    assert reply.status == 200
+    assert rows(reply)[0]["access_url"] == good[0]["access_url"]
+    avail = request("/links-oauth2/availability")
+    assert b"serving the site table fetched before" in avail.body
+
+
+def test_malformed_data_management_answer():
+    try:
+        control(DM, fail="malformed")
+        reply = request("/links-dm", {"ID": ERIDANUS})
+        assert reply.status == 200
+        assert rows(reply)[0]["error_message"].startswith("FatalFault: ")
+    finally:
+        control(DM, fail=None)
+    assert rows(request("/links-dm", {"ID": ERIDANUS}))[0]["access_url"]
