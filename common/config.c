@@ -93,6 +93,7 @@ static const struct key keys[] = {
 	{ "links", "max_ids", KEY_LONG, OFF(links_max_ids), "100", 1, 10000 },
 	{ "links", "maxrec_default", KEY_LONG, OFF(links_maxrec_default),
 	    "10000", 1, 1000000 },
+	{ "links", "meta_ttl", KEY_LONG, OFF(links_meta_ttl), "60", 0, 86400 },
 	{ "links", "schemes", KEY_STRING, OFF(links_schemes),
 	    "https davs root", 0, 0 },
 	{ "links", "davs_to_https", KEY_BOOL, OFF(links_davs_to_https), "false",

@@ -72,6 +72,7 @@ struct config {
 	int		 links_backend_dm;	/* 0: rucio, 1: dm */
 	long		 links_max_ids;
 	long		 links_maxrec_default;
+	long		 links_meta_ttl;		/* seconds; 0: no cache */
 	char		*links_schemes;		/* space-separated, preferred first */
 	int		 links_davs_to_https;
 	char		*links_link_auth;	/* false, optional or true */

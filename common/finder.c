@@ -7,6 +7,10 @@
 #include "geo.h"
 #include "log.h"
 #include "oauth2.h"
+#include "ttlcache.h"
+
+/* Metadata of this many DIDs is kept (each in its own slot). */
+#define META_SLOTS	4096
 
 struct finder {
 	struct rucio	*rucio;
@@ -14,6 +18,7 @@ struct finder {
 	struct oauth2	*oauth2;	/* the dm backend's token */
 	struct dmapi	*dm;		/* NULL: the rucio backend */
 	struct geo	*geo;
+	struct ttlcache	*meta;		/* NULL: [links] meta_ttl 0 */
 };
 
 /* The replica source [links] backend names.  -1 with ERR. */
@@ -85,6 +90,12 @@ finder_new(const struct config *cfg, char *err, size_t errsize)
 		finder_free(f);
 		return NULL;
 	}
+	if (cfg->links_meta_ttl > 0 &&
+	    (f->meta = ttlcache_new(META_SLOTS, cfg->links_meta_ttl)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		finder_free(f);
+		return NULL;
+	}
 	return f;
 }
 
@@ -98,6 +109,7 @@ finder_free(struct finder *f)
 	dmapi_free(f->dm);
 	oauth2_free(f->oauth2);
 	geo_close(f->geo);
+	ttlcache_free(f->meta);
 	free(f);
 }
 
@@ -177,12 +189,24 @@ finder_replicas(struct finder *f, struct http *h, const struct did *d,
 json_t *
 finder_meta(struct finder *f, struct http *h, const struct did *d)
 {
-	json_t	*meta = NULL;
-	char	 err[256];
+	json_t	*meta = NULL, *kept;
+	char	 err[256], key[DID_SCOPE_MAX + DID_NAME_MAX + 2];
 
+	did_str(d, key, sizeof(key));
+	if (f->meta != NULL && (kept = ttlcache_get(f->meta, key)) != NULL) {
+		if (json_is_null(kept)) {	/* known to have none */
+			json_decref(kept);
+			return NULL;
+		}
+		return kept;
+	}
 	if ((f->dm != NULL ? dmapi_meta(f->dm, h, d, &meta, err, sizeof(err)) :
-	    rucio_meta(f->rucio, h, d, &meta, err, sizeof(err))) != UP_OK)
+	    rucio_meta(f->rucio, h, d, &meta, err, sizeof(err))) != UP_OK) {
 		log_warn("metadata of %s:%s: %s", d->scope, d->name, err);
+		return NULL;	/* not kept: the next request asks again */
+	}
+	if (f->meta != NULL)
+		ttlcache_put(f->meta, key, meta != NULL ? meta : json_null());
 	return meta;
 }
 

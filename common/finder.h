@@ -61,7 +61,11 @@ enum upstream_status finder_replicas(struct finder *, struct http *,
 		    struct rucio_files *files, const struct sites_table **table,
 		    struct sites_table **own, char *err, size_t errsize);
 
-/* The DID's metadata, or NULL when it has none or it could not be read. */
+/*
+ * The DID's metadata (a new reference), or NULL when it has none or it
+ * could not be read.  Answers are kept for [links] meta_ttl seconds;
+ * failures are not.
+ */
 json_t		*finder_meta(struct finder *, struct http *, const struct did *);
 
 /*

@@ -120,8 +120,10 @@ write_config() {
         -e '/^\[rucio\]/,/^\[/ s/^password =.*/password =/' \
         -e '/^\[sites\]/,/^\[/ s/^ttl =.*/ttl = 1/' \
         "$STATE/rucio-ivoa.ini" >"$STATE/rucio-ivoa-oauth2.ini"
-    # The 2023 site directory (same stand-in, routes without /v1).
+    # The 2023 site directory (same stand-in, routes without /v1), and no
+    # metadata cache.
     sed -e '/^\[sites\]/,/^\[/ s/^shape =.*/shape = 2023/' \
+        -e '/^\[links\]/,/^\[/ s/^meta_ttl =.*/meta_ttl = 0/' \
         -e "/^\\[sites\\]/,/^\\[/ s|^url =.*|url = http://127.0.0.1:$SITES_PORT|" \
         "$STATE/rucio-ivoa.ini" >"$STATE/rucio-ivoa-2023.ini"
 }

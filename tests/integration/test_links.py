@@ -356,9 +356,10 @@ def test_malformed_upstream_answers():
     faults = [r["error_message"] for r in rows(reply)]
     assert len(faults) == 2 and all(f.startswith("FatalFault: ") for f in faults)
     assert votlint(reply.body) == [] and datalinklint(reply.body) == []
-    # Metadata cut short: the links still come, sized from Rucio's record.
+    # Metadata cut short: the links still come, sized from Rucio's record
+    # (at /links-2023, which keeps no metadata).
     control(RUCIO, fail="malformed", routes=["GET /dids/{scope}/{name}/meta"])
-    this = rows(links({"ID": "testing:PTF10tce.fits"}))[0]
+    this = rows(request("/links-2023", {"ID": "testing:PTF10tce.fits"}))[0]
     assert this["semantics"] == "#this" and this["access_url"]
     assert this["content_length"] == 2880000
     control(RUCIO, fail=None, routes=None)
@@ -386,3 +387,21 @@ def test_malformed_data_management_answer():
     finally:
         control(DM, fail=None)
     assert rows(request("/links-dm", {"ID": ERIDANUS}))[0]["access_url"]
+
+
+def test_metadata_is_kept_for_its_ttl():
+    # /links keeps a DID's metadata per worker ([links] meta_ttl, 60 s by
+    # default): 20 requests over its 8 workers ask Rucio at most 8 times;
+    # /links-2023 keeps none and asks every time.
+    did = "testing:PTF10tce_psf.fits"
+    meta = "GET /dids/{scope}/{name}/meta"
+    for path in ("/links", "/links-2023"):
+        control(RUCIO, reset_stats=True)
+        for _ in range(20):
+            assert rows(request(path, {"ID": did}))[0]["access_url"]
+        routes = stats(RUCIO)["routes"]
+        assert routes["POST /replicas/list"] == 20
+        if path == "/links":
+            assert routes.get(meta, 0) <= 8, routes
+        else:
+            assert routes[meta] == 20, routes

@@ -12,6 +12,7 @@
 #include "dmapi.h"
 #include "geo.h"
 #include "helpers.h"
+#include "ttlcache.h"
 #include "http.h"
 #include "linkset.h"
 #include "rucio.h"
@@ -355,6 +356,31 @@ test_url_escape(void)
 	strbuf_free(&b);
 }
 
+static void
+test_ttlcache(void)
+{
+	struct ttlcache	*c = ttlcache_new(1, 100), *gone = ttlcache_new(8, 0);
+	json_t		*v = json_pack("{s:s}", "content_type", "image/fits"), *got;
+
+	CU_ASSERT_PTR_NULL(ttlcache_get(c, "a:b"));
+	ttlcache_put(c, "a:b", v);
+	got = ttlcache_get(c, "a:b");
+	CU_ASSERT_PTR_EQUAL(got, v);
+	json_decref(got);
+	/* One slot: a second key takes it over. */
+	ttlcache_put(c, "a:c", json_null());
+	CU_ASSERT_PTR_NULL(ttlcache_get(c, "a:b"));
+	got = ttlcache_get(c, "a:c");
+	CU_ASSERT_TRUE(json_is_null(got));
+	json_decref(got);
+	/* A time-to-live of 0 keeps nothing. */
+	ttlcache_put(gone, "a:b", v);
+	CU_ASSERT_PTR_NULL(ttlcache_get(gone, "a:b"));
+	json_decref(v);
+	ttlcache_free(c);
+	ttlcache_free(gone);
+}
+
 void
 suite_links(void)
 {
@@ -370,4 +396,5 @@ suite_links(void)
 	CU_add_test(s, "the DataLink document", test_linkset);
 	CU_add_test(s, "data-management API /data/locate", test_dm_locate);
 	CU_add_test(s, "URL path escaping", test_url_escape);
+	CU_add_test(s, "metadata cache: hits, takeover, expiry", test_ttlcache);
 }
