@@ -232,33 +232,71 @@ set_value(struct config *cfg, const struct key *k, const char *v,
 	return -1;
 }
 
-static int
-link_auth_ok(const char *v, size_t n)
+/* V (N bytes) as one of link_auth's words, or NULL when it is none. */
+static const char *
+link_auth_word(const char *v, size_t n)
 {
-	return (n == 5 && strncmp(v, "false", 5) == 0) ||
-	    (n == 8 && strncmp(v, "optional", 8) == 0) ||
-	    (n == 4 && strncmp(v, "true", 4) == 0);
+	static const char *const words[] = { "false", "optional", "true" };
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+		if (strlen(words[i]) == n && strncmp(v, words[i], n) == 0)
+			return words[i];
+	return NULL;
+}
+
+/*
+ * The next word of the list at *S (words apart by blanks), as NAME=VALUE:
+ * 1 and the parts, 0 at the end.  *NLEN is 0 when the word has no '='
+ * or nothing before it.
+ */
+static int
+next_pair(const char **s, const char **name, size_t *nlen, const char **val,
+    size_t *vlen)
+{
+	const char	*eq;
+	size_t		 n;
+
+	*s += strspn(*s, " \t");
+	if (**s == '\0')
+		return 0;
+	n = strcspn(*s, " \t");
+	eq = memchr(*s, '=', n);
+	*name = *s;
+	*nlen = eq != NULL ? (size_t)(eq - *s) : 0;
+	*val = eq != NULL ? eq + 1 : *s + n;
+	*vlen = n - (size_t)(*val - *s);
+	*s += n;
+	return 1;
 }
 
 /* "RSE=value ..." with every value one of link_auth's. */
 static int
 check_link_auth_rses(const char *s, char *err, size_t errsize)
 {
-	const char	*eq;
-	size_t		 n;
+	const char	*name, *val;
+	size_t		 nlen, vlen;
 
-	for (s += strspn(s, " \t"); *s != '\0'; s += n, s += strspn(s, " \t")) {
-		n = strcspn(s, " \t");
-		eq = memchr(s, '=', n);
-		if (eq == NULL || eq == s || !link_auth_ok(eq + 1,
-		    n - (size_t)(eq + 1 - s))) {
+	while (next_pair(&s, &name, &nlen, &val, &vlen))
+		if (nlen == 0 || link_auth_word(val, vlen) == NULL) {
 			snprintf(err, errsize, "[links] link_auth_rses: \"%.*s\" "
 			    "is not RSE=false, RSE=optional or RSE=true",
-			    (int)(n > 80 ? 80 : n), s);
+			    (int)(val + vlen - name > 80 ? 80 : val + vlen - name),
+			    name);
 			return -1;
 		}
-	}
 	return 0;
+}
+
+const char *
+config_link_auth(const struct config *cfg, const char *rse)
+{
+	const char	*s = cfg->links_link_auth_rses, *name, *val;
+	size_t		 nlen, vlen;
+
+	while (next_pair(&s, &name, &nlen, &val, &vlen))
+		if (nlen == strlen(rse) && strncmp(name, rse, nlen) == 0)
+			return link_auth_word(val, vlen);
+	return cfg->links_link_auth;
 }
 
 /* Rules that tie keys together, checked once every key has its value. */
@@ -277,7 +315,8 @@ check_cross(const struct config *cfg, char *err, size_t errsize)
 		    cfg->scs_maxrec_limit);
 		return -1;
 	}
-	if (!link_auth_ok(cfg->links_link_auth, strlen(cfg->links_link_auth))) {
+	if (link_auth_word(cfg->links_link_auth,
+	    strlen(cfg->links_link_auth)) == NULL) {
 		snprintf(err, errsize, "[links] link_auth: \"%s\" is not one of "
 		    "false, optional, true", cfg->links_link_auth);
 		return -1;

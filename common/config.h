@@ -103,6 +103,12 @@ void	config_free(struct config *);
  */
 const char *config_path(const char *arg);
 
+/*
+ * link_auth for a replica at RSE: its entry in [links] link_auth_rses,
+ * else [links] link_auth.  One of "false", "optional", "true".
+ */
+const char *config_link_auth(const struct config *, const char *rse);
+
 /* Is S a plain SQL name or schema.name ([A-Za-z_][A-Za-z0-9_]*)? */
 int	config_sql_name_ok(const char *s);
 

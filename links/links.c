@@ -115,17 +115,7 @@ links_free(struct links *l)
 static void
 set_auth(struct links *l, struct link_row *r, const char *rse, int creds)
 {
-	const char	*s = l->cfg->links_link_auth_rses, *v = NULL;
-	size_t		 n, len = strlen(rse);
-
-	for (s += strspn(s, " \t"); *s != '\0' && v == NULL;
-	    s += n, s += strspn(s, " \t")) {
-		n = strcspn(s, " \t");
-		if (n > len && s[len] == '=' && strncmp(s, rse, len) == 0)
-			v = s[len + 1] == 'f' ? "false" : s[len + 1] == 'o' ?
-			    "optional" : "true";
-	}
-	r->link_auth = v != NULL ? v : l->cfg->links_link_auth;
+	r->link_auth = config_link_auth(l->cfg, rse);
 	r->link_authorized = strcmp(r->link_auth, "true") != 0 ? 1 :
 	    creds ? -1 : 0;
 }
