@@ -13,8 +13,7 @@ struct sites {
 	char			*url;
 	char			*token;		/* a fixed Bearer token, or NULL */
 	struct oauth2		*oauth2;	/* or tokens from this client */
-	struct token_source	 source;
-	int			 authed;	/* either of the two is set */
+	struct token_source	 source;	/* get is NULL: neither is set */
 	enum sites_shape	 shape;
 	long			 ttl;
 	struct sites_table	*table;
@@ -318,11 +317,9 @@ sites_new(const struct sites_opts *o)
 	if (o->oauth2 != NULL) {
 		failed = (s->oauth2 = oauth2_new(o->oauth2)) == NULL;
 		s->source = token_oauth2(s->oauth2);
-		s->authed = 1;
 	} else if (o->token != NULL && *o->token != '\0') {
 		failed = (s->token = strdup(o->token)) == NULL;
 		s->source = token_fixed(s->token);
-		s->authed = 1;
 	}
 	if (s->url == NULL || failed) {
 		sites_free(s);
@@ -352,7 +349,7 @@ fetch(struct sites *s, struct http *h, const char *path, int auth,
 	char		 url[2048];
 
 	snprintf(url, sizeof(url), "%s%s", s->url, path);
-	if (auth && s->authed) {
+	if (auth && s->source.get != NULL) {
 		if (authed_call(h, &s->source, "Authorization: Bearer ",
 		    "the site directory", "GET", url, hdrs, NULL, out, err,
 		    errsize) != UP_OK)
