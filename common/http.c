@@ -204,29 +204,19 @@ http_call(struct http *h, const char *method, const char *url,
 }
 
 /* The state of one streamed transfer. */
-struct relay {
+struct streaming {
 	struct http		*h;
 	struct http_stream	*s;
 	struct strbuf		 headers;
-	struct timespec		 start, last;	/* last: the last body byte */
+	double			 start, last;	/* last: the last body byte */
 	curl_off_t		 seen;
 };
 
-static long
-since_ms(const struct timespec *t)
-{
-	struct timespec	 now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (long)(now.tv_sec - t->tv_sec) * 1000 +
-	    (now.tv_nsec - t->tv_nsec) / 1000000;
-}
-
 static size_t
-relay_header(char *p, size_t size, size_t n, void *ctx)
+stream_header(char *p, size_t size, size_t n, void *ctx)
 {
-	struct relay	*r = ctx;
-	long		 status = 0;
+	struct streaming	*r = ctx;
+	long			 status = 0;
 
 	if (n * size > 5 && strncmp(p, "HTTP/", 5) == 0)
 		strbuf_reset(&r->headers);
@@ -238,7 +228,7 @@ relay_header(char *p, size_t size, size_t n, void *ctx)
 		if (status < 200)
 			return n * size;
 		r->s->head_seen = 1;
-		clock_gettime(CLOCK_MONOTONIC, &r->last);
+		r->last = now_ms();
 		if (r->s->on_head(r->s->ctx, status, &r->headers) == -1)
 			return 0;
 	}
@@ -246,31 +236,32 @@ relay_header(char *p, size_t size, size_t n, void *ctx)
 }
 
 static size_t
-relay_data(char *p, size_t size, size_t n, void *ctx)
+stream_data(char *p, size_t size, size_t n, void *ctx)
 {
-	struct relay	*r = ctx;
+	struct streaming	*r = ctx;
 
 	return r->s->on_data(r->s->ctx, p, n * size) == 0 ? n * size : 0;
 }
 
 /* Called about once a second and on progress: enforce the time limits. */
 static int
-relay_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
+stream_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
     curl_off_t ultotal, curl_off_t ulnow)
 {
-	struct relay	*r = ctx;
+	struct streaming	*r = ctx;
 
 	(void)dltotal, (void)ultotal, (void)ulnow;
 	if (!r->s->head_seen) {
 		if (r->s->first_byte_ms > 0 &&
-		    since_ms(&r->start) > r->s->first_byte_ms)
+		    now_ms() - r->start > (double)r->s->first_byte_ms)
 			return r->h->timed_out = 1;
 		return 0;
 	}
 	if (dlnow != r->seen) {
 		r->seen = dlnow;
-		clock_gettime(CLOCK_MONOTONIC, &r->last);
-	} else if (r->s->stall_ms > 0 && since_ms(&r->last) > r->s->stall_ms)
+		r->last = now_ms();
+	} else if (r->s->stall_ms > 0 &&
+	    now_ms() - r->last > (double)r->s->stall_ms)
 		return r->h->timed_out = 1;
 	return 0;
 }
@@ -280,7 +271,7 @@ http_stream(struct http *h, const char *url, const char *const *headers,
     struct http_stream *s, char *err, size_t errsize)
 {
 	struct curl_slist	*hdrs;
-	struct relay		 r = { h, s, STRBUF_INIT, { 0, 0 }, { 0, 0 }, 0 };
+	struct streaming	 r = { h, s, STRBUF_INIT, 0, 0, 0 };
 	CURLcode		 rc;
 	CURL			*c = h->curl;
 
@@ -294,16 +285,16 @@ http_stream(struct http *h, const char *url, const char *const *headers,
 	curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);
 	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, relay_header);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, stream_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, relay_data);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, stream_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, relay_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, stream_progress);
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, &r);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	h->too_big = h->timed_out = 0;
 	s->head_seen = 0;
-	clock_gettime(CLOCK_MONOTONIC, &r.start);
+	r.start = now_ms();
 	rc = perform(h);
 	curl_slist_free_all(hdrs);
 	strbuf_free(&r.headers);
