@@ -6,6 +6,7 @@ PostgreSQL socket) and RIF_SKY_ROWS.  These helpers talk to it the way
 clients and operators do: HTTP through nginx, SQL through psql.
 """
 import io
+import json
 import math
 import os
 import ssl
@@ -58,6 +59,21 @@ def request(path, params=None, method="GET", data=None, headers=None,
             return Reply(r.status, r.headers, r.read())
     except urllib.error.HTTPError as e:
         return Reply(e.code, e.headers, e.read())
+
+
+def control(base, **knobs):
+    """Set a stand-in's knobs (POST /_control); returns them all."""
+    req = urllib.request.Request(base + "/_control", method="POST",
+                                 data=json.dumps(knobs).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read())
+
+
+def stand_in(base, path):
+    """GET a stand-in's own JSON resource (/_stats, /_requests)."""
+    with urllib.request.urlopen(base + path, timeout=10) as r:
+        return json.loads(r.read())
 
 
 def psql(sql, check=True):

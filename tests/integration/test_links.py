@@ -4,7 +4,7 @@ import base64
 import json
 import os
 import time
-import urllib.request
+import urllib.parse
 
 import numpy
 import pytest
@@ -12,7 +12,7 @@ import pyvo
 from pyvo.dal.adhoc import DatalinkResults
 from pyvo.dal.exceptions import DALQueryError
 
-from conftest import HTTP, datalinklint, request, votlint
+from conftest import HTTP, control, datalinklint, request, stand_in, votlint
 
 RUCIO = os.environ["RIF_RUCIO"]
 SITES = os.environ["RIF_SITES"]
@@ -24,14 +24,6 @@ ERIDANUS = ("sp3531_soda:2023-07-18-16-40-27_ASK-WALLABY_Eridanus_cutout-"
 ERIDANUS_ES = ("https://spsrc14.iaa.csic.es:18027/disk/dev/deterministic/"
                "sp3531_soda/9b/98/2023-07-18-16-40-27_ASK-WALLABY_Eridanus_"
                "cutout-574594-imagecube-42178.fits")
-
-
-def control(base, **knobs):
-    req = urllib.request.Request(base + "/_control", method="POST",
-                                 data=json.dumps(knobs).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        r.read()
 
 
 @pytest.fixture(autouse=True)
@@ -211,16 +203,24 @@ DM = "http://127.0.0.1:%d" % (int(HTTP.rsplit(":", 1)[1]) + 13)
 OAUTH2 = "http://127.0.0.1:%d" % (int(HTTP.rsplit(":", 1)[1]) + 14)
 
 
-def test_data_management_backend():
-    # The same question through the data-management API (links-dm).
-    reply = request("/links-dm", {"ID": ERIDANUS, "client_ip_address": UK,
-                                  "must_include_soda": "true"})
+def spanish_replica_with_soda(path):
+    """The notebook's question (Eridanus, a UK client, SODA) at PATH: the
+    Spanish replica comes first, with #cutout rows, and the document
+    passes votlint and datalinklint.  Returns the rows."""
+    reply = request(path, {"ID": ERIDANUS, "client_ip_address": UK,
+                           "must_include_soda": "true"})
     assert reply.status == 200
     table = rows(reply)
     assert table[0]["access_url"] == ERIDANUS_ES
-    assert "data-management API" in table[0]["description"]
     assert "#cutout" in list(table["semantics"])
     assert votlint(reply.body) == [] and datalinklint(reply.body) == []
+    return table
+
+
+def test_data_management_backend():
+    # The same question through the data-management API (links-dm).
+    table = spanish_replica_with_soda("/links-dm")
+    assert "data-management API" in table[0]["description"]
     missing = rows(request("/links-dm", {"ID": "nope:missing.fits"}))
     assert missing[0]["error_message"].startswith("NotFoundFault: ")
 
@@ -281,8 +281,7 @@ def jwt_claims(token):
 
 
 def stats(base):
-    with urllib.request.urlopen(base + "/_stats", timeout=10) as r:
-        return json.loads(r.read())
+    return stand_in(base, "/_stats")
 
 
 def test_oauth2_tokens_for_rucio_and_the_site_directory():
@@ -291,10 +290,7 @@ def test_oauth2_tokens_for_rucio_and_the_site_directory():
     for base in (RUCIO, SITES, OAUTH2):
         control(base, reset_stats=True)
     time.sleep(1.1)
-    reply = request("/links-oauth2", {"ID": ERIDANUS, "client_ip_address": UK,
-                                      "must_include_soda": "true"})
-    assert reply.status == 200
-    assert rows(reply)[0]["access_url"] == ERIDANUS_ES
+    spanish_replica_with_soda("/links-oauth2")
     rucio = stats(RUCIO)["last"]["headers"]["X-Rucio-Auth-Token"]
     assert jwt_claims(rucio)["sub"] == "datalink-rucio"
     assert "rucio" in str(jwt_claims(rucio)["aud"])
@@ -320,14 +316,8 @@ def test_oauth2_tokens_for_rucio_and_the_site_directory():
 def test_2023_site_directory():
     # /links-2023 reads the 2023 site directory (/storages/grafana and
     # /services, SODA services named "SODA (sync)"): the same choice.
-    reply = request("/links-2023", {"ID": ERIDANUS, "client_ip_address": UK,
-                                    "must_include_soda": "true"})
-    assert reply.status == 200
-    table = rows(reply)
-    assert table[0]["access_url"] == ERIDANUS_ES
+    table = spanish_replica_with_soda("/links-2023")
     assert "SPSRC_STORM" in table[0]["description"]
-    assert "#cutout" in list(table["semantics"])
-    assert votlint(reply.body) == [] and datalinklint(reply.body) == []
     plain = rows(request("/links-2023", {"ID": ERIDANUS, "client_ip_address": UK}))
     assert "RSE STFC_STORM, 0 km" in plain[0]["description"]
     assert request("/links-2023/availability").status == 200

@@ -9,11 +9,10 @@ import socket
 import sys
 import time
 import urllib.parse
-import urllib.request
 
 import pytest
 
-from conftest import HTTP, TOP, STATE, request
+from conftest import HTTP, TOP, STATE, control, request, stand_in
 
 sys.path.insert(0, os.path.join(TOP, "tests", "standins"))
 import soda as standin  # noqa: E402
@@ -33,17 +32,8 @@ OTHERS = "/soda/sync"            # every other site
 TEXT = "text/plain;charset=UTF-8"
 
 
-def control(base, **knobs):
-    req = urllib.request.Request(base + "/_control", method="POST",
-                                 data=json.dumps(knobs).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        return json.loads(r.read())
-
-
 def site_requests():
-    with urllib.request.urlopen(SODA + "/_requests", timeout=10) as r:
-        return json.loads(r.read())
+    return stand_in(SODA, "/_requests")
 
 
 @pytest.fixture(autouse=True)
@@ -179,8 +169,7 @@ def test_bad_requests_get_soda_errors_and_reach_no_upstream(query, status, label
     assert r.headers["Content-Type"] == TEXT
     assert r.text.startswith(label), r.text
     assert site_requests() == []
-    with urllib.request.urlopen(RUCIO + "/_stats", timeout=10) as s:
-        assert json.loads(s.read())["total"] == 0
+    assert stand_in(RUCIO, "/_stats")["total"] == 0
 
 
 def test_other_methods_and_large_bodies():
