@@ -97,69 +97,72 @@ pg_start() {
     fi
 }
 
-# The shipped example with the keys of this stack set, section by section;
-# rucio-ivoa-dm.ini is the same on the data-management API (links.fcgi
-# and soda-proxy.fcgi), rucio-ivoa-redirect.ini with the SODA proxy in
-# redirect mode.
+# The shipped example with this stack's keys set, one file per variant the
+# programs run with: rucio-ivoa.ini (Rucio and the site directory),
+# -dm (the data-management API, links advertising the suite's own SODA
+# proxy), -redirect (the SODA proxy in redirect mode), -tls and -untrusted
+# (the site directory naming an https SODA site, with and without its CA),
+# -oauth2 (client-credentials tokens for Rucio and the site directory, whose
+# table is fetched every second so that the tests see the token in use) and
+# -2023 (the 2023 site directory, no metadata cache).  SODA timeouts are
+# short so that a stalled stand-in site is left quickly (the failover tests
+# rely on it).
 write_config() {
-    write_config_for rucio false >"$STATE/rucio-ivoa.ini"
-    write_config_for dm false >"$STATE/rucio-ivoa-dm.ini"
-    write_config_for rucio true >"$STATE/rucio-ivoa-redirect.ini"
     tls_sites="http://127.0.0.1:$SITES_TLS_PORT/v1"
-    write_config_for rucio false "$tls_sites" "$STATE/tls/server.crt" \
+    set -- \
+        "database.conninfo=host=$PGDIR port=5432 dbname=$DBNAME user=postgres" \
+        "rucio.url=http://127.0.0.1:$RUCIO_PORT" \
+        rucio.username=datalink rucio.password=datalink-password \
+        "sites.url=http://127.0.0.1:$SITES_PORT/v1" \
+        sites.token=sites-static-token http.ca_file= \
+        "geoip.database=$STATE/geoip.mmdb" \
+        "dm.url=http://127.0.0.1:$DM_PORT" \
+        "oauth2.token_url=http://127.0.0.1:$OAUTH2_PORT/token" \
+        oauth2.client_id=datalink-dm oauth2.client_secret=dm-secret \
+        links.backend=rucio links.link_auth_rses=SPSRC_STORM=optional \
+        soda.redirect=false soda.first_byte_timeout=2000 \
+        soda.stall_timeout=3000 "log.file=$STATE/log/programs.log"
+    ini_with "$@" >"$STATE/rucio-ivoa.ini"
+    ini_with "$@" links.backend=dm \
+        "links.soda_proxy_url=http://127.0.0.1:$HTTP_PORT/soda/sync" \
+        "log.file=$STATE/log/links-dm.log" >"$STATE/rucio-ivoa-dm.ini"
+    ini_with "$@" soda.redirect=true "log.file=$STATE/log/soda-redirect.log" \
+        >"$STATE/rucio-ivoa-redirect.ini"
+    ini_with "$@" "sites.url=$tls_sites" "http.ca_file=$STATE/tls/server.crt" \
         >"$STATE/rucio-ivoa-tls.ini"
-    write_config_for rucio false "$tls_sites" >"$STATE/rucio-ivoa-untrusted.ini"
-    # Rucio and the site directory with OAuth2 tokens instead of userpass
-    # and a fixed token; the site table is fetched again every second, so
-    # that the tests see its token in use.
-    sed -e '/^\[rucio\]/,/^\[/ s/^oauth2_client_id =.*/oauth2_client_id = datalink-rucio/' \
-        -e '/^\[rucio\]/,/^\[/ s/^oauth2_client_secret =.*/oauth2_client_secret = rucio-secret/' \
-        -e '/^\[sites\]/,/^\[/ s/^oauth2_client_id =.*/oauth2_client_id = datalink-sc/' \
-        -e '/^\[sites\]/,/^\[/ s/^oauth2_client_secret =.*/oauth2_client_secret = sc-secret/' \
-        -e '/^\[sites\]/,/^\[/ s/^token =.*/token =/' \
-        -e '/^\[rucio\]/,/^\[/ s/^password =.*/password =/' \
-        -e '/^\[sites\]/,/^\[/ s/^ttl =.*/ttl = 1/' \
-        "$STATE/rucio-ivoa.ini" >"$STATE/rucio-ivoa-oauth2.ini"
-    # The 2023 site directory (same stand-in, routes without /v1), and no
-    # metadata cache.
-    sed -e '/^\[sites\]/,/^\[/ s/^shape =.*/shape = 2023/' \
-        -e '/^\[links\]/,/^\[/ s/^meta_ttl =.*/meta_ttl = 0/' \
-        -e "/^\\[sites\\]/,/^\\[/ s|^url =.*|url = http://127.0.0.1:$SITES_PORT|" \
-        "$STATE/rucio-ivoa.ini" >"$STATE/rucio-ivoa-2023.ini"
+    ini_with "$@" "sites.url=$tls_sites" >"$STATE/rucio-ivoa-untrusted.ini"
+    ini_with "$@" rucio.password= rucio.oauth2_client_id=datalink-rucio \
+        rucio.oauth2_client_secret=rucio-secret sites.token= \
+        sites.oauth2_client_id=datalink-sc sites.oauth2_client_secret=sc-secret \
+        sites.ttl=1 >"$STATE/rucio-ivoa-oauth2.ini"
+    ini_with "$@" sites.shape=2023 "sites.url=http://127.0.0.1:$SITES_PORT" \
+        links.meta_ttl=0 >"$STATE/rucio-ivoa-2023.ini"
 }
 
-# write_config_for BACKEND REDIRECT [SITES_URL [CA_FILE]]: the example
-# configuration, pointed at the local stand-ins.  SODA timeouts are short so that a stalled stand-in
-# site is left quickly (the failover tests rely on it).
-write_config_for() {
-    awk -v pg="host=$PGDIR port=5432 dbname=$DBNAME user=postgres" \
-        -v backend="$1" -v redirect="$2" -v dm="http://127.0.0.1:$DM_PORT" \
-        -v oauth2="http://127.0.0.1:$OAUTH2_PORT/token" \
-        -v rucio="http://127.0.0.1:$RUCIO_PORT" \
-        -v sites="${3:-http://127.0.0.1:$SITES_PORT/v1}" -v ca="${4:-}" \
-        -v proxy="http://127.0.0.1:$HTTP_PORT/soda/sync" \
-        -v geoip="$STATE/geoip.mmdb" -v logdir="$STATE/log" '
-        /^\[/ { sec = $0 }
-        sec == "[database]" && /^conninfo =/ { $0 = "conninfo = " pg }
-        sec == "[rucio]" && /^url =/ { $0 = "url = " rucio }
-        sec == "[rucio]" && /^username =/ { $0 = "username = datalink" }
-        sec == "[rucio]" && /^password =/ { $0 = "password = datalink-password" }
-        sec == "[sites]" && /^url =/ { $0 = "url = " sites }
-        sec == "[http]" && /^ca_file =/ { $0 = "ca_file = " ca }
-        sec == "[sites]" && /^token =/ { $0 = "token = sites-static-token" }
-        sec == "[geoip]" && /^database =/ { $0 = "database = " geoip }
-        sec == "[dm]" && /^url =/ { $0 = "url = " dm }
-        sec == "[oauth2]" && /^token_url =/ { $0 = "token_url = " oauth2 }
-        sec == "[oauth2]" && /^client_id =/ { $0 = "client_id = datalink-dm" }
-        sec == "[oauth2]" && /^client_secret =/ { $0 = "client_secret = dm-secret" }
-        sec == "[links]" && /^backend =/ { $0 = "backend = " backend }
-        sec == "[links]" && /^link_auth_rses =/ { $0 = "link_auth_rses = SPSRC_STORM=optional" }
-        sec == "[links]" && /^soda_proxy_url =/ && backend == "dm" { $0 = "soda_proxy_url = " proxy }
-        sec == "[soda]" && /^redirect =/ { $0 = "redirect = " redirect }
-        sec == "[soda]" && /^first_byte_timeout =/ { $0 = "first_byte_timeout = 2000" }
-        sec == "[soda]" && /^stall_timeout =/ { $0 = "stall_timeout = 3000" }
-        sec == "[log]" && /^file =/ { $0 = "file = " logdir "/" (backend == "dm" ? "links-dm" : redirect == "true" ? "soda-redirect" : "programs") ".log" }
-        { print }' "$top/conf/rucio-ivoa.ini"
+# ini_with SECTION.KEY=VALUE ...: conf/rucio-ivoa.ini with those keys set
+# (a later setting of a key wins).  A key the example does not have is an
+# error, so that a renamed key cannot leave a variant silently unchanged.
+ini_with() {
+    awk -v sets="$(printf '%s\n' "$@")" '
+        BEGIN {
+            n = split(sets, kv, "\n")
+            for (i = 1; i <= n; i++)
+                if ((eq = index(kv[i], "=")) > 0)
+                    want[substr(kv[i], 1, eq - 1)] = substr(kv[i], eq + 1)
+        }
+        /^\[/ { sec = substr($0, 2, index($0, "]") - 2) }
+        /^[a-z_0-9]+ =/ && (sec "." $1) in want {
+            $0 = $1 " = " want[sec "." $1]
+            seen[sec "." $1] = 1
+        }
+        { print }
+        END {
+            for (k in want)
+                if (!(k in seen)) {
+                    print "conf/rucio-ivoa.ini has no key " k >"/dev/stderr"
+                    exit 1
+                }
+        }' "$top/conf/rucio-ivoa.ini"
 }
 
 # Start stand-in NAME on PORT (further arguments go to it), waiting for its
