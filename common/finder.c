@@ -169,8 +169,8 @@ finder_replicas(struct finder *f, struct http *h, const struct did *d,
 	*own = NULL;
 	*table = NULL;
 	if (f->dm == NULL) {
-		if ((st = rucio_replicas(f->rucio, h, d, files, err, errsize)) ==
-		    UP_OK && files->n > 0)
+		if ((st = rucio_replicas(f->rucio, h, d, p->choose.schemes,
+		    files, err, errsize)) == UP_OK && files->n > 0)
 			*table = sites_get(f->sites, h, &stale);
 		return st;
 	}

@@ -184,22 +184,43 @@ call(struct rucio *r, struct http *h, const char *method, const char *url,
 	    method, url, hdrs, body, rep, err, errsize);
 }
 
+/* The /replicas/list body: the DID and, when given, the schemes wanted. */
+static char *
+replicas_body(const struct did *d, const char *const *schemes)
+{
+	json_t	*list = NULL, *body;
+	char	*text;
+
+	if (schemes != NULL && (list = json_array()) != NULL)
+		for (; *schemes != NULL; schemes++)
+			if (json_array_append_new(list,
+			    json_string(*schemes)) == -1) {
+				json_decref(list);
+				return NULL;
+			}
+	if (schemes != NULL && list == NULL)
+		return NULL;
+	/* "o*" leaves the key out when LIST is NULL and takes its reference. */
+	body = json_pack("{s:[{s:s,s:s}],s:o*}", "dids", "scope", d->scope,
+	    "name", d->name, "schemes", list);
+	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	return text;
+}
+
 enum upstream_status
 rucio_replicas(struct rucio *r, struct http *h, const struct did *d,
-    struct rucio_files *out, char *err, size_t errsize)
+    const char *const *schemes, struct rucio_files *out, char *err,
+    size_t errsize)
 {
 	char			 url[2048];
 	struct http_reply	 rep;
-	json_t			*body;
 	char			*text;
 	enum upstream_status	 st;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(url, sizeof(url), "%s/replicas/list", r->url);
-	body = json_pack("{s:[{s:s,s:s}]}", "dids", "scope", d->scope,
-	    "name", d->name);
-	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
-	json_decref(body);
+	text = replicas_body(d, schemes);
 	if (text == NULL) {
 		snprintf(err, errsize, "out of memory");
 		return UP_TRANSIENT;

@@ -56,9 +56,13 @@ struct rucio;
 struct rucio	*rucio_new(const struct rucio_opts *);
 void		 rucio_free(struct rucio *);
 
+/*
+ * SCHEMES (NULL-terminated; NULL: all) asks Rucio for the PFNs of those
+ * schemes only, so that it resolves no protocol the caller would not use.
+ */
 enum upstream_status rucio_replicas(struct rucio *, struct http *,
-		    const struct did *, struct rucio_files *out, char *err,
-		    size_t errsize);
+		    const struct did *, const char *const *schemes,
+		    struct rucio_files *out, char *err, size_t errsize);
 /* *META is NULL when the DID has no metadata. */
 enum upstream_status rucio_meta(struct rucio *, struct http *, const struct did *,
 		    json_t **meta, char *err, size_t errsize);

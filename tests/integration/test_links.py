@@ -72,6 +72,12 @@ def test_nearest_without_soda_is_in_the_uk():
     # At RAL, 0 km; its PFNs are root:// first, https:// is preferred.
     assert "RSE STFC_STORM, 0 km" in first["description"]
     assert first["access_url"].startswith("https://")
+    # Rucio is asked for the configured schemes only ([links] schemes).
+    asked = stats(RUCIO)["last_by_route"]["POST /replicas/list"]
+    assert json.loads(asked["body"]) == {
+        "dids": [{"scope": ERIDANUS.split(":")[0],
+                  "name": ERIDANUS.split(":", 1)[1]}],
+        "schemes": ["https", "davs", "root"]}
 
 
 def test_ranking_and_all_replicas():
