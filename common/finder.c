@@ -1,6 +1,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "dmapi.h"
 #include "finder.h"
@@ -84,6 +86,8 @@ finder_new(const struct config *cfg, char *err, size_t errsize)
 		snprintf(err, errsize, "out of memory");
 		return NULL;
 	}
+	/* The order of sort=random: workers started together must not agree. */
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	if (backend_new(f, cfg, err, errsize) == -1 ||
 	    (*cfg->geoip_database != '\0' &&
 	    (f->geo = geo_open(cfg->geoip_database, err, errsize)) == NULL)) {

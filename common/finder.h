@@ -37,7 +37,10 @@ struct placement {
 
 struct finder;
 
-/* CFG must outlive the finder.  NULL with a reason in ERR. */
+/*
+ * CFG must outlive the finder.  NULL with a reason in ERR.  Also seeds
+ * random(), which orders replicas for sort=random, from the time and pid.
+ */
 struct finder	*finder_new(const struct config *cfg, char *err,
 		    size_t errsize);
 void		 finder_free(struct finder *);

@@ -5,8 +5,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -28,8 +26,6 @@ main(int argc, char *argv[])
 		log_error("cannot initialise libcurl");
 		return 1;
 	}
-	/* For sort=random; workers started together must not agree. */
-	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 	if ((links = links_new(&cfg, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
 		return 1;
