@@ -68,8 +68,10 @@ authed_call(struct http *h, const struct token_source *src,
 	memset(rep, 0, sizeof(*rep));
 	for (int attempt = 0; attempt < 2; attempt++) {
 		if ((tok = src->get(src->ctx, h, &transient, err, errsize)) ==
-		    NULL)
-			return transient ? UP_TRANSIENT : UP_FATAL;
+		    NULL) {
+			st = transient ? UP_TRANSIENT : UP_FATAL;
+			break;	/* the header of a first try is still wiped */
+		}
 		strbuf_reset(&auth);
 		if (strbuf_printf(&auth, "%s%s", prefix, tok) == -1) {
 			snprintf(err, errsize, "out of memory");
