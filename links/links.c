@@ -141,6 +141,7 @@ this_row(struct links *l, struct linkset *ls, const char *id,
 {
 	struct link_row	*r = linkset_row(ls, id, "#this");
 	char		 desc[512], dist[64] = "";
+	long long	 len;
 
 	if (r == NULL)
 		return;
@@ -157,7 +158,7 @@ this_row(struct links *l, struct linkset *ls, const char *id,
 	}
 	linkset_set(ls, &r->description, desc);
 	linkset_set(ls, &r->content_type, dlmeta_string(meta, "content_type"));
-	r->content_length = dlmeta_length(meta) >= 0 ? dlmeta_length(meta) : bytes;
+	r->content_length = (len = dlmeta_length(meta)) >= 0 ? len : bytes;
 	set_auth(l, r, c->rse->name, a->credentials);
 }
 
@@ -261,6 +262,13 @@ file_rows(struct links *l, struct linkset *ls, const char *id,
 	free(c);
 }
 
+/* Is F the DID itself, not a file of a dataset or container? */
+static int
+is_the_did(const struct did *d, const struct rucio_file *f)
+{
+	return strcmp(f->scope, d->scope) == 0 && strcmp(f->name, d->name) == 0;
+}
+
 static const char *
 transient_or_fatal(enum upstream_status st)
 {
@@ -275,7 +283,7 @@ id_rows(struct links *l, struct linkset *ls, const char *id, struct ask *a)
 	struct rucio_files	 files;
 	const struct sites_table *t;
 	struct sites_table	*own;
-	json_t			*meta;
+	json_t			*meta = NULL;
 	enum upstream_status	 st;
 	char			 err[512];
 
@@ -292,7 +300,6 @@ id_rows(struct links *l, struct linkset *ls, const char *id, struct ask *a)
 		    "answer that cannot be read");
 		return;
 	}
-	meta = files.n > 0 ? finder_meta(l->finder, l->http, &d) : NULL;
 	if (files.n == 0)
 		linkset_fault(ls, id, "NotFoundFault", "no such DID, or no "
 		    "replica of it");
@@ -301,8 +308,14 @@ id_rows(struct links *l, struct linkset *ls, const char *id, struct ask *a)
 		linkset_fault(ls, id, "TransientFault", "the site directory did "
 		    "not answer; try again later");
 	else {
+		meta = finder_meta(l->finder, l->http, &d);
+		/*
+		 * The DID's content type and length describe the DID: a file
+		 * of a dataset or container has its own (Rucio's bytes).
+		 */
 		for (int i = 0; i < files.n; i++)
-			file_rows(l, ls, id, &files.v[i], t, meta, a);
+			file_rows(l, ls, id, &files.v[i], t,
+			    is_the_did(&d, &files.v[i]) ? meta : NULL, a);
 		extra_rows(ls, id, meta);
 	}
 	sites_table_free(own);
@@ -357,15 +370,17 @@ links_query(struct links *l, const struct request *req, struct response *r)
 	struct ask		 a;
 	struct linkset		 ls;
 	const struct param_value *v, *ids;
-	char			 msg[300];
+	char			 msg[300], why[256];
 	int			 nids, before, nsvc;
 
 	memset(&ls, 0, sizeof(ls));
 	if (params_parse(&p, req, rules, L__MAX, (size_t)l->cfg->max_params) !=
 	    PARAMS_OK) {
-		snprintf(msg, sizeof(msg), "UsageFault: %s", params_error(&p,
-		    msg + 100, sizeof(msg) - 100));
-		vot_error(r, p.err == PARAMS_EBODY ? 413 : 400, VOT_MIME, msg, 0);
+		snprintf(msg, sizeof(msg), "%s: %s", p.err == PARAMS_ENOMEM ?
+		    "FatalFault" : "UsageFault", params_error(&p, why,
+		    sizeof(why)));
+		vot_error(r, p.err == PARAMS_EBODY ? 413 : p.err ==
+		    PARAMS_ENOMEM ? 500 : 400, VOT_MIME, msg, 0);
 		goto out;
 	}
 	if (read_ask(l, req, &p, &a, r) == -1)

@@ -93,6 +93,18 @@ def test_ranking_and_all_replicas():
     assert second[0]["access_url"] == this[1]["access_url"]
 
 
+def test_container_rows_describe_each_file():
+    # The container's own metadata names the DataLink type; its files are
+    # FITS of Rucio's byte counts, and their rows must not say otherwise.
+    table = rows(links({"ID": "testing:PTF10tce_all"}))
+    this = [r for r in table if r["semantics"] == "#this"]
+    assert len(this) == 4      # the four files of its datasets with replicas
+    for r in this:
+        assert r["ID"] == "testing:PTF10tce_all"
+        assert "datalink" not in str(r["content_type"])
+        assert r["content_length"] == 2880000
+
+
 def test_ids_answered_in_request_order_and_echoed():
     ids = ["testing:PTF10tce.fits", "nope:missing.fits", "bad id", ERIDANUS]
     reply = request("/links", method="POST", data={"ID": ids})
