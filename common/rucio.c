@@ -44,12 +44,16 @@ rucio_new(const struct rucio_opts *o)
 	r->username = dup_or_null(o->username);
 	r->password = dup_or_null(o->password);
 	r->token_file = dup_or_null(o->token_file);
-	r->source.get = lend_token;
-	r->source.forget = forget_token;
-	r->source.ctx = r;
-	if (o->oauth2 != NULL && (r->oauth2 = oauth2_new(o->oauth2)) == NULL) {
-		rucio_free(r);
-		return NULL;
+	if (o->oauth2 != NULL) {
+		if ((r->oauth2 = oauth2_new(o->oauth2)) == NULL) {
+			rucio_free(r);
+			return NULL;
+		}
+		r->source = token_oauth2(r->oauth2);
+	} else {
+		r->source.get = lend_token;
+		r->source.forget = forget_token;
+		r->source.ctx = r;
 	}
 	if (r->url == NULL) {
 		rucio_free(r);
@@ -138,9 +142,9 @@ token_from_userpass(struct rucio *r, struct http *h, char *err, size_t errsize)
 }
 
 /*
- * The token source of this Rucio: a JWT from the OAuth2 client, or else a
- * token from the token file or from /auth/userpass, kept until shortly
- * before Rucio says it expires.
+ * The token source of this Rucio without an OAuth2 client: a token from
+ * the token file or from /auth/userpass, kept until shortly before Rucio
+ * says it expires.
  */
 static const char *
 lend_token(void *ctx, struct http *h, int *transient, char *err,
@@ -149,8 +153,6 @@ lend_token(void *ctx, struct http *h, int *transient, char *err,
 	struct rucio		*r = ctx;
 	enum upstream_status	 st;
 
-	if (r->oauth2 != NULL)
-		return oauth2_token(r->oauth2, h, transient, err, errsize);
 	*transient = 0;
 	if (r->expires != 0 && time(NULL) < r->expires)
 		return r->token;
@@ -167,8 +169,6 @@ forget_token(void *ctx)
 	struct rucio	*r = ctx;
 
 	r->expires = 0;
-	if (r->oauth2 != NULL)
-		oauth2_forget(r->oauth2);
 }
 
 /* One authenticated call, renewing the token once on a 401. */
