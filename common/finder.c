@@ -67,6 +67,12 @@ backend_new(struct finder *f, const struct config *cfg, char *err,
 			    "required");
 			return -1;
 		}
+		if (*cfg->rucio_username == '\0' &&
+		    *cfg->rucio_token_file == '\0' && ro.oauth2 == NULL) {
+			snprintf(err, errsize, "[rucio] username, token_file or "
+			    "oauth2_client_id is required");
+			return -1;
+		}
 		f->rucio = rucio_new(&ro);
 		f->sites = sites_new(&so);
 	}

@@ -28,10 +28,11 @@ main(int argc, char *argv[])
 	}
 	if ((links = links_new(&cfg, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
-		return 1;
+		rc = 1;
+	} else {
+		rc = check ? 0 : fcgi_run(&cfg, links_handle, links);
+		links_free(links);
 	}
-	rc = check ? 0 : fcgi_run(&cfg, links_handle, links);
-	links_free(links);
 	config_free(&cfg);
 	curl_global_cleanup();
 	return rc;

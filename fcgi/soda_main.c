@@ -28,10 +28,11 @@ main(int argc, char *argv[])
 	}
 	if ((soda = soda_new(&cfg, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
-		return 1;
+		rc = 1;
+	} else {
+		rc = check ? 0 : fcgi_run(&cfg, soda_handle, soda);
+		soda_free(soda);
 	}
-	rc = check ? 0 : fcgi_run(&cfg, soda_handle, soda);
-	soda_free(soda);
 	config_free(&cfg);
 	curl_global_cleanup();
 	return rc;

@@ -92,3 +92,22 @@ def test_restart_while_connected():
     for _ in range(4):
         reply = request("/scs", ERIDANUS)
         assert reply.status == 200, reply.text
+
+
+@pytest.mark.parametrize("program", ["links.fcgi", "soda-proxy.fcgi"])
+def test_no_rucio_credentials_is_refused_at_start(program, tmp_path):
+    # The stack's configuration checks out (-t); without a username, a
+    # token file or an OAuth2 client it must not start and fail every call.
+    build = os.environ.get("BUILD", "build")
+    binary = os.path.join(TOP, build, program)
+    good = open(os.path.join(STATE, "rucio-ivoa.ini")).read()
+    bad = tmp_path / "no-credentials.ini"
+    bad.write_text(good.replace("\nusername = datalink\n", "\nusername =\n"))
+    assert bad.read_text() != good
+    ok = subprocess.run([binary, "-t", "-c", os.path.join(STATE, "rucio-ivoa.ini")],
+                        capture_output=True, text=True, timeout=30)
+    assert ok.returncode == 0, ok.stderr
+    refused = subprocess.run([binary, "-t", "-c", str(bad)],
+                             capture_output=True, text=True, timeout=30)
+    assert refused.returncode == 1
+    assert "[rucio] username, token_file or oauth2_client_id is required" in refused.stderr
