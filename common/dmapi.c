@@ -2,8 +2,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <curl/curl.h>
-
 #include "authed.h"
 #include "dmapi.h"
 #include "log.h"
@@ -50,34 +48,13 @@ call(struct dmapi *d, struct http *h, const char *url, struct http_reply *rep,
 }
 
 /* base/ROUTE/scope/name: the name with raw '/', as the API routes it. */
-static void
+static int
 did_url(struct strbuf *b, const struct dmapi *d, const char *route,
     const struct did *did)
 {
-	char	*s = curl_easy_escape(NULL, did->scope, 0), *p;
-
-	strbuf_printf(b, "%s/%s/%s/", d->url, route, s ? s : "");
-	curl_free(s);
-	for (const char *seg = did->name; *seg != '\0'; ) {
-		size_t n = strcspn(seg, "/");
-		char *part = strndup(seg, n);
-		p = part ? curl_easy_escape(NULL, part, 0) : NULL;
-		strbuf_puts(b, p ? p : "");
-		curl_free(p);
-		free(part);
-		seg += n;
-		if (*seg == '/') {
-			strbuf_puts(b, "/");
-			seg++;
-		}
-	}
-}
-
-static enum upstream_status
-status_of(long status, const char *what, char *err, size_t errsize)
-{
-	snprintf(err, errsize, "data-management API %s: HTTP %ld", what, status);
-	return status >= 500 ? UP_TRANSIENT : UP_FATAL;
+	return strbuf_printf(b, "%s/%s/", d->url, route) == -1 ||
+	    http_escape(b, did->scope) == -1 || strbuf_puts(b, "/") == -1 ||
+	    http_escape_path(b, did->name) == -1 ? -1 : 0;
 }
 
 static enum upstream_status
@@ -88,16 +65,17 @@ locate_once(struct dmapi *d, struct http *h, const struct did *did,
 	struct strbuf		 url = STRBUF_INIT;
 	struct http_reply	 rep;
 	enum upstream_status	 st;
-	char			*e;
 
 	memset(files, 0, sizeof(*files));
 	*services = NULL;
-	did_url(&url, d, "data/locate", did);
-	strbuf_printf(&url, "?sort=%s&colocated_services=soda_sync,soda_async",
-	    sort);
-	if (ip != NULL && (e = curl_easy_escape(NULL, ip, 0)) != NULL) {
-		strbuf_printf(&url, "&ip_address=%s", e);
-		curl_free(e);
+	if (did_url(&url, d, "data/locate", did) == -1 ||
+	    strbuf_printf(&url, "?sort=%s&colocated_services=soda_sync,"
+	    "soda_async", sort) == -1 || (ip != NULL &&
+	    (strbuf_puts(&url, "&ip_address=") == -1 ||
+	    http_escape(&url, ip) == -1))) {
+		strbuf_free(&url);
+		snprintf(err, errsize, "out of memory");
+		return UP_TRANSIENT;
 	}
 	st = call(d, h, strbuf_str(&url), &rep, err, errsize);
 	strbuf_free(&url);
@@ -106,7 +84,8 @@ locate_once(struct dmapi *d, struct http *h, const struct did *did,
 	if (rep.status == 404)
 		st = UP_OK;	/* no such DID: no files */
 	else if (rep.status != 200)
-		st = status_of(rep.status, "/data/locate", err, errsize);
+		st = authed_refused(rep.status,
+		    "data-management API /data/locate", err, errsize);
 	else if (dmapi_parse_locate(strbuf_str(&rep.body), did, files, services,
 	    err, errsize) == -1)
 		st = UP_FATAL;
@@ -142,7 +121,11 @@ dmapi_meta(struct dmapi *d, struct http *h, const struct did *did,
 	enum upstream_status	 st;
 
 	*meta = NULL;
-	did_url(&url, d, "metadata", did);
+	if (did_url(&url, d, "metadata", did) == -1) {
+		strbuf_free(&url);
+		snprintf(err, errsize, "out of memory");
+		return UP_TRANSIENT;
+	}
 	st = call(d, h, strbuf_str(&url), &rep, err, errsize);
 	strbuf_free(&url);
 	if (st != UP_OK)
@@ -154,7 +137,8 @@ dmapi_meta(struct dmapi *d, struct http *h, const struct did *did,
 			*meta = NULL;
 		}
 	} else if (rep.status != 404)
-		st = status_of(rep.status, "/metadata", err, errsize);
+		st = authed_refused(rep.status,
+		    "data-management API /metadata", err, errsize);
 	http_reply_free(&rep);
 	return st;
 }
@@ -181,16 +165,7 @@ parse_entry(json_t *e, struct rucio_file *f, json_t *services)
 		    json_string(rse));
 		json_array_append_new(services, copy);
 	}
-	struct rucio_rse *r = &f->rses[f->nrses++];
-	r->name = strdup(rse);
-	r->pfns = calloc(json_array_size(pfns) + 1, sizeof(*r->pfns));
-	if (r->name == NULL || r->pfns == NULL)
-		return -1;
-	json_array_foreach(pfns, i, svc)
-		if (json_is_string(svc) &&
-		    (r->pfns[r->npfns++] = strdup(json_string_value(svc))) == NULL)
-			return -1;
-	return 0;
+	return rucio_rse_parse(&f->rses[f->nrses++], rse, pfns);
 }
 
 int

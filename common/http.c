@@ -218,9 +218,7 @@ stream_header(char *p, size_t size, size_t n, void *ctx)
 	struct streaming	*r = ctx;
 	long			 status = 0;
 
-	if (n * size > 5 && strncmp(p, "HTTP/", 5) == 0)
-		strbuf_reset(&r->headers);
-	if (strbuf_add(&r->headers, p, n * size) == -1)
+	if (on_header(p, size, n, &r->headers) == 0)
 		return 0;
 	/* The blank line ends a response; 1xx ones are followed by another. */
 	if ((n * size == 2 && p[0] == '\r') || (n * size == 1 && p[0] == '\n')) {
@@ -350,8 +348,9 @@ http_base_url(const char *u)
 	return strndup(u, n);
 }
 
-int
-http_escape(struct strbuf *out, const char *s)
+/* Percent-encode S, keeping the unreserved bytes and those in KEEP. */
+static int
+escape(struct strbuf *out, const char *s, const char *keep)
 {
 	static const char	 hex[] = "0123456789ABCDEF";
 	char			 e[3];
@@ -359,7 +358,8 @@ http_escape(struct strbuf *out, const char *s)
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || strchr("._~-", c) != NULL) {
+		    (c >= '0' && c <= '9') || strchr("._~-", c) != NULL ||
+		    strchr(keep, c) != NULL) {
 			if (strbuf_add(out, s, 1) == -1)
 				return -1;
 			continue;
@@ -371,4 +371,16 @@ http_escape(struct strbuf *out, const char *s)
 			return -1;
 	}
 	return 0;
+}
+
+int
+http_escape(struct strbuf *out, const char *s)
+{
+	return escape(out, s, "");
+}
+
+int
+http_escape_path(struct strbuf *out, const char *s)
+{
+	return escape(out, s, "/");
 }

@@ -99,5 +99,7 @@ char		*http_base_url(const char *u);
  * [A-Za-z0-9._~-] becomes %XX ('/' too).  Appends to OUT; -1 on ENOMEM.
  */
 int		 http_escape(struct strbuf *out, const char *s);
+/* The same, but '/' stays: S is a path of segments. */
+int		 http_escape_path(struct strbuf *out, const char *s);
 
 #endif

@@ -230,11 +230,10 @@ rucio_replicas(struct rucio *r, struct http *h, const struct did *d,
 	free(text);
 	if (st != UP_OK)
 		return st;
-	if (rep.status != 200) {
-		snprintf(err, errsize, "Rucio /replicas/list: HTTP %ld",
-		    rep.status);
-		st = rep.status >= 500 ? UP_TRANSIENT : UP_FATAL;
-	} else if (rucio_parse_replicas(strbuf_str(&rep.body), out, err,
+	if (rep.status != 200)
+		st = authed_refused(rep.status, "Rucio /replicas/list", err,
+		    errsize);
+	else if (rucio_parse_replicas(strbuf_str(&rep.body), out, err,
 	    errsize) == -1)
 		st = UP_FATAL;
 	http_reply_free(&rep);
@@ -271,16 +270,14 @@ rucio_meta(struct rucio *r, struct http *h, const struct did *d, json_t **meta,
 			    "object");
 			st = UP_FATAL;
 		}
-	} else if (rep.status != 404) {
-		snprintf(err, errsize, "Rucio metadata: HTTP %ld", rep.status);
-		st = rep.status >= 500 ? UP_TRANSIENT : UP_FATAL;
-	}
+	} else if (rep.status != 404)
+		st = authed_refused(rep.status, "Rucio metadata", err, errsize);
 	http_reply_free(&rep);
 	return st;
 }
 
-static int
-parse_rse(struct rucio_rse *rse, const char *name, json_t *pfns)
+int
+rucio_rse_parse(struct rucio_rse *rse, const char *name, const json_t *pfns)
 {
 	json_t	*p;
 	size_t	 i;
@@ -313,7 +310,7 @@ parse_file(struct rucio_file *f, json_t *line)
 	if (f->rses == NULL)
 		return -1;
 	json_object_foreach(rses, rse, pfns)
-		if (json_is_array(pfns) && parse_rse(&f->rses[f->nrses++], rse,
+		if (json_is_array(pfns) && rucio_rse_parse(&f->rses[f->nrses++], rse,
 		    pfns) == -1)
 			return -1;
 	return 0;

@@ -67,6 +67,13 @@ enum upstream_status rucio_replicas(struct rucio *, struct http *,
 enum upstream_status rucio_meta(struct rucio *, struct http *, const struct did *,
 		    json_t **meta, char *err, size_t errsize);
 
+/*
+ * RSE NAME with the strings of the JSON array PFNS (others skipped), as
+ * Rucio and the data-management API both list them; -1 on ENOMEM (what
+ * was filled is freed with the file it belongs to).
+ */
+int		 rucio_rse_parse(struct rucio_rse *, const char *name,
+		    const json_t *pfns);
 /* Parse a /replicas/list JSON line stream (for rucio_replicas and tests). */
 int		 rucio_parse_replicas(const char *body, struct rucio_files *out,
 		    char *err, size_t errsize);

@@ -353,6 +353,10 @@ test_url_escape(void)
 
 	CU_ASSERT_EQUAL(http_escape(&b, "dir/sub f+:x~.-_"), 0);
 	CU_ASSERT_STRING_EQUAL(strbuf_str(&b), "dir%2Fsub%20f%2B%3Ax~.-_");
+	strbuf_reset(&b);
+	/* The data-management API routes names with their raw '/'. */
+	CU_ASSERT_EQUAL(http_escape_path(&b, "dir/sub f+:x~.-_"), 0);
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&b), "dir/sub%20f%2B%3Ax~.-_");
 	strbuf_free(&b);
 }
 
