@@ -54,6 +54,19 @@ shuffle(struct candidate *c, int n)
 }
 
 int
+choose_sort_parse(const char *s, enum choose_sort *out)
+{
+	if (s == NULL || strcmp(s, "nearest_by_client") == 0 ||
+	    strcmp(s, "nearest_by_ip") == 0)
+		*out = CHOOSE_NEAREST;
+	else if (strcmp(s, "random") == 0)
+		*out = CHOOSE_RANDOM;
+	else
+		return -1;
+	return 0;
+}
+
+int
 choose_replicas(const struct rucio_file *f, const struct sites_table *t,
     const struct choose_opts *o, struct candidate *out)
 {

@@ -38,6 +38,13 @@ struct candidate {
 	double			 km;	/* -1 when unknown */
 };
 
+/*
+ * The sort parameter as the DataLink service and the SODA proxy take it:
+ * nearest_by_client (also nearest_by_ip; the default when S is NULL) or
+ * random.  -1 for any other value.
+ */
+int	choose_sort_parse(const char *s, enum choose_sort *out);
+
 /* Fill OUT (room for f->nrses) and return how many candidates there are. */
 int	choose_replicas(const struct rucio_file *f, const struct sites_table *,
 	    const struct choose_opts *, struct candidate *out);

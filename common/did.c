@@ -109,3 +109,15 @@ did_path(const struct did *d, char *buf, size_t size)
 	    d->name);
 	return n < 0 || (size_t)n >= size ? NULL : buf;
 }
+
+const char *
+did_ivoid(const struct did *d, const char *authority, char *buf, size_t size)
+{
+	char	 path[DID_SCOPE_MAX + DID_NAME_MAX + 8];
+	int	 n;
+
+	if (did_path(d, path, sizeof(path)) == NULL)
+		return NULL;
+	n = snprintf(buf, size, "ivo://%s?%s", authority, path);
+	return n < 0 || (size_t)n >= size ? NULL : buf;
+}

@@ -39,4 +39,11 @@ const char *did_str(const struct did *, char *buf, size_t size);
 /* "scope/h1/h2/name" into BUF; NULL if it does not fit. */
 const char *did_path(const struct did *, char *buf, size_t size);
 
+/*
+ * "ivo://AUTHORITY?scope/h1/h2/name", the dataset ID the sites' SODA
+ * services expect (the prototype's form), into BUF; NULL if it does not fit.
+ */
+const char *did_ivoid(const struct did *, const char *authority, char *buf,
+	    size_t size);
+
 #endif

@@ -201,7 +201,7 @@ soda_rows(struct links *l, struct linkset *ls, const char *id,
     const struct rucio_file *f, const struct candidate *c)
 {
 	struct did	 d;
-	char		 path[600], ivoid[800], didtext[300], err[128];
+	char		 ivoid[800], didtext[300], err[128];
 
 	snprintf(didtext, sizeof(didtext), "%s:%s", f->scope, f->name);
 	if (*l->cfg->links_soda_proxy_url != '\0') {
@@ -210,12 +210,11 @@ soda_rows(struct links *l, struct linkset *ls, const char *id,
 		    "SODA cutout through this service's proxy");
 		return;
 	}
-	if (c->site == NULL || did_parse(didtext, &d, err, sizeof(err)) == -1 ||
-	    did_path(&d, path, sizeof(path)) == NULL)
-		return;
 	/* The sites' SODA services expect the deterministic path (§5.6). */
-	snprintf(ivoid, sizeof(ivoid), "ivo://%s?%s", l->cfg->links_ivoa_authority,
-	    path);
+	if (c->site == NULL || did_parse(didtext, &d, err, sizeof(err)) == -1 ||
+	    did_ivoid(&d, l->cfg->links_ivoa_authority, ivoid,
+	    sizeof(ivoid)) == NULL)
+		return;
 	if (c->site->nsync > 0)
 		cutout_row(ls, id, linkset_service(ls, 0, c->site->sync[0].url,
 		    c->site->sync[0].ivoid, ivoid), "SODA synchronous cutout at "
@@ -333,13 +332,9 @@ read_ask(struct links *l, const struct request *req, const struct params *p,
 
 	memset(a, 0, sizeof(*a));
 	a->p.choose.schemes = l->schemes[0] != NULL ? l->schemes : NULL;
-	if ((v = params_get(p, L_SORT)) == NULL ||
-	    strcmp(v->raw, "nearest_by_client") == 0 ||
-	    strcmp(v->raw, "nearest_by_ip") == 0)
-		a->p.choose.sort = CHOOSE_NEAREST;
-	else if (strcmp(v->raw, "random") == 0)
-		a->p.choose.sort = CHOOSE_RANDOM;
-	else {
+	v = params_get(p, L_SORT);
+	if (choose_sort_parse(v != NULL ? v->raw : NULL, &a->p.choose.sort) ==
+	    -1) {
 		snprintf(msg, sizeof(msg), "UsageFault: sort: '%.40s' is not "
 		    "nearest_by_client, nearest_by_ip or random", v->raw);
 		vot_error(r, 400, VOT_MIME, msg, 0);

@@ -97,15 +97,10 @@ read_choice(struct soda_cut *c, struct soda_refusal *why)
 {
 	const struct param_value	*v;
 
-	c->sort = CHOOSE_NEAREST;
-	if ((v = params_get(&c->params, S_SORT)) != NULL &&
-	    strcmp(v->raw, "nearest_by_client") != 0 &&
-	    strcmp(v->raw, "nearest_by_ip") != 0) {
-		if (strcmp(v->raw, "random") != 0)
-			return refuse(why, 400, "UsageError", "sort: not "
-			    "nearest_by_client, nearest_by_ip or random");
-		c->sort = CHOOSE_RANDOM;
-	}
+	v = params_get(&c->params, S_SORT);
+	if (choose_sort_parse(v != NULL ? v->raw : NULL, &c->sort) == -1)
+		return refuse(why, 400, "UsageError", "sort: not "
+		    "nearest_by_client, nearest_by_ip or random");
 	c->ranking = (v = params_get(&c->params, S_RANKING)) != NULL ?
 	    (long)v->i : 0;
 	c->client_ip = (v = params_get(&c->params, S_CLIENT_IP)) != NULL ?
@@ -158,11 +153,10 @@ int
 soda_cut_url(const struct soda_cut *c, const char *service_url,
     enum soda_id_form form, const char *authority, struct strbuf *out)
 {
-	char	 id[DID_SCOPE_MAX + DID_NAME_MAX + 400], path[600];
+	char	 id[DID_SCOPE_MAX + DID_NAME_MAX + 400];
 
-	if (form == SODA_ID_PATH && did_path(&c->did, path, sizeof(path)) != NULL)
-		snprintf(id, sizeof(id), "ivo://%s?%s", authority, path);
-	else
+	if (form != SODA_ID_PATH ||
+	    did_ivoid(&c->did, authority, id, sizeof(id)) == NULL)
 		did_str(&c->did, id, sizeof(id));
 	if (strbuf_printf(out, "%s%c", service_url,
 	    strchr(service_url, '?') != NULL ? '&' : '?') == -1 ||

@@ -44,6 +44,10 @@ test_did(void)
 	CU_ASSERT_STRING_EQUAL(did_path(&d, buf, sizeof(buf)), "sp3531_soda/9b/98/"
 	    "2023-07-18-16-40-27_ASK-WALLABY_Eridanus_cutout-574594-imagecube-"
 	    "42178.fits");
+	CU_ASSERT_STRING_EQUAL(did_ivoid(&d, "auth.test/fits", buf, sizeof(buf)),
+	    "ivo://auth.test/fits?sp3531_soda/9b/98/2023-07-18-16-40-27_ASK-"
+	    "WALLABY_Eridanus_cutout-574594-imagecube-42178.fits");
+	CU_ASSERT_PTR_NULL(did_ivoid(&d, "auth.test/fits", buf, 40));
 	/* The forms SODA clients send. */
 	CU_ASSERT_EQUAL(did_parse_id("ivo://auth.example.org/datasets/fits?"
 	    "sp3531_soda/9b/98/x.fits", &d, err, sizeof(err)), 0);
@@ -226,6 +230,16 @@ test_choose(void)
 		const char *const root[] = { "root", NULL };
 		o.schemes = root;
 		CU_ASSERT_EQUAL(choose_replicas(&fs.v[0], t, &o, c), 1);
+	}
+	{
+		enum choose_sort s = CHOOSE_RANDOM;
+		CU_ASSERT_EQUAL(choose_sort_parse(NULL, &s), 0);
+		CU_ASSERT_EQUAL(s, CHOOSE_NEAREST);
+		CU_ASSERT_EQUAL(choose_sort_parse("random", &s), 0);
+		CU_ASSERT_EQUAL(s, CHOOSE_RANDOM);
+		CU_ASSERT_EQUAL(choose_sort_parse("nearest_by_ip", &s), 0);
+		CU_ASSERT_EQUAL(s, CHOOSE_NEAREST);
+		CU_ASSERT_EQUAL(choose_sort_parse("closest", &s), -1);
 	}
 	sites_table_free(t);
 	rucio_files_free(&fs);
