@@ -13,6 +13,8 @@
 
 /* Metadata of this many DIDs is kept (each in its own slot). */
 #define META_SLOTS	4096
+/* [links] schemes may name this many. */
+#define SCHEMES_MAX	8
 
 struct finder {
 	struct rucio	*rucio;
@@ -21,7 +23,32 @@ struct finder {
 	struct dmapi	*dm;		/* NULL: the rucio backend */
 	struct geo	*geo;
 	struct ttlcache	*meta;		/* NULL: [links] meta_ttl 0 */
+	char		*scheme_text;	/* [links] schemes, cut into: */
+	const char	*schemes[SCHEMES_MAX + 1];	/* preferred first */
 };
+
+/* [links] schemes into F->schemes.  -1 with ERR. */
+static int
+schemes_new(struct finder *f, const char *text, char *err, size_t errsize)
+{
+	char	*tok, *save;
+	int	 n = 0;
+
+	if ((f->scheme_text = strdup(text)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	for (tok = strtok_r(f->scheme_text, " ,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ,", &save)) {
+		if (n == SCHEMES_MAX) {
+			snprintf(err, errsize, "[links] schemes: more than %d",
+			    SCHEMES_MAX);
+			return -1;
+		}
+		f->schemes[n++] = tok;
+	}
+	return 0;
+}
 
 /* The replica source [links] backend names.  -1 with ERR. */
 static int
@@ -94,7 +121,8 @@ finder_new(const struct config *cfg, char *err, size_t errsize)
 	}
 	/* The order of sort=random: workers started together must not agree. */
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
-	if (backend_new(f, cfg, err, errsize) == -1 ||
+	if (schemes_new(f, cfg->links_schemes, err, errsize) == -1 ||
+	    backend_new(f, cfg, err, errsize) == -1 ||
 	    (*cfg->geoip_database != '\0' &&
 	    (f->geo = geo_open(cfg->geoip_database, err, errsize)) == NULL)) {
 		finder_free(f);
@@ -120,6 +148,7 @@ finder_free(struct finder *f)
 	oauth2_free(f->oauth2);
 	geo_close(f->geo);
 	ttlcache_free(f->meta);
+	free(f->scheme_text);
 	free(f);
 }
 
@@ -178,6 +207,7 @@ finder_replicas(struct finder *f, struct http *h, const struct did *d,
 
 	*own = NULL;
 	*table = NULL;
+	p->choose.schemes = f->schemes[0] != NULL ? f->schemes : NULL;
 	if (f->dm == NULL) {
 		if ((st = rucio_replicas(f->rucio, h, d, p->choose.schemes,
 		    files, err, errsize)) == UP_OK && files->n > 0)

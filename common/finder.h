@@ -57,7 +57,8 @@ void		 finder_place(struct finder *, const struct request *,
 /*
  * The files of D and the site table for them (see above).  *TABLE is NULL
  * when the site directory has never answered.  A DID without replicas is
- * UP_OK with no files.
+ * UP_OK with no files.  Sets P->choose.schemes to [links] schemes, which
+ * Rucio is asked for and the choice accepts.
  */
 enum upstream_status finder_replicas(struct finder *, struct http *,
 		    const struct did *d, struct placement *p,

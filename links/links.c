@@ -18,7 +18,6 @@
 
 #define LINKS_MIME	VOT_MIME ";content=datalink"
 #define LINKS_VERSION	"0.1.0"
-#define SCHEMES_MAX	8
 
 enum {
 	L_ID,
@@ -48,8 +47,6 @@ struct links {
 	const struct config	*cfg;
 	struct http		*http;
 	struct finder		*finder;
-	char			*scheme_text;
-	const char		*schemes[SCHEMES_MAX + 1];
 	time_t			 started;
 };
 
@@ -68,8 +65,6 @@ links_new(const struct config *cfg, char *err, size_t errsize)
 	struct links		*l;
 	struct http_opts	 ho = { cfg->http_connect_timeout,
 				    cfg->http_timeout, cfg->http_ca_file };
-	char			*tok, *save;
-	int			 n = 0;
 
 	if ((l = calloc(1, sizeof(*l))) == NULL) {
 		snprintf(err, errsize, "out of memory");
@@ -80,14 +75,10 @@ links_new(const struct config *cfg, char *err, size_t errsize)
 	if ((l->finder = finder_new(cfg, err, errsize)) == NULL)
 		goto fail;
 	l->http = http_new(&ho);
-	l->scheme_text = strdup(cfg->links_schemes);
-	if (l->http == NULL || l->scheme_text == NULL) {
+	if (l->http == NULL) {
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
-	for (tok = strtok_r(l->scheme_text, " ,", &save); tok && n < SCHEMES_MAX;
-	    tok = strtok_r(NULL, " ,", &save))
-		l->schemes[n++] = tok;
 	return l;
 fail:
 	links_free(l);
@@ -101,7 +92,6 @@ links_free(struct links *l)
 		return;
 	http_free(l->http);
 	finder_free(l->finder);
-	free(l->scheme_text);
 	free(l);
 }
 
@@ -331,7 +321,6 @@ read_ask(struct links *l, const struct request *req, const struct params *p,
 	char				 msg[256];
 
 	memset(a, 0, sizeof(*a));
-	a->p.choose.schemes = l->schemes[0] != NULL ? l->schemes : NULL;
 	v = params_get(p, L_SORT);
 	if (choose_sort_parse(v != NULL ? v->raw : NULL, &a->p.choose.sort) ==
 	    -1) {

@@ -127,6 +127,13 @@ def test_post_and_canonical_cutout_parameters():
         ["TIME", "55000 55001"], ["POL", "I"], ["POL", "Q"]]
 
 
+def test_rucio_is_asked_for_the_configured_schemes():
+    # The same replica finding as /links: [links] schemes goes to Rucio.
+    assert cutout().status == 200
+    asked = stand_in(RUCIO, "/_stats")["last_by_route"]["POST /replicas/list"]
+    assert json.loads(asked["body"])["schemes"] == ["https", "davs", "root"]
+
+
 def test_ranking_and_sort_choose_other_sites():
     assert cutout({"ranking": 1}).status == 200
     assert site_requests()[-1]["path"] == OTHERS
