@@ -17,6 +17,7 @@ struct soda {
 	struct http		*http;	/* Rucio, the site directory, the DM API */
 	struct http		*sites;	/* the SODA services */
 	struct finder		*finder;
+	enum soda_id_form	 id_form;	/* [soda] id_form */
 	time_t			 started;
 };
 
@@ -32,6 +33,8 @@ soda_new(const struct config *cfg, char *err, size_t errsize)
 		return NULL;
 	}
 	s->cfg = cfg;
+	s->id_form = strcmp(cfg->soda_id_form, "did") == 0 ? SODA_ID_DID :
+	    SODA_ID_PATH;
 	s->started = time(NULL);
 	if ((s->finder = finder_new(cfg, err, errsize)) == NULL)
 		goto fail;
@@ -80,8 +83,6 @@ collect_urls(struct soda *s, const struct soda_cut *c,
 	struct strbuf	 u = STRBUF_INIT;
 	const char	*svc;
 	int		 k = 0, seen;
-	enum soda_id_form form = strcmp(s->cfg->soda_id_form, "did") == 0 ?
-			    SODA_ID_DID : SODA_ID_PATH;
 
 	for (int i = 0; i < n && k < max; i++) {
 		svc = cand[i].site->sync[0].url;
@@ -91,7 +92,7 @@ collect_urls(struct soda *s, const struct soda_cut *c,
 		if (seen)
 			continue;
 		strbuf_reset(&u);
-		if (soda_cut_url(c, svc, form, s->cfg->links_ivoa_authority,
+		if (soda_cut_url(c, svc, s->id_form, s->cfg->links_ivoa_authority,
 		    &u) == -1 || (urls[k] = strdup(strbuf_str(&u))) == NULL) {
 			strbuf_free(&u);
 			while (k > 0)
@@ -194,8 +195,9 @@ soda_sync(struct soda *s, const struct request *req, struct response *r)
 		soda_error(r, why.status, why.text);
 		goto out;
 	}
-	if ((n = find_services(s, req, &c, urls, s->cfg->soda_failover ?
-	    (int)s->cfg->soda_max_tries : 1, r)) <= 0)
+	/* A redirect names one site; a relay may fail over to more. */
+	if ((n = find_services(s, req, &c, urls, s->cfg->soda_failover &&
+	    !s->cfg->soda_redirect ? (int)s->cfg->soda_max_tries : 1, r)) <= 0)
 		goto out;
 	if (s->cfg->soda_redirect) {
 		if (resp_header(r, "Location", urls[0]) == -1) {
