@@ -158,10 +158,13 @@ static enum http_err
 classify(struct http *h, CURLcode rc, const char *url, char *err,
     size_t errsize)
 {
+	if (h->too_big) {
+		snprintf(err, errsize, "%s: answer larger than %ld MiB", url,
+		    HTTP_BODY_MAX >> 20);
+		return HTTP_ETOOBIG;
+	}
 	snprintf(err, errsize, "%s: %s", url, h->timed_out ?
 	    "no answer within the time allowed" : curl_easy_strerror(rc));
-	if (h->too_big)
-		return HTTP_ETOOBIG;
 	if (rc == CURLE_OPERATION_TIMEDOUT || h->timed_out)
 		return HTTP_ETIMEOUT;
 	if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
