@@ -19,7 +19,8 @@ export QUIET=1 SKY_ROWS=1000 WORKERS=1 LINKS_WORKERS=1 SODA_WORKERS=2
 export BUILD=${BUILD:-build}
 ROUNDS=${BENCH_ROUNDS:-5}
 MIB=${BENCH_MIB:-1024}
-SITE=$((HTTP_PORT + 15))	# the SODA stand-in's port, taken over by nginx
+export STANDIN_PORT=$((HTTP_PORT + 11))
+SITE=$((STANDIN_PORT + 4))	# the SODA stand-in's port (see stack.sh), taken over by nginx
 OFF=$((HTTP_PORT + 20)) ON=$((HTTP_PORT + 21))
 DATA="$STATE/bench-data"
 ID="sp3531_soda:2023-07-18-16-40-27_ASK-WALLABY_Eridanus_cutout-574594-imagecube-42178.fits"

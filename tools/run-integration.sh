@@ -29,8 +29,10 @@ rm -f "$STATE"/log/sanitizer.*
 export RIF_TOP="$top" RIF_STATE="$STATE"
 export RIF_HTTP="http://127.0.0.1:$HTTP_PORT" RIF_HTTPS="https://127.0.0.1:$HTTPS_PORT"
 export RIF_SKY_ROWS="$SKY_ROWS"
-export RIF_RUCIO="http://127.0.0.1:$((HTTP_PORT + 11))" RIF_SITES="http://127.0.0.1:$((HTTP_PORT + 12))"
-export RIF_SODA="http://127.0.0.1:$((HTTP_PORT + 15))"
+# The stand-ins' ports as tools/stack.sh lays them out from STANDIN_PORT.
+export STANDIN_PORT=${STANDIN_PORT:-$((HTTP_PORT + 11))}
+export RIF_RUCIO="http://127.0.0.1:$STANDIN_PORT" RIF_SITES="http://127.0.0.1:$((STANDIN_PORT + 1))"
+export RIF_SODA="http://127.0.0.1:$((STANDIN_PORT + 4))"
 cd "$top"
 status=0
 # The stand-ins first: the tests below trust what they answer.

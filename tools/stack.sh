@@ -42,6 +42,10 @@ SODA_PORT=$((STANDIN_PORT + 4))
 SITES_TLS_PORT=$((STANDIN_PORT + 5))
 SODA_TLS_PORT=$((STANDIN_PORT + 6))
 FIXTURE=$top/tests/standins/fixture.json
+# What programs_start and standins_start run, by the names of their pid
+# files (stop and status go through the same lists).
+PROGRAMS="scs links links-dm links-oauth2 links-2023 soda soda-redirect soda-dm soda-tls soda-untrusted"
+STANDINS="rucio sites dm_api oauth2 soda sites-tls"
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 QUIET=${QUIET:-0}
@@ -317,11 +321,11 @@ stop() {
         nginx -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" -s quit 2>/dev/null || true
         for _ in $(seq 1 30); do [ -f "$STATE/nginx.pid" ] || break; sleep 0.1; done
     fi
-    for p in scs links links-dm links-oauth2 links-2023 soda soda-redirect soda-dm soda-tls soda-untrusted; do
+    for p in $PROGRAMS; do
         stop_pids "$STATE/$p.pid"
         rm -f "$STATE/$p.sock"
     done
-    for s in rucio sites dm_api oauth2 soda sites-tls; do stop_pids "$STATE/standin-$s.pid"; done
+    for s in $STANDINS; do stop_pids "$STATE/standin-$s.pid"; done
     if [ -f "$PGDIR/data/postmaster.pid" ]; then
         as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1 || true
     fi
@@ -338,8 +342,8 @@ count_alive() {
 status() {
     as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1 &&
         echo "postgresql: running" || echo "postgresql: stopped"
-    for p in scs links links-dm links-oauth2 links-2023 soda soda-redirect soda-dm soda-tls soda-untrusted; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
-    for s in rucio sites dm_api oauth2 soda sites-tls; do
+    for p in $PROGRAMS; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
+    for s in $STANDINS; do
         echo "$s stand-in: $(count_alive "$STATE/standin-$s.pid")"
     done
     [ -f "$STATE/nginx.pid" ] && kill -0 "$(cat "$STATE/nginx.pid")" 2>/dev/null &&
