@@ -33,7 +33,8 @@ run() {  # run TARGET
 mkdir -p "$out"
 build request common/params.c common/request.c common/strbuf.c \
     common/xmlw.c common/response.c common/votable.c common/log.c \
-    common/soda_params.c common/did.c common/http.c soda/cut.c \
+    common/soda_params.c common/did.c common/http.c common/choose.c \
+    common/geo.c common/sites.c common/authed.c common/oauth2.c soda/cut.c \
     scs/scs_query.c scs/obscore.c
 build upstream common/rucio.c common/sites.c common/dmapi.c \
     common/choose.c common/geo.c common/authed.c common/http.c \
