@@ -145,26 +145,21 @@ dmapi_meta(struct dmapi *d, struct http *h, const struct did *did,
 
 /*
  * One entry: {"identifier": RSE, "replicas": [pfn...],
- * "colocated_services": [SCAPI service...]}.
+ * "colocated_services": [SCAPI service...]}: the RSE's PFNs into F, its
+ * SODA services beside it in T.
  */
 static int
-parse_entry(json_t *e, struct rucio_file *f, json_t *services)
+parse_entry(const json_t *e, struct rucio_file *f, struct sites_table *t)
 {
 	const char	*rse = json_string_value(json_object_get(e, "identifier"));
-	json_t		*pfns = json_object_get(e, "replicas"), *svc;
+	const json_t	*pfns = json_object_get(e, "replicas"), *svc;
 	size_t		 i;
 
 	if (rse == NULL || !json_is_array(pfns))
 		return 0;	/* nothing usable in it */
-	json_array_foreach(json_object_get(e, "colocated_services"), i, svc) {
-		/* Tie the service to this RSE for the site-table parser. */
-		json_t *copy = json_deep_copy(svc);
-		if (copy == NULL)
+	json_array_foreach(json_object_get(e, "colocated_services"), i, svc)
+		if (sites_add_service(t, rse, svc) == -1)
 			return -1;
-		json_object_set_new(copy, "associated_storage_area_id",
-		    json_string(rse));
-		json_array_append_new(services, copy);
-	}
 	return rucio_rse_parse(&f->rses[f->nrses++], rse, pfns);
 }
 
@@ -173,21 +168,20 @@ dmapi_parse_locate(const char *body, const struct did *did,
     struct rucio_files *files, struct sites_table **services, char *err,
     size_t errsize)
 {
-	json_t		*list, *e, *svcs = json_array(), *areas = json_array();
-	char		*svctext = NULL, *areatext = NULL;
+	json_t		*list, *e;
 	size_t		 i;
-	int		 rc = -1;
 
 	memset(files, 0, sizeof(*files));
 	*services = NULL;
 	list = json_loads(body, 0, NULL);
 	if (!json_is_array(list)) {
+		json_decref(list);
 		snprintf(err, errsize, "data-management API /data/locate: not "
 		    "a JSON list");
-		goto out;
+		return -1;
 	}
-	files->v = calloc(1, sizeof(*files->v));
-	if (files->v == NULL || svcs == NULL || areas == NULL)
+	if ((*services = sites_table_new()) == NULL ||
+	    (files->v = calloc(1, sizeof(*files->v))) == NULL)
 		goto nomem;
 	files->n = 1;
 	files->v->scope = strdup(did->scope);
@@ -196,35 +190,21 @@ dmapi_parse_locate(const char *body, const struct did *did,
 	files->v->rses = calloc(json_array_size(list) + 1, sizeof(*files->v->rses));
 	if (!files->v->scope || !files->v->name || !files->v->rses)
 		goto nomem;
-	json_array_foreach(list, i, e) {
-		if (parse_entry(e, files->v, svcs) == -1)
+	json_array_foreach(list, i, e)
+		if (parse_entry(e, files->v, *services) == -1)
 			goto nomem;
-		/* The RSE name stands for its storage area in the table. */
-		json_array_append_new(areas, json_pack("{s:O?,s:O?}", "id",
-		    json_object_get(e, "identifier"), "name",
-		    json_object_get(e, "identifier")));
+	if (files->v->nrses == 0) {	/* located nowhere: not found */
+		rucio_files_free(files);
+		sites_table_free(*services);
+		*services = NULL;
 	}
-	if (files->v->nrses == 0) {
-		rucio_files_free(files);	/* located nowhere: not found */
-		rc = 0;
-		goto out;
-	}
-	svctext = json_dumps(svcs, JSON_COMPACT);
-	areatext = json_dumps(areas, JSON_COMPACT);
-	if (svctext == NULL || areatext == NULL ||
-	    (*services = sites_parse_scapi("[]", areatext, svctext, err,
-	    errsize)) == NULL)
-		goto nomem;
-	rc = 0;
-	goto out;
+	json_decref(list);
+	return 0;
 nomem:
 	snprintf(err, errsize, "out of memory");
 	rucio_files_free(files);
-out:
-	free(svctext);
-	free(areatext);
-	json_decref(svcs);
-	json_decref(areas);
+	sites_table_free(*services);
+	*services = NULL;
 	json_decref(list);
-	return rc;
+	return -1;
 }

@@ -129,7 +129,7 @@ parse_grafana(struct sites_table *t, json_t *list)
 }
 
 static int
-add_service(struct site_rse *r, json_t *svc, int async)
+add_service(struct site_rse *r, const json_t *svc, int async)
 {
 	struct site_service	**list = async ? &r->async : &r->sync, *s;
 	int			 *n = async ? &r->nasync : &r->nsync;
@@ -172,31 +172,44 @@ area_name(json_t *areas, const char *id)
 	return NULL;
 }
 
+struct sites_table *
+sites_table_new(void)
+{
+	return calloc(1, sizeof(struct sites_table));
+}
+
+int
+sites_add_service(struct sites_table *t, const char *rse, const json_t *svc)
+{
+	const char	*type = json_string_value(json_object_get(svc, "type"));
+	struct site_rse	*r;
+	int		 async;
+
+	if (type == NULL || rse == NULL || *rse == '\0')
+		return 0;
+	if (strcasecmp(type, "soda_sync") == 0)
+		async = 0;
+	else if (strcasecmp(type, "soda_async") == 0)
+		async = 1;
+	else
+		return 0;
+	return (r = rse_add(t, rse)) == NULL ? -1 : add_service(r, svc, async);
+}
+
 /* SODA services, tied to an RSE through associated_storage_area_id. */
 static int
 parse_services(struct sites_table *t, json_t *areas, json_t *services)
 {
 	json_t		*svc;
 	size_t		 i;
-	const char	*type, *area, *rse;
-	struct site_rse	*r;
-	int		 async;
+	const char	*area;
 
 	json_array_foreach(services, i, svc) {
-		type = json_string_value(json_object_get(svc, "type"));
 		area = json_string_value(json_object_get(svc,
 		    "associated_storage_area_id"));
-		if (type == NULL || area == NULL)
+		if (area == NULL)
 			continue;	/* not tied to a storage: not co-located */
-		if (strcasecmp(type, "soda_sync") == 0)
-			async = 0;
-		else if (strcasecmp(type, "soda_async") == 0)
-			async = 1;
-		else
-			continue;
-		if ((rse = area_name(areas, area)) == NULL || *rse == '\0')
-			continue;
-		if ((r = rse_add(t, rse)) == NULL || add_service(r, svc, async))
+		if (sites_add_service(t, area_name(areas, area), svc) == -1)
 			return -1;
 	}
 	return 0;
@@ -222,7 +235,7 @@ build(const char *const *texts, int n,
 			    "list (%s)", l[i] == NULL ? je.text : "an object");
 			goto out;
 		}
-	if ((t = calloc(1, sizeof(*t))) == NULL || parse_grafana(t, l[0]) == -1 ||
+	if ((t = sites_table_new()) == NULL || parse_grafana(t, l[0]) == -1 ||
 	    fill(t, l + 1) == -1) {
 		snprintf(err, errsize, "out of memory");
 		sites_table_free(t);

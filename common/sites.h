@@ -21,6 +21,8 @@
 
 #include <time.h>
 
+#include <jansson.h>
+
 #include "http.h"
 #include "oauth2.h"
 
@@ -81,6 +83,16 @@ struct sites_table *sites_parse_scapi(const char *grafana, const char *areas,
 struct sites_table *sites_parse_2023(const char *grafana, const char *services,
 		    char *err, size_t errsize);
 void		 sites_table_free(struct sites_table *);
+
+/* An empty table, for a reader of another source; NULL on ENOMEM. */
+struct sites_table *sites_table_new(void);
+/*
+ * Put SVC, a SCAPI service object, beside RSE in T when it is a SODA
+ * service (soda_sync or soda_async); others, and an empty RSE, are
+ * skipped.  -1 when memory runs out.
+ */
+int		 sites_add_service(struct sites_table *, const char *rse,
+		    const json_t *svc);
 
 /* prefix://host[:port]/path, tolerating "https://" prefixes and null ports. */
 char		*sites_service_url(const char *prefix, const char *host,
