@@ -9,6 +9,7 @@
 #include "config.h"
 #include "log.h"
 #include "params.h"
+#include "strbuf.h"
 
 enum key_type {
 	KEY_STRING,
@@ -16,8 +17,7 @@ enum key_type {
 	KEY_DOUBLE,
 	KEY_BOOL,
 	KEY_LOGLEVEL,
-	KEY_BACKEND,
-	KEY_SHAPE
+	KEY_WORD	/* one of WORDS, stored as its index (an int) */
 };
 
 struct key {
@@ -27,93 +27,117 @@ struct key {
 	size_t		 offset;	/* into struct config */
 	const char	*def;		/* NULL: required */
 	double		 min, max;	/* KEY_LONG, KEY_DOUBLE */
+	const char	*const *words;	/* KEY_WORD, NULL-terminated */
 };
+
+static const char *const shapes[] = { "scapi", "2023", NULL };
+static const char *const backends[] = { "rucio", "dm", NULL };
+static const char *const id_forms[] = { "path", "did", NULL };
 
 #define OFF(f)	offsetof(struct config, f)
 
 static const struct key keys[] = {
-	{ "log", "level", KEY_LOGLEVEL, OFF(log_level), "info", 0, 0 },
-	{ "log", "file", KEY_STRING, OFF(log_file), "", 0, 0 },
+	{ "log", "level", KEY_LOGLEVEL, OFF(log_level), "info", 0, 0, NULL },
+	{ "log", "file", KEY_STRING, OFF(log_file), "", 0, 0, NULL },
 	{ "request", "max_body", KEY_LONG, OFF(max_body), "1048576",
-	    1, 67108864 },
+	    1, 67108864, NULL },
 	{ "request", "max_params", KEY_LONG, OFF(max_params), "1024",
-	    1, 100000 },
-	{ "database", "conninfo", KEY_STRING, OFF(db_conninfo), NULL, 0, 0 },
+	    1, 100000, NULL },
+	{ "database", "conninfo", KEY_STRING, OFF(db_conninfo),
+	    NULL, 0, 0, NULL },
 	{ "database", "connect_timeout", KEY_LONG, OFF(db_connect_timeout),
-	    "5", 1, 300 },
+	    "5", 1, 300, NULL },
 	{ "database", "statement_timeout", KEY_LONG,
-	    OFF(db_statement_timeout), "10000", 1, 3600000 },
-	{ "scs", "table", KEY_STRING, OFF(scs_table), "ivoa.obscore", 0, 0 },
-	{ "scs", "max_sr", KEY_DOUBLE, OFF(scs_max_sr), "180", 0, 180 },
+	    OFF(db_statement_timeout), "10000", 1, 3600000, NULL },
+	{ "scs", "table", KEY_STRING, OFF(scs_table),
+	    "ivoa.obscore", 0, 0, NULL },
+	{ "scs", "max_sr", KEY_DOUBLE, OFF(scs_max_sr), "180", 0, 180, NULL },
 	{ "scs", "maxrec_default", KEY_LONG, OFF(scs_maxrec_default), "1000",
-	    0, 100000000 },
+	    0, 100000000, NULL },
 	{ "scs", "maxrec_limit", KEY_LONG, OFF(scs_maxrec_limit), "1000000",
-	    1, 100000000 },
-	{ "scs", "public_url", KEY_STRING, OFF(scs_public_url), "", 0, 0 },
+	    1, 100000000, NULL },
+	{ "scs", "public_url", KEY_STRING, OFF(scs_public_url),
+	    "", 0, 0, NULL },
 	{ "http", "connect_timeout", KEY_LONG, OFF(http_connect_timeout),
-	    "2000", 1, 600000 },
-	{ "http", "timeout", KEY_LONG, OFF(http_timeout), "10000", 1, 3600000 },
-	{ "http", "ca_file", KEY_STRING, OFF(http_ca_file), "", 0, 0 },
-	{ "rucio", "url", KEY_STRING, OFF(rucio_url), "", 0, 0 },
-	{ "rucio", "account", KEY_STRING, OFF(rucio_account), "", 0, 0 },
-	{ "rucio", "username", KEY_STRING, OFF(rucio_username), "", 0, 0 },
-	{ "rucio", "password", KEY_STRING, OFF(rucio_password), "", 0, 0 },
-	{ "rucio", "token_file", KEY_STRING, OFF(rucio_token_file), "", 0, 0 },
+	    "2000", 1, 600000, NULL },
+	{ "http", "timeout", KEY_LONG, OFF(http_timeout),
+	    "10000", 1, 3600000, NULL },
+	{ "http", "ca_file", KEY_STRING, OFF(http_ca_file), "", 0, 0, NULL },
+	{ "rucio", "url", KEY_STRING, OFF(rucio_url), "", 0, 0, NULL },
+	{ "rucio", "account", KEY_STRING, OFF(rucio_account), "", 0, 0, NULL },
+	{ "rucio", "username", KEY_STRING, OFF(rucio_username),
+	    "", 0, 0, NULL },
+	{ "rucio", "password", KEY_STRING, OFF(rucio_password),
+	    "", 0, 0, NULL },
+	{ "rucio", "token_file", KEY_STRING, OFF(rucio_token_file),
+	    "", 0, 0, NULL },
 	{ "rucio", "oauth2_client_id", KEY_STRING, OFF(rucio_oauth2_client_id),
-	    "", 0, 0 },
+	    "", 0, 0, NULL },
 	{ "rucio", "oauth2_client_secret", KEY_STRING,
-	    OFF(rucio_oauth2_client_secret), "", 0, 0 },
+	    OFF(rucio_oauth2_client_secret), "", 0, 0, NULL },
 	{ "rucio", "oauth2_scope", KEY_STRING, OFF(rucio_oauth2_scope),
-	    "openid profile", 0, 0 },
+	    "openid profile", 0, 0, NULL },
 	{ "rucio", "oauth2_audience", KEY_STRING, OFF(rucio_oauth2_audience),
-	    "rucio", 0, 0 },
-	{ "sites", "url", KEY_STRING, OFF(sites_url), "", 0, 0 },
-	{ "sites", "token", KEY_STRING, OFF(sites_token), "", 0, 0 },
+	    "rucio", 0, 0, NULL },
+	{ "sites", "url", KEY_STRING, OFF(sites_url), "", 0, 0, NULL },
+	{ "sites", "token", KEY_STRING, OFF(sites_token), "", 0, 0, NULL },
 	{ "sites", "oauth2_client_id", KEY_STRING, OFF(sites_oauth2_client_id),
-	    "", 0, 0 },
+	    "", 0, 0, NULL },
 	{ "sites", "oauth2_client_secret", KEY_STRING,
-	    OFF(sites_oauth2_client_secret), "", 0, 0 },
+	    OFF(sites_oauth2_client_secret), "", 0, 0, NULL },
 	{ "sites", "oauth2_scope", KEY_STRING, OFF(sites_oauth2_scope),
-	    "openid profile site-capabilities-api-service", 0, 0 },
+	    "openid profile site-capabilities-api-service", 0, 0, NULL },
 	{ "sites", "oauth2_audience", KEY_STRING, OFF(sites_oauth2_audience),
-	    "site-capabilities-api", 0, 0 },
-	{ "sites", "shape", KEY_SHAPE, OFF(sites_2023), "scapi", 0, 0 },
-	{ "sites", "ttl", KEY_LONG, OFF(sites_ttl), "300", 1, 86400 },
-	{ "geoip", "database", KEY_STRING, OFF(geoip_database), "", 0, 0 },
-	{ "dm", "url", KEY_STRING, OFF(dm_url), "", 0, 0 },
-	{ "oauth2", "token_url", KEY_STRING, OFF(oauth2_token_url), "", 0, 0 },
-	{ "oauth2", "client_id", KEY_STRING, OFF(oauth2_client_id), "", 0, 0 },
+	    "site-capabilities-api", 0, 0, NULL },
+	{ "sites", "shape", KEY_WORD, OFF(sites_2023), "scapi", 0, 0, shapes },
+	{ "sites", "ttl", KEY_LONG, OFF(sites_ttl), "300", 1, 86400, NULL },
+	{ "geoip", "database", KEY_STRING, OFF(geoip_database),
+	    "", 0, 0, NULL },
+	{ "dm", "url", KEY_STRING, OFF(dm_url), "", 0, 0, NULL },
+	{ "oauth2", "token_url", KEY_STRING, OFF(oauth2_token_url),
+	    "", 0, 0, NULL },
+	{ "oauth2", "client_id", KEY_STRING, OFF(oauth2_client_id),
+	    "", 0, 0, NULL },
 	{ "oauth2", "client_secret", KEY_STRING, OFF(oauth2_client_secret), "",
-	    0, 0 },
+	    0, 0, NULL },
 	{ "oauth2", "scope", KEY_STRING, OFF(oauth2_scope),
-	    "openid profile data-management-api-service", 0, 0 },
+	    "openid profile data-management-api-service", 0, 0, NULL },
 	{ "oauth2", "audience", KEY_STRING, OFF(oauth2_audience),
-	    "data-management-api", 0, 0 },
-	{ "links", "backend", KEY_BACKEND, OFF(links_backend_dm), "rucio", 0, 0 },
-	{ "links", "max_ids", KEY_LONG, OFF(links_max_ids), "100", 1, 10000 },
+	    "data-management-api", 0, 0, NULL },
+	{ "links", "backend", KEY_WORD, OFF(links_backend_dm), "rucio", 0, 0,
+	    backends },
+	{ "links", "max_ids", KEY_LONG, OFF(links_max_ids),
+	    "100", 1, 10000, NULL },
 	{ "links", "maxrec_default", KEY_LONG, OFF(links_maxrec_default),
-	    "10000", 1, 1000000 },
-	{ "links", "meta_ttl", KEY_LONG, OFF(links_meta_ttl), "60", 0, 86400 },
+	    "10000", 1, 1000000, NULL },
+	{ "links", "meta_ttl", KEY_LONG, OFF(links_meta_ttl),
+	    "60", 0, 86400, NULL },
 	{ "links", "schemes", KEY_STRING, OFF(links_schemes),
-	    "https davs root", 0, 0 },
+	    "https davs root", 0, 0, NULL },
 	{ "links", "davs_to_https", KEY_BOOL, OFF(links_davs_to_https), "false",
-	    0, 0 },
-	{ "links", "link_auth", KEY_STRING, OFF(links_link_auth), "true", 0, 0 },
+	    0, 0, NULL },
+	{ "links", "link_auth", KEY_STRING, OFF(links_link_auth),
+	    "true", 0, 0, NULL },
 	{ "links", "link_auth_rses", KEY_STRING, OFF(links_link_auth_rses), "",
-	    0, 0 },
+	    0, 0, NULL },
 	{ "links", "ivoa_authority", KEY_STRING, OFF(links_ivoa_authority),
-	    "auth.example.org/datasets/fits", 0, 0 },
+	    "auth.example.org/datasets/fits", 0, 0, NULL },
 	{ "links", "soda_proxy_url", KEY_STRING, OFF(links_soda_proxy_url), "",
-	    0, 0 },
-	{ "soda", "redirect", KEY_BOOL, OFF(soda_redirect), "false", 0, 0 },
-	{ "soda", "id_form", KEY_STRING, OFF(soda_id_form), "path", 0, 0 },
-	{ "soda", "failover", KEY_BOOL, OFF(soda_failover), "true", 0, 0 },
-	{ "soda", "max_tries", KEY_LONG, OFF(soda_max_tries), "3", 1, 20 },
+	    0, 0, NULL },
+	{ "soda", "redirect", KEY_BOOL, OFF(soda_redirect),
+	    "false", 0, 0, NULL },
+	{ "soda", "id_form", KEY_WORD, OFF(soda_id_form_did), "path", 0, 0,
+	    id_forms },
+	{ "soda", "failover", KEY_BOOL, OFF(soda_failover),
+	    "true", 0, 0, NULL },
+	{ "soda", "max_tries", KEY_LONG, OFF(soda_max_tries),
+	    "3", 1, 20, NULL },
 	{ "soda", "first_byte_timeout", KEY_LONG, OFF(soda_first_byte_timeout),
-	    "120000", 100, 3600000 },
+	    "120000", 100, 3600000, NULL },
 	{ "soda", "stall_timeout", KEY_LONG, OFF(soda_stall_timeout), "60000",
-	    100, 3600000 },
-	{ "soda", "public_url", KEY_STRING, OFF(soda_public_url), "", 0, 0 },
+	    100, 3600000, NULL },
+	{ "soda", "public_url", KEY_STRING, OFF(soda_public_url),
+	    "", 0, 0, NULL },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -163,6 +187,28 @@ check_known(const dictionary *ini, char *err, size_t errsize)
 	return 0;
 }
 
+/* V as the index of one of K->words; the message lists them all. */
+static int
+set_word(const struct key *k, const char *v, int *out, char *err,
+    size_t errsize)
+{
+	struct strbuf	 them = STRBUF_INIT;
+	int		 i;
+
+	for (i = 0; k->words[i] != NULL; i++)
+		if (strcmp(v, k->words[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	for (i = 0; k->words[i] != NULL; i++)
+		strbuf_printf(&them, "%s%s", i == 0 ? "" : k->words[i + 1] ==
+		    NULL ? " or " : ", ", k->words[i]);
+	snprintf(err, errsize, "[%s] %s: \"%s\" is not %s", k->section,
+	    k->name, v, strbuf_str(&them));
+	strbuf_free(&them);
+	return -1;
+}
+
 static int
 set_value(struct config *cfg, const struct key *k, const char *v,
     char *err, size_t errsize)
@@ -186,22 +232,8 @@ set_value(struct config *cfg, const struct key *k, const char *v,
 			return -1;
 		}
 		return 0;
-	case KEY_SHAPE:
-		if (strcmp(v, "scapi") != 0 && strcmp(v, "2023") != 0) {
-			snprintf(err, errsize, "[%s] %s: \"%s\" is not scapi or "
-			    "2023", k->section, k->name, v);
-			return -1;
-		}
-		*(int *)(void *)base = strcmp(v, "2023") == 0;
-		return 0;
-	case KEY_BACKEND:
-		if (strcmp(v, "rucio") != 0 && strcmp(v, "dm") != 0) {
-			snprintf(err, errsize, "[%s] %s: \"%s\" is not rucio or dm",
-			    k->section, k->name, v);
-			return -1;
-		}
-		*(int *)(void *)base = strcmp(v, "dm") == 0;
-		return 0;
+	case KEY_WORD:
+		return set_word(k, v, (int *)(void *)base, err, errsize);
 	case KEY_LOGLEVEL:
 		if ((level = log_level_parse(v)) < 0) {
 			snprintf(err, errsize, "[%s] %s: \"%s\" is not one of "
@@ -329,12 +361,6 @@ check_cross(const struct config *cfg, char *err, size_t errsize)
 		snprintf(err, errsize, "[oauth2] token_url: required by [%s] "
 		    "oauth2_client_id", *cfg->rucio_oauth2_client_id != '\0' ?
 		    "rucio" : "sites");
-		return -1;
-	}
-	if (strcmp(cfg->soda_id_form, "path") != 0 &&
-	    strcmp(cfg->soda_id_form, "did") != 0) {
-		snprintf(err, errsize, "[soda] id_form: \"%s\" is not path or "
-		    "did", cfg->soda_id_form);
 		return -1;
 	}
 	if (cfg->db_conninfo[0] == '\0') {

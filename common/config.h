@@ -81,7 +81,7 @@ struct config {
 	char		*links_soda_proxy_url;
 	/* [soda] */
 	int		 soda_redirect;		/* 303 to the site, no proxying */
-	char		*soda_id_form;		/* path or did */
+	int		 soda_id_form_did;	/* 0: path, 1: did */
 	int		 soda_failover;
 	long		 soda_max_tries;
 	long		 soda_first_byte_timeout; /* milliseconds */

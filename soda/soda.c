@@ -33,8 +33,7 @@ soda_new(const struct config *cfg, char *err, size_t errsize)
 		return NULL;
 	}
 	s->cfg = cfg;
-	s->id_form = strcmp(cfg->soda_id_form, "did") == 0 ? SODA_ID_DID :
-	    SODA_ID_PATH;
+	s->id_form = cfg->soda_id_form_did ? SODA_ID_DID : SODA_ID_PATH;
 	s->started = time(NULL);
 	if ((s->finder = finder_new(cfg, err, errsize)) == NULL)
 		goto fail;

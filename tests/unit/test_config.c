@@ -31,6 +31,17 @@ test_defaults(void)
 	CU_ASSERT_DOUBLE_EQUAL(cfg.scs_max_sr, 180, 0);
 	CU_ASSERT_EQUAL(cfg.db_statement_timeout, 10000);
 	CU_ASSERT_STRING_EQUAL(cfg.scs_public_url, "");
+	CU_ASSERT_EQUAL(cfg.sites_2023, 0);
+	CU_ASSERT_EQUAL(cfg.links_backend_dm, 0);
+	CU_ASSERT_EQUAL(cfg.soda_id_form_did, 0);
+	config_free(&cfg);
+	/* A word key holds the index of the word in its list. */
+	CU_ASSERT_EQUAL(load("[database]\nconninfo = x\n[sites]\nshape = 2023\n"
+	    "[links]\nbackend = dm\n[soda]\nid_form = did\n", &cfg, err,
+	    sizeof(err)), 0);
+	CU_ASSERT_EQUAL(cfg.sites_2023, 1);
+	CU_ASSERT_EQUAL(cfg.links_backend_dm, 1);
+	CU_ASSERT_EQUAL(cfg.soda_id_form_did, 1);
 	config_free(&cfg);
 }
 
@@ -85,6 +96,10 @@ test_refusals(void)
 	    "[links] link_auth_rses");
 	refused("[database]\nconninfo = x\n[soda]\nid_form = url\n",
 	    "[soda] id_form: \"url\" is not path or did");
+	refused("[database]\nconninfo = x\n[sites]\nshape = 2024\n",
+	    "[sites] shape: \"2024\" is not scapi or 2023");
+	refused("[database]\nconninfo = x\n[links]\nbackend = Rucio\n",
+	    "[links] backend: \"Rucio\" is not rucio or dm");
 	refused("[database]\nconninfo = x\n[soda]\nmax_tries = 0\n",
 	    "[soda] max_tries");
 }
