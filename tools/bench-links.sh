@@ -44,13 +44,7 @@ links_on() {
         -e "/^\[sites\]/,/^\[/ s|^url = .*|url = http://127.0.0.1:$1/v1|" \
         -e "/^\[log\]/,/^\[/ s|^file = .*|file = $STATE/log/links-bench.log|" \
         "$STATE/rucio-ivoa.ini" >"$STATE/bench.ini"
-    pids=$(cat "$STATE/links.pid" 2>/dev/null || true)
-    for p in $pids; do kill "$p" 2>/dev/null || true; done
-    sleep 0.5
-    rm -f "$STATE/links.sock"
-    spawn-fcgi -s "$STATE/links.sock" -M 0666 -F "$LINKS_WORKERS" \
-        -P "$STATE/links.pid" -- "$top/$BUILD/links.fcgi" -c "$STATE/bench.ini" \
-        >/dev/null 2>&1
+    "$top/tools/stack.sh" program links links bench.ini "$LINKS_WORKERS"
     : >"$STATE/log/links-bench.log"
     curl -fsS -o /dev/null "http://127.0.0.1:$HTTP_PORT$Q"
 }

@@ -7,6 +7,9 @@
 #   tools/stack.sh start     start (or restart the programs of) the stack
 #   tools/stack.sh stop      stop exactly what start started
 #   tools/stack.sh status
+#   tools/stack.sh program NAME PROGRAM CONFIG WORKERS
+#                            (re)start one program on NAME.sock with
+#                            $STATE/CONFIG (the benchmarks use it)
 #
 # Everything lives under $STATE (default .state/run in the checkout); no
 # system cluster, service or port 80 is touched.  Settings, from the
@@ -354,5 +357,7 @@ case ${1:-} in
     start) start ;;
     stop) stop ;;
     status) status ;;
-    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+    program) [ $# -eq 5 ] || die "usage: $0 program NAME PROGRAM CONFIG WORKERS"
+        shift; program_start "$@" ;;
+    *) echo "usage: $0 start|stop|status|program" >&2; exit 2 ;;
 esac
