@@ -96,8 +96,8 @@ backend_new(struct finder *f, const struct config *cfg, char *err,
 		}
 		if (*cfg->rucio_username == '\0' &&
 		    *cfg->rucio_token_file == '\0' && ro.oauth2 == NULL) {
-			snprintf(err, errsize, "[rucio] username, token_file or "
-			    "oauth2_client_id is required");
+			snprintf(err, errsize, "[rucio] username, "
+			    "token_file or oauth2_client_id is required");
 			return -1;
 		}
 		f->rucio = rucio_new(&ro);

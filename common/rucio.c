@@ -310,8 +310,8 @@ parse_file(struct rucio_file *f, json_t *line)
 	if (f->rses == NULL)
 		return -1;
 	json_object_foreach(rses, rse, pfns)
-		if (json_is_array(pfns) && rucio_rse_parse(&f->rses[f->nrses++], rse,
-		    pfns) == -1)
+		if (json_is_array(pfns) &&
+		    rucio_rse_parse(&f->rses[f->nrses++], rse, pfns) == -1)
 			return -1;
 	return 0;
 }

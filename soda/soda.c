@@ -91,8 +91,8 @@ collect_urls(struct soda *s, const struct soda_cut *c,
 		if (seen)
 			continue;
 		strbuf_reset(&u);
-		if (soda_cut_url(c, svc, s->id_form, s->cfg->links_ivoa_authority,
-		    &u) == -1 || (urls[k] = strdup(strbuf_str(&u))) == NULL) {
+		if (soda_cut_url(c, svc, s->id_form,
+		    s->cfg->links_ivoa_authority, &u) == -1 || (urls[k] = strdup(strbuf_str(&u))) == NULL) {
 			strbuf_free(&u);
 			while (k > 0)
 				free(urls[--k]);

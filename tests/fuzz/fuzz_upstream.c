@@ -89,7 +89,8 @@ fuzz_parts(char *part[PARTS])
 		(void)sites_find(t, "SPSRC_STORM");
 		sites_table_free(t);
 	}
-	if ((t = sites_parse_2023(part[1], part[2], err, sizeof(err))) != NULL) {
+	if ((t = sites_parse_2023(part[1], part[2], err,
+	    sizeof(err))) != NULL) {
 		choose_all(&fs, t);
 		sites_table_free(t);
 	}

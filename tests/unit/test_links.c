@@ -44,9 +44,9 @@ test_did(void)
 	CU_ASSERT_STRING_EQUAL(did_path(&d, buf, sizeof(buf)), "sp3531_soda/9b/98/"
 	    "2023-07-18-16-40-27_ASK-WALLABY_Eridanus_cutout-574594-imagecube-"
 	    "42178.fits");
-	CU_ASSERT_STRING_EQUAL(did_ivoid(&d, "auth.test/fits", buf, sizeof(buf)),
-	    "ivo://auth.test/fits?sp3531_soda/9b/98/2023-07-18-16-40-27_ASK-"
-	    "WALLABY_Eridanus_cutout-574594-imagecube-42178.fits");
+	CU_ASSERT_STRING_EQUAL(did_ivoid(&d, "auth.test/fits", buf,
+	    sizeof(buf)), "ivo://auth.test/fits?sp3531_soda/9b/98/2023-07-18-"
+	    "16-40-27_ASK-WALLABY_Eridanus_cutout-574594-imagecube-42178.fits");
 	CU_ASSERT_PTR_NULL(did_ivoid(&d, "auth.test/fits", buf, 40));
 	/* The forms SODA clients send. */
 	CU_ASSERT_EQUAL(did_parse_id("ivo://auth.example.org/datasets/fits?"
