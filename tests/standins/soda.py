@@ -116,6 +116,19 @@ def fits_views(size, chunk=CHUNK, limit=None):
         pos += n
 
 
+def with_last(items):
+    """(item, is_last) for each of ITEMS."""
+    it = iter(items)
+    try:
+        prev = next(it)
+    except StopIteration:
+        return
+    for item in it:
+        yield prev, False
+        prev = item
+    yield prev, True
+
+
 def fits_bytes(size):
     """The stream of fits_size(SIZE) bytes as an iterator of bytes chunks."""
     return (bytes(v) for v in fits_views(size))
@@ -318,8 +331,16 @@ class SodaHandler(common.StandinHandler):
             super()._dispatch(method)
         finally:
             if self.soda is not None:
-                with self.app.lock:
-                    self.soda["record"].update(sent=self.soda["sent"], complete=self.soda["complete"])
+                self.end_record(self.soda["sent"], self.soda["complete"])
+
+    def end_record(self, sent, complete):
+        """Write the answer's outcome into its record.  An answer that can
+        end well is recorded just before its last bytes go out: a client
+        that has read the whole answer and asks /_requests at once must
+        find the record final.  _dispatch records the truth once more at
+        the end, which corrects it when that last write failed."""
+        with self.app.lock:
+            self.soda["record"].update(sent=sent, complete=complete)
 
     def _control(self, method):
         # Cleared before the answer goes out, as App.control clears /_stats.
@@ -367,6 +388,8 @@ class SodaHandler(common.StandinHandler):
             body = json.dumps(body)
         if isinstance(body, str):
             body = body.encode()
+        if self.soda is not None:
+            self.end_record(len(body), True)
         super().reply(status, body, content_type, headers)
         if self.soda is not None:
             self.soda.update(sent=len(body), complete=True)
@@ -418,6 +441,7 @@ class SodaHandler(common.StandinHandler):
         knobs = dict(self.app.knobs)
         if knobs["empty"]:  # §5.3: no pixels overlap
             self.send_response(204)
+            self.end_record(0, True)
             self.end_headers()
             self.soda["complete"] = True
             return
@@ -443,8 +467,11 @@ class SodaHandler(common.StandinHandler):
         limit = None if cut is None else max(0, int(cut))
         chunk = CHUNK if rate is None else max(1, min(CHUNK, int(rate / 20)))
         state, start = self.soda, time.monotonic()
+        whole = limit is None or limit >= total
         try:
-            for piece in fits_views(total, chunk, limit):
+            for piece, last in with_last(fits_views(total, chunk, limit)):
+                if last and whole and not knobs["chunked"]:
+                    self.end_record(state["sent"] + len(piece), True)
                 if knobs["chunked"]:
                     self.send_all(b"%x\r\n" % len(piece), False)
                     self.send_all(piece, True)
@@ -463,6 +490,7 @@ class SodaHandler(common.StandinHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
             if knobs["chunked"]:
+                self.end_record(state["sent"], True)
                 self.send_all(b"0\r\n\r\n", False)
             state["complete"] = True
         except OSError:  # BrokenPipe, ConnectionReset, a send timeout
