@@ -23,7 +23,11 @@ struct relay_opts {
 	const char	*authorization;	/* the client's header value, or NULL */
 };
 
-/* Try URLS[0 .. n-1] in order and answer R from the first that answers. */
+/*
+ * Try URLS[0 .. n-1] in order and answer R from the first that answers.
+ * When none does, R is 503, or 504 when the last one timed out: the last
+ * failure names the status, as nginx's proxy_next_upstream reports it.
+ */
 void	relay_run(struct http *, const struct relay_opts *,
 	    const char *const *urls, int n, struct response *r);
 
