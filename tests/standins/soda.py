@@ -116,19 +116,6 @@ def fits_views(size, chunk=CHUNK, limit=None):
         pos += n
 
 
-def with_last(items):
-    """(item, is_last) for each of ITEMS."""
-    it = iter(items)
-    try:
-        prev = next(it)
-    except StopIteration:
-        return
-    for item in it:
-        yield prev, False
-        prev = item
-    yield prev, True
-
-
 def fits_bytes(size):
     """The stream of fits_size(SIZE) bytes as an iterator of bytes chunks."""
     return (bytes(v) for v in fits_views(size))
@@ -467,11 +454,10 @@ class SodaHandler(common.StandinHandler):
         limit = None if cut is None else max(0, int(cut))
         chunk = CHUNK if rate is None else max(1, min(CHUNK, int(rate / 20)))
         state, start = self.soda, time.monotonic()
-        whole = limit is None or limit >= total
         try:
-            for piece, last in with_last(fits_views(total, chunk, limit)):
-                if last and whole and not knobs["chunked"]:
-                    self.end_record(state["sent"] + len(piece), True)
+            for piece in fits_views(total, chunk, limit):
+                if not knobs["chunked"] and state["sent"] + len(piece) == total:
+                    self.end_record(total, True)
                 if knobs["chunked"]:
                     self.send_all(b"%x\r\n" % len(piece), False)
                     self.send_all(piece, True)
