@@ -43,6 +43,8 @@ static const struct key keys[] = {
 	    1, 67108864, NULL },
 	{ "request", "max_params", KEY_LONG, OFF(max_params), "1024",
 	    1, 100000, NULL },
+	{ "request", "send_timeout", KEY_LONG, OFF(send_timeout), "60000",
+	    100, 3600000, NULL },
 	{ "database", "conninfo", KEY_STRING, OFF(db_conninfo),
 	    NULL, 0, 0, NULL },
 	{ "database", "connect_timeout", KEY_LONG, OFF(db_connect_timeout),
@@ -107,9 +109,13 @@ static const struct key keys[] = {
 	{ "links", "backend", KEY_WORD, OFF(links_backend_dm), "rucio", 0, 0,
 	    backends },
 	{ "links", "max_ids", KEY_LONG, OFF(links_max_ids),
-	    "100", 1, 10000, NULL },
+	    "20", 1, 10000, NULL },
+	{ "links", "request_timeout", KEY_LONG, OFF(links_request_timeout),
+	    "50000", 100, 3600000, NULL },
 	{ "links", "maxrec_default", KEY_LONG, OFF(links_maxrec_default),
 	    "10000", 1, 1000000, NULL },
+	{ "links", "maxrec_limit", KEY_LONG, OFF(links_maxrec_limit),
+	    "100000", 1, 1000000, NULL },
 	{ "links", "meta_ttl", KEY_LONG, OFF(links_meta_ttl),
 	    "60", 0, 86400, NULL },
 	{ "links", "schemes", KEY_STRING, OFF(links_schemes),
@@ -124,6 +130,8 @@ static const struct key keys[] = {
 	    "auth.example.org/datasets/fits", 0, 0, NULL },
 	{ "links", "soda_proxy_url", KEY_STRING, OFF(links_soda_proxy_url), "",
 	    0, 0, NULL },
+	{ "links", "public_url", KEY_STRING, OFF(links_public_url), "",
+	    0, 0, NULL },
 	{ "soda", "redirect", KEY_BOOL, OFF(soda_redirect),
 	    "false", 0, 0, NULL },
 	{ "soda", "id_form", KEY_WORD, OFF(soda_id_form_did), "path", 0, 0,
@@ -136,6 +144,10 @@ static const struct key keys[] = {
 	    "120000", 100, 3600000, NULL },
 	{ "soda", "stall_timeout", KEY_LONG, OFF(soda_stall_timeout), "60000",
 	    100, 3600000, NULL },
+	{ "soda", "min_rate", KEY_LONG, OFF(soda_min_rate), "1024",
+	    0, 1073741824, NULL },
+	{ "soda", "unsafe_plain_http_tokens", KEY_BOOL,
+	    OFF(soda_unsafe_plain_http_tokens), "false", 0, 0, NULL },
 	{ "soda", "public_url", KEY_STRING, OFF(soda_public_url),
 	    "", 0, 0, NULL },
 };
@@ -332,6 +344,18 @@ config_link_auth(const struct config *cfg, const char *rse)
 }
 
 /* Rules that tie keys together, checked once every key has its value. */
+/* Is a section's maxrec_default above its maxrec_limit?  ERR says so. */
+static int
+maxrec_above(const char *section, long def, long limit, char *err,
+    size_t errsize)
+{
+	if (def <= limit)
+		return 0;
+	snprintf(err, errsize, "[%s] maxrec_default: %ld is above maxrec_limit "
+	    "(%ld)", section, def, limit);
+	return 1;
+}
+
 static int
 check_cross(const struct config *cfg, char *err, size_t errsize)
 {
@@ -341,12 +365,10 @@ check_cross(const struct config *cfg, char *err, size_t errsize)
 		    cfg->scs_table);
 		return -1;
 	}
-	if (cfg->scs_maxrec_default > cfg->scs_maxrec_limit) {
-		snprintf(err, errsize, "[scs] maxrec_default: %ld is above "
-		    "maxrec_limit (%ld)", cfg->scs_maxrec_default,
-		    cfg->scs_maxrec_limit);
+	if (maxrec_above("scs", cfg->scs_maxrec_default, cfg->scs_maxrec_limit,
+	    err, errsize) || maxrec_above("links", cfg->links_maxrec_default,
+	    cfg->links_maxrec_limit, err, errsize))
 		return -1;
-	}
 	if (link_auth_word(cfg->links_link_auth,
 	    strlen(cfg->links_link_auth)) == NULL) {
 		snprintf(err, errsize, "[links] link_auth: \"%s\" is not one of "

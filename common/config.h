@@ -25,6 +25,7 @@ struct config {
 	/* [request] */
 	long		 max_body;
 	long		 max_params;
+	long		 send_timeout;		/* milliseconds */
 	/* [database] */
 	char		*db_conninfo;
 	long		 db_connect_timeout;	/* seconds */
@@ -71,7 +72,9 @@ struct config {
 	/* [links] */
 	int		 links_backend_dm;	/* 0: rucio, 1: dm */
 	long		 links_max_ids;
+	long		 links_request_timeout;	/* milliseconds */
 	long		 links_maxrec_default;
+	long		 links_maxrec_limit;
 	long		 links_meta_ttl;		/* seconds; 0: no cache */
 	char		*links_schemes;		/* space-separated, preferred first */
 	int		 links_davs_to_https;
@@ -79,6 +82,7 @@ struct config {
 	char		*links_link_auth_rses;	/* "RSE=value ...", overrides */
 	char		*links_ivoa_authority;
 	char		*links_soda_proxy_url;
+	char		*links_public_url;	/* "" when derived */
 	/* [soda] */
 	int		 soda_redirect;		/* 303 to the site, no proxying */
 	int		 soda_id_form_did;	/* 0: path, 1: did */
@@ -86,6 +90,8 @@ struct config {
 	long		 soda_max_tries;
 	long		 soda_first_byte_timeout; /* milliseconds */
 	long		 soda_stall_timeout;	/* milliseconds */
+	long		 soda_min_rate;		/* bytes a second */
+	int		 soda_unsafe_plain_http_tokens;
 	char		*soda_public_url;	/* "" when derived */
 };
 

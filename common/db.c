@@ -174,11 +174,18 @@ time_before(const struct timespec *a, const struct timespec *b)
 static enum db_status
 db_connect(struct db *db)
 {
-	/* conninfo comes last, so what the operator wrote there wins. */
+	/*
+	 * conninfo comes last, so what the operator wrote there wins.  Over
+	 * TCP, a server host that vanishes is noticed within about a minute
+	 * (keepalives, and unacknowledged data given up after 30 s) instead of
+	 * the kernel's two hours and more, so no worker waits on it that long.
+	 */
 	const char *const keys[] = { "connect_timeout", "application_name",
-	    "client_encoding", "dbname", NULL };
+	    "client_encoding", "keepalives", "keepalives_idle",
+	    "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+	    "dbname", NULL };
 	const char *const vals[] = { db->connect_timeout, db->appname,
-	    "UTF8", db->conninfo, NULL };
+	    "UTF8", "1", "30", "10", "3", "30000", db->conninfo, NULL };
 	struct timespec	 now;
 
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)

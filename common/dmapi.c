@@ -52,9 +52,9 @@ static int
 did_url(struct strbuf *b, const struct dmapi *d, const char *route,
     const struct did *did)
 {
-	return strbuf_printf(b, "%s/%s/", d->url, route) == -1 ||
-	    http_escape(b, did->scope) == -1 || strbuf_puts(b, "/") == -1 ||
-	    http_escape_path(b, did->name) == -1 ? -1 : 0;
+	return strbuf_printf(b, "%s/%s", d->url, route) == -1 ||
+	    http_add_segment(b, did->scope) == -1 ||
+	    http_add_path(b, did->name) == -1 ? -1 : 0;
 }
 
 static enum upstream_status
@@ -74,7 +74,7 @@ locate_once(struct dmapi *d, struct http *h, const struct did *did,
 	    (strbuf_puts(&url, "&ip_address=") == -1 ||
 	    http_escape(&url, ip) == -1))) {
 		strbuf_free(&url);
-		snprintf(err, errsize, "out of memory");
+		snprintf(err, errsize, "cannot build the /data/locate URL");
 		return UP_TRANSIENT;
 	}
 	st = call(d, h, strbuf_str(&url), &rep, err, errsize);
@@ -123,7 +123,7 @@ dmapi_meta(struct dmapi *d, struct http *h, const struct did *did,
 	*meta = NULL;
 	if (did_url(&url, d, "metadata", did) == -1) {
 		strbuf_free(&url);
-		snprintf(err, errsize, "out of memory");
+		snprintf(err, errsize, "cannot build the /metadata URL");
 		return UP_TRANSIENT;
 	}
 	st = call(d, h, strbuf_str(&url), &rep, err, errsize);

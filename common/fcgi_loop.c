@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 
 #include <fcgiapp.h>
@@ -231,6 +232,20 @@ fill_request(FCGX_Request *fr, struct request *req)
 	req->env_ctx = fr;
 }
 
+/*
+ * A client that stops reading must not hold the worker: a write to the web
+ * server that blocks for MS fails (EAGAIN), which ends the answer as a
+ * client gone away would.
+ */
+static void
+set_send_timeout(int fd, long ms)
+{
+	struct timeval	 tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
+		log_warn("send timeout not set: %s", strerror(errno));
+}
+
 static double
 elapsed_ms(const struct timespec *t0)
 {
@@ -263,6 +278,7 @@ fcgi_run(const struct config *cfg, fcgi_handler handle, void *state)
 	log_info("ready");
 	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		set_send_timeout(fr.ipcFd, cfg->send_timeout);
 		fill_request(&fr, &req);
 		strbuf_reset(&body);
 		read_body(&fr, &req, &body, cfg->max_body);

@@ -230,7 +230,7 @@ json_t *
 finder_meta(struct finder *f, struct http *h, const struct did *d)
 {
 	json_t	*meta = NULL, *kept;
-	char	 err[256], key[DID_SCOPE_MAX + DID_NAME_MAX + 2];
+	char	 err[256], key[DID_STR_MAX];
 
 	did_str(d, key, sizeof(key));
 	if (f->meta != NULL && (kept = ttlcache_get(f->meta, key)) != NULL) {

@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@ struct http {
 	int			 too_big;
 	int			 timed_out;	/* a stream's own limits */
 	double			 spent_ms;	/* in calls, since a reset */
+	double			 deadline;	/* now_ms() clock; 0: none */
 };
 
 struct http *
@@ -76,6 +78,63 @@ on_header(char *p, size_t size, size_t n, void *ctx)
 	return strbuf_add(b, p, n * size) == 0 ? n * size : 0;
 }
 
+static double
+now_ms(void)
+{
+	struct timespec	 t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+void
+http_deadline(struct http *h, long ms)
+{
+	h->deadline = ms > 0 ? now_ms() + (double)ms : 0;
+}
+
+long
+http_time_left(const struct http *h)
+{
+	return h->deadline == 0 ? LONG_MAX : (long)(h->deadline - now_ms());
+}
+
+/* WANT milliseconds, or the time left before the deadline when less. */
+static long
+limit_ms(const struct http *h, long want)
+{
+	double	 left;
+
+	if (h->deadline == 0)
+		return want;
+	left = h->deadline - now_ms();
+	return left < 1 ? 1 : want == 0 || left < (double)want ? (long)left :
+	    want;
+}
+
+/*
+ * Whether a call may go out: not past the deadline, and to a URL that
+ * stays under its prefix.  -1 with the reason in ERR otherwise.
+ */
+static int
+may_call(const struct http *h, const char *url, enum http_err *e, char *err,
+    size_t errsize)
+{
+	if (h->deadline != 0 && now_ms() >= h->deadline) {
+		snprintf(err, errsize, "%s: not called: the request's time "
+		    "limit was reached", url);
+		*e = HTTP_ETIMEOUT;
+		return -1;
+	}
+	if (http_url_climbs(url)) {
+		snprintf(err, errsize, "%s: not called: a '.' or '..' path "
+		    "segment", url);
+		*e = HTTP_EOTHER;
+		return -1;
+	}
+	return 0;
+}
+
 static void
 setup(struct http *h, const char *method, const char *url,
     struct curl_slist *hdrs, const char *body)
@@ -85,8 +144,9 @@ setup(struct http *h, const char *method, const char *url,
 	curl_easy_reset(c);	/* keeps the connection cache */
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->opts.connect_timeout_ms);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->opts.timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+	    limit_ms(h, h->opts.connect_timeout_ms));
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, limit_ms(h, h->opts.timeout_ms));
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (h->ca_file != NULL)
@@ -103,15 +163,6 @@ setup(struct http *h, const char *method, const char *url,
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (strcmp(method, "GET") == 0)
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-}
-
-static double
-now_ms(void)
-{
-	struct timespec	 t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
 /* The transfer, timed. */
@@ -186,6 +237,8 @@ http_call(struct http *h, const char *method, const char *url,
 	enum http_err		 e;
 
 	memset(reply, 0, sizeof(*reply));
+	if (may_call(h, url, &e, err, errsize) == -1)
+		return e;
 	if (header_list(headers, &hdrs) == -1) {
 		snprintf(err, errsize, "out of memory");
 		return HTTP_EOTHER;
@@ -211,8 +264,9 @@ struct streaming {
 	struct http		*h;
 	struct http_stream	*s;
 	struct strbuf		 headers;
-	double			 start, last;	/* last: the last body byte */
-	curl_off_t		 seen;
+	double			 start;
+	double			 window;	/* when the current window began */
+	curl_off_t		 window_bytes;	/* bytes seen when it began */
 };
 
 static size_t
@@ -229,7 +283,7 @@ stream_header(char *p, size_t size, size_t n, void *ctx)
 		if (status < 200)
 			return n * size;
 		r->s->head_seen = 1;
-		r->last = now_ms();
+		r->window = now_ms();
 		if (r->s->on_head(r->s->ctx, status, &r->headers) == -1)
 			return 0;
 	}
@@ -244,26 +298,31 @@ stream_data(char *p, size_t size, size_t n, void *ctx)
 	return r->s->on_data(r->s->ctx, p, n * size) == 0 ? n * size : 0;
 }
 
-/* Called about once a second and on progress: enforce the time limits. */
+/*
+ * Called about once a second and on progress: enforce the time limits.
+ * The body is judged in windows of stall_ms, each of which must bring
+ * min_rate bytes a second (and at least one byte).
+ */
 static int
 stream_progress(void *ctx, curl_off_t dltotal, curl_off_t dlnow,
     curl_off_t ultotal, curl_off_t ulnow)
 {
 	struct streaming	*r = ctx;
+	double			 now = now_ms(), need;
 
 	(void)dltotal, (void)ultotal, (void)ulnow;
-	if (!r->s->head_seen) {
-		if (r->s->first_byte_ms > 0 &&
-		    now_ms() - r->start > (double)r->s->first_byte_ms)
-			return r->h->timed_out = 1;
+	if (!r->s->head_seen)
+		return r->s->first_byte_ms > 0 &&
+		    now - r->start > (double)r->s->first_byte_ms ?
+		    (r->h->timed_out = 1) : 0;
+	if (r->s->stall_ms <= 0 || now - r->window < (double)r->s->stall_ms)
 		return 0;
-	}
-	if (dlnow != r->seen) {
-		r->seen = dlnow;
-		r->last = now_ms();
-	} else if (r->s->stall_ms > 0 &&
-	    now_ms() - r->last > (double)r->s->stall_ms)
+	need = (double)r->s->min_rate * (now - r->window) / 1e3;
+	if (dlnow - r->window_bytes < 1 ||
+	    (double)(dlnow - r->window_bytes) < need)
 		return r->h->timed_out = 1;
+	r->window = now;
+	r->window_bytes = dlnow;
 	return 0;
 }
 
@@ -275,7 +334,10 @@ http_stream(struct http *h, const char *url, const char *const *headers,
 	struct streaming	 r = { h, s, STRBUF_INIT, 0, 0, 0 };
 	CURLcode		 rc;
 	CURL			*c = h->curl;
+	enum http_err		 e;
 
+	if (may_call(h, url, &e, err, errsize) == -1)
+		return e;
 	if (header_list(headers, &hdrs) == -1) {
 		snprintf(err, errsize, "out of memory");
 		return HTTP_EOTHER;
@@ -284,7 +346,7 @@ http_stream(struct http *h, const char *url, const char *const *headers,
 	/* Relayed as sent: no decoding, and no total limit on a long body. */
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, NULL);
 	curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 0L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, limit_ms(h, 0));
 	curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 256L * 1024);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, stream_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
@@ -382,8 +444,77 @@ http_escape(struct strbuf *out, const char *s)
 	return escape(out, s, "");
 }
 
-int
-http_escape_path(struct strbuf *out, const char *s)
+/*
+ * Is S (N bytes) a segment that a URL resolver removes or climbs with:
+ * empty, or one or two dots, each written as '.' or %2E?
+ */
+static int
+dot_segment(const char *s, size_t n)
 {
-	return escape(out, s, "/");
+	size_t	 i = 0, dots = 0;
+
+	while (i < n) {
+		if (s[i] == '.')
+			i++;
+		else if (n - i >= 3 && s[i] == '%' && s[i + 1] == '2' &&
+		    (s[i + 2] == 'e' || s[i + 2] == 'E'))
+			i += 3;
+		else
+			return 0;
+		dots++;
+	}
+	return dots <= 2;
+}
+
+int
+http_add_segment(struct strbuf *out, const char *s)
+{
+	/* Only literal dots: escape() turns a '%' into %25. */
+	if (*s == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return -1;
+	return strbuf_puts(out, "/") == -1 ? -1 : escape(out, s, "");
+}
+
+int
+http_add_path(struct strbuf *out, const char *path)
+{
+	char	*copy, *seg, *next;
+	int	 rc = 0;
+
+	if ((copy = strdup(path)) == NULL)
+		return -1;
+	for (seg = copy; rc == 0 && seg != NULL; seg = next) {
+		if ((next = strchr(seg, '/')) != NULL)
+			*next++ = '\0';
+		rc = http_add_segment(out, seg);
+	}
+	free(copy);
+	return rc;
+}
+
+int
+http_url_climbs(const char *url)
+{
+	const char	*p = strstr(url, "://"), *end, *seg;
+
+	/* The path starts at the first '/' after the authority. */
+	if (p == NULL || (p = strchr(p + 3, '/')) == NULL)
+		return 0;
+	end = p + strcspn(p, "?#");
+	for (seg = p + 1; seg <= end; seg = p + 1) {
+		p = memchr(seg, '/', (size_t)(end - seg));
+		if (p == NULL)
+			p = end;
+		if (p > seg && dot_segment(seg, (size_t)(p - seg)))
+			return 1;
+		if (p == end)
+			break;
+	}
+	return 0;
+}
+
+int
+http_url_encode(struct strbuf *out, const char *url)
+{
+	return escape(out, url, ":/?#[]@!$&'()*+,;=%");
 }

@@ -61,12 +61,24 @@ void		 http_reply_free(struct http_reply *);
 double		 http_spent_ms(struct http *, int reset);
 
 /*
+ * A deadline MS milliseconds from now for every call H makes until it is
+ * set again (0: none): each call's timeouts are cut to the time left, and
+ * a call made after it passed fails at once with HTTP_ETIMEOUT.  One
+ * request's upstream calls so share one budget.
+ */
+void		 http_deadline(struct http *, long ms);
+/* Milliseconds left before that deadline (LONG_MAX when none is set). */
+long		 http_time_left(const struct http *);
+
+/*
  * A GET whose answer is relayed rather than kept: on_head gets the final
  * response's status and header text once they are in (before any body
  * byte), on_data each piece of the body as it arrives; either returns -1
  * to stop the transfer.  The body is neither decoded nor held, so its size
  * is not bounded; instead the status line must come within first_byte_ms
- * (0: no limit) and the body must not stall for stall_ms.
+ * (0: no limit), and in every stall_ms of the body at least
+ * min_rate bytes a second on average must arrive (at least one byte): a
+ * site that trickles is left as one that stalls.
  */
 struct http_stream {
 	int	(*on_head)(void *ctx, long status, const struct strbuf *headers);
@@ -74,6 +86,7 @@ struct http_stream {
 	void	*ctx;
 	long	 first_byte_ms;
 	long	 stall_ms;
+	long	 min_rate;	/* bytes a second; 0: any progress will do */
 	int	 head_seen;	/* set once on_head was called */
 };
 
@@ -95,11 +108,34 @@ const char	*http_header(const char *text, const char *name, char *buf,
 char		*http_base_url(const char *u);
 
 /*
- * Percent-encode S for a URL path segment: every byte outside
- * [A-Za-z0-9._~-] becomes %XX ('/' too).  Appends to OUT; -1 on ENOMEM.
+ * Percent-encode S for a query value: every byte outside [A-Za-z0-9._~-]
+ * becomes %XX.  Appends to OUT; -1 on ENOMEM.
  */
 int		 http_escape(struct strbuf *out, const char *s);
-/* The same, but '/' stays: S is a path of segments. */
-int		 http_escape_path(struct strbuf *out, const char *s);
+
+/*
+ * Upstream paths are built only from these, so that no value can climb
+ * out of the prefix it is put under.  http_add_segment() appends '/' and
+ * S encoded as one segment ('/' too becomes %2F); http_add_path() appends
+ * each '/'-separated segment of PATH so.  Both refuse (-1) a segment that
+ * is empty, "." or "..", and return -1 on ENOMEM.
+ */
+int		 http_add_segment(struct strbuf *out, const char *s);
+int		 http_add_path(struct strbuf *out, const char *path);
+
+/*
+ * Does URL's path hold a "." or ".." segment, written plainly or as %2E?
+ * libcurl and the servers behind it resolve those, so http_call() and
+ * http_stream() refuse such a URL rather than send it.
+ */
+int		 http_url_climbs(const char *url);
+
+/*
+ * A URL as clients may use it: bytes that a URI cannot hold (controls,
+ * space, non-ASCII, "<>\"\\^`{|}") percent-encoded, everything else --
+ * reserved characters and existing %XX escapes -- kept.  Appends to OUT;
+ * -1 on ENOMEM.  Rucio writes the PFNs of UTF-8 names raw.
+ */
+int		 http_url_encode(struct strbuf *out, const char *url);
 
 #endif

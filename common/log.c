@@ -59,8 +59,17 @@ log_msg(enum log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
 	va_end(ap);
-	/* One write per line, so lines from several workers do not interleave. */
+	/*
+	 * One event, one line: a message that quotes an upstream (PostgreSQL's
+	 * multi-line errors, a client's bytes) cannot split or forge lines.
+	 */
+	for (char *p = line + n; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
 	n = (int)strlen(line);
+	while (n > 0 && line[n - 1] == ' ')
+		n--;
+	/* One write per line, so lines from several workers do not interleave. */
 	line[n++] = '\n';
 	fwrite(line, 1, (size_t)n, stderr);
 	fflush(stderr);

@@ -251,11 +251,14 @@ rucio_meta(struct rucio *r, struct http *h, const struct did *d, json_t **meta,
 
 	*meta = NULL;
 	/* Names may hold '/': encoded as %2F, as Rucio's own client does. */
-	strbuf_printf(&url, "%s/dids/", r->url);
-	http_escape(&url, d->scope);
-	strbuf_puts(&url, "/");
-	http_escape(&url, d->name);
-	strbuf_puts(&url, "/meta?plugin=POSTGRES_JSON");
+	if (strbuf_printf(&url, "%s/dids", r->url) == -1 ||
+	    http_add_segment(&url, d->scope) == -1 ||
+	    http_add_segment(&url, d->name) == -1 ||
+	    strbuf_puts(&url, "/meta?plugin=POSTGRES_JSON") == -1) {
+		strbuf_free(&url);
+		snprintf(err, errsize, "cannot build the metadata URL");
+		return UP_FATAL;
+	}
 	st = call(r, h, "GET", strbuf_str(&url), "Accept: application/json",
 	    NULL, &rep, err, errsize);
 	strbuf_free(&url);

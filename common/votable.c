@@ -160,23 +160,53 @@ mime_param(const char *format, const char *name, char *buf, size_t size)
 	return NULL;
 }
 
-int
-vot_format_ok(const char *format)
+/* Is every MIME parameter of FORMAT one that holds for an answer of OWN? */
+static int
+params_hold(const char *format, const char *own)
 {
-	char	 ser[32];
+	const char	*p = format;
+	char		 name[32], value[32], mine[32];
+	size_t		 n;
 
-	if (mime_is(format, "votable") || mime_is(format, "votable/td"))
-		return 1;
-	if (!mime_is(format, VOT_MIME) && !mime_is(format, "text/xml"))
-		return 0;
-	return mime_param(format, "serialization", ser, sizeof(ser)) == NULL ||
-	    strcasecmp(ser, "tabledata") == 0;
+	while ((p = strchr(p, ';')) != NULL) {
+		p++;
+		p += strspn(p, " \t");
+		if ((n = strcspn(p, "=;")) == 0 || n >= sizeof(name) ||
+		    p[n] != '=')
+			return 0;
+		snprintf(name, sizeof(name), "%.*s", (int)n, p);
+		if (mime_param(format, name, value, sizeof(value)) == NULL)
+			return 0;
+		if (strcasecmp(name, "serialization") == 0)
+			n = strcasecmp(value, "tabledata") == 0;
+		else if (strcasecmp(name, "charset") == 0)
+			n = strcasecmp(value, "utf-8") == 0;
+		else if (strcasecmp(name, "content") == 0)
+			n = mime_param(own, "content", mine, sizeof(mine)) !=
+			    NULL && strcasecmp(value, mine) == 0;
+		else
+			n = 0;
+		if (!n)
+			return 0;
+	}
+	return 1;
 }
 
-int
-vot_format_is_mime(const char *format)
+const char *
+vot_format_type(const char *format, const char *own)
 {
-	return strchr(format, '/') != NULL && !mime_is(format, "votable/td");
+	if (format == NULL || *format == '\0' || mime_is(format, "votable") ||
+	    mime_is(format, "votable/td"))
+		return strchr(format != NULL ? format : "", ';') == NULL ? own :
+		    NULL;
+	if (!params_hold(format, own))
+		return NULL;
+	if (mime_is(format, VOT_MIME))
+		return mime_is(own, VOT_MIME) ? own : VOT_MIME;
+	if (mime_is(format, "text/xml"))
+		return mime_is(own, "text/xml") ? own :
+		    "text/xml;charset=UTF-8";
+	return NULL;
 }
 
 void

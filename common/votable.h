@@ -74,14 +74,16 @@ const char *vot_format_double(char *buf, size_t size, double d);
 const char *vot_pg_double(const char *pgtext);
 
 /*
- * Is FORMAT (a RESPONSEFORMAT value) one of the VOTable TABLEDATA forms?
- * Accepts "votable", "votable/td", "application/x-votable+xml" and
- * "text/xml", case-insensitively, with MIME parameters; a serialization
- * parameter other than TABLEDATA is refused.
+ * The Content-Type to answer a RESPONSEFORMAT of FORMAT with, for a
+ * service whose own type is OWN, or NULL when the service does not produce
+ * it.  Accepted: empty, "votable" and "votable/td" (OWN), and the media
+ * types application/x-votable+xml and text/xml (OWN when it has that media
+ * type, else the type with charset=UTF-8 for text/xml), case-insensitively,
+ * with only the parameters that hold for what is sent: serialization=
+ * TABLEDATA, charset=UTF-8, and content=datalink when OWN has it.  The
+ * request's text is never echoed.
  */
-int	vot_format_ok(const char *format);
-/* Does FORMAT carry a full media type (so Content-Type must echo it)? */
-int	vot_format_is_mime(const char *format);
+const char *vot_format_type(const char *format, const char *own);
 
 /*
  * A complete error document, sent with STATUS.  The message goes into a

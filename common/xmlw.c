@@ -2,44 +2,25 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "xmlw.h"
 
 #define REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
 
 /*
  * How many bytes of the UTF-8 sequence at S (LEN bytes left) to take, and
- * whether they must be replaced (*BAD).  A malformed byte (bad lead, bad or
- * missing continuation, overlong form, surrogate, above U+10FFFF) is taken
- * alone; the well-formed non-characters U+FFFE and U+FFFF, which XML 1.0
- * forbids, are taken whole.
+ * whether they must be replaced (*BAD).  A malformed byte is taken alone;
+ * the well-formed non-characters U+FFFE and U+FFFF, which XML 1.0 forbids,
+ * are taken whole.
  */
 static size_t
 utf8_take(const unsigned char *s, size_t len, int *bad)
 {
 	uint32_t	 cp;
-	size_t		 n, i;
+	size_t		 n = utf8_decode(s, len, &cp);
 
-	*bad = 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 1;
-	if (n > len)
-		return 1;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 1;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 1;
-	*bad = cp == 0xfffe || cp == 0xffff;
-	return n;
+	*bad = n == 0 || cp == 0xfffe || cp == 0xffff;
+	return n == 0 ? 1 : n;
 }
 
 /*

@@ -57,6 +57,7 @@ struct ask {
 	int			 all_replicas;
 	long			 maxrec;
 	int			 credentials;	/* the caller sent Authorization */
+	const char		*format;	/* the Content-Type to answer in */
 };
 
 struct links *
@@ -110,18 +111,26 @@ set_auth(struct links *l, struct link_row *r, const char *rse, int creds)
 	    creds ? -1 : 0;
 }
 
-/* A PFN as clients should see it: davs:// as https:// when configured. */
+/*
+ * A PFN as clients should see it: davs:// as https:// when configured, and
+ * what a URI cannot hold raw (Rucio writes UTF-8 names as they are)
+ * percent-encoded.
+ */
 static void
 set_pfn(struct links *l, struct linkset *ls, struct link_row *r,
     const char *pfn)
 {
-	char	 buf[4096];
+	struct strbuf	 u = STRBUF_INIT;
 
 	if (l->cfg->links_davs_to_https && strncasecmp(pfn, "davs://", 7) == 0) {
-		snprintf(buf, sizeof(buf), "https://%s", pfn + 7);
-		pfn = buf;
+		if (strbuf_puts(&u, "https://") == -1)
+			ls->failed = 1;
+		pfn += 7;
 	}
-	linkset_set(ls, &r->access_url, pfn);
+	if (http_url_encode(&u, pfn) == -1)
+		ls->failed = 1;
+	linkset_set(ls, &r->access_url, strbuf_str(&u));
+	strbuf_free(&u);
 }
 
 static void
@@ -191,7 +200,7 @@ soda_rows(struct links *l, struct linkset *ls, const char *id,
     const struct rucio_file *f, const struct candidate *c)
 {
 	struct did	 d;
-	char		 ivoid[800], didtext[300], err[128];
+	char		 ivoid[DID_STR_MAX + 300], didtext[DID_STR_MAX], err[128];
 
 	snprintf(didtext, sizeof(didtext), "%s:%s", f->scope, f->name);
 	if (*l->cfg->links_soda_proxy_url != '\0') {
@@ -302,7 +311,8 @@ id_rows(struct links *l, struct linkset *ls, const char *id, struct ask *a)
 		 * The DID's content type and length describe the DID: a file
 		 * of a dataset or container has its own (Rucio's bytes).
 		 */
-		for (int i = 0; i < files.n; i++)
+		/* Rows past MAXREC would be dropped with the whole ID. */
+		for (int i = 0; i < files.n && ls->nrows <= a->maxrec; i++)
 			file_rows(l, ls, id, &files.v[i], t,
 			    is_the_did(&d, &files.v[i]) ? meta : NULL, a);
 		extra_rows(ls, id, meta);
@@ -329,10 +339,11 @@ read_ask(struct links *l, const struct request *req, const struct params *p,
 		vot_error(r, 400, VOT_MIME, msg, 0);
 		return -1;
 	}
-	if ((v = params_get(p, L_RESPONSEFORMAT)) != NULL && *v->raw != '\0' &&
-	    !vot_format_ok(v->raw)) {
+	v = params_get(p, L_RESPONSEFORMAT);
+	if ((a->format = vot_format_type(v != NULL ? v->raw : NULL,
+	    LINKS_MIME)) == NULL) {
 		vot_error(r, 400, VOT_MIME, "UsageFault: RESPONSEFORMAT: this "
-		    "service answers only in VOTable", 0);
+		    "service answers only in VOTable (TABLEDATA, UTF-8)", 0);
 		return -1;
 	}
 	a->p.choose.must_soda = (v = params_get(p, L_MUST_SODA)) != NULL && v->b;
@@ -341,6 +352,9 @@ read_ask(struct links *l, const struct request *req, const struct params *p,
 	a->ranking = (v = params_get(p, L_RANKING)) != NULL ? (long)v->i : 0;
 	a->maxrec = (v = params_get(p, L_MAXREC)) != NULL ? (long)v->i :
 	    l->cfg->links_maxrec_default;
+	/* DALI 1.1 §3.2.3: a MAXREC above the limit gets the limit. */
+	if (a->maxrec > l->cfg->links_maxrec_limit)
+		a->maxrec = l->cfg->links_maxrec_limit;
 	if (a->p.choose.sort == CHOOSE_NEAREST)
 		finder_place(l->finder, req, (v = params_get(p, L_CLIENT_IP)) !=
 		    NULL ? v->raw : NULL, &a->p);
@@ -353,7 +367,7 @@ links_query(struct links *l, const struct request *req, struct response *r)
 	struct params		 p;
 	struct ask		 a;
 	struct linkset		 ls;
-	const struct param_value *v, *ids;
+	const struct param_value *ids;
 	char			 msg[300], why[256];
 	int			 nids, before, nsvc;
 
@@ -371,6 +385,7 @@ links_query(struct links *l, const struct request *req, struct response *r)
 		goto out;
 	ids = params_get(&p, L_ID);
 	nids = (int)params_count(&p, L_ID);
+	http_deadline(l->http, l->cfg->links_request_timeout);
 	for (int i = 0; i < nids; i++) {
 		/* DataLink 1.1 §2.2: cap the IDs, never split one ID's rows. */
 		if (i == l->cfg->links_max_ids) {
@@ -379,7 +394,12 @@ links_query(struct links *l, const struct request *req, struct response *r)
 		}
 		before = ls.nrows;
 		nsvc = ls.nservices;
-		id_rows(l, &ls, ids[i].raw, &a);
+		if (http_time_left(l->http) <= 0)
+			linkset_fault(&ls, ids[i].raw, "TransientFault", "not "
+			    "looked up: the request ran out of time; ask for "
+			    "this ID again");
+		else
+			id_rows(l, &ls, ids[i].raw, &a);
 		if (ls.nrows > a.maxrec) {
 			/* This ID went past MAXREC: it goes whole. */
 			linkset_truncate(&ls, before, nsvc);
@@ -387,6 +407,7 @@ links_query(struct links *l, const struct request *req, struct response *r)
 			break;
 		}
 	}
+	http_deadline(l->http, 0);
 	/* A set that ran out of memory may miss rows: never send it as whole. */
 	if (ls.failed)
 		vot_error(r, 500, VOT_MIME, "FatalFault: the service ran out of "
@@ -395,8 +416,7 @@ links_query(struct links *l, const struct request *req, struct response *r)
 		vot_error(r, 503, VOT_MIME, "TransientFault: the upstream "
 		    "services did not answer; try again later", 0);
 	else
-		linkset_write(&ls, r, (v = params_get(&p, L_RESPONSEFORMAT)) !=
-		    NULL && vot_format_is_mime(v->raw) ? v->raw : LINKS_MIME);
+		linkset_write(&ls, r, a.format);
 out:
 	linkset_free(&ls);
 	params_free(&p);
@@ -428,8 +448,7 @@ links_capabilities(struct links *l, const struct request *req,
 	struct vosi_capability	 cap = { "ivo://ivoa.net/std/DataLink#links-1.1",
 				    NULL, base, NULL };
 
-	(void)l;
-	vosi_base_url(req, "", base, sizeof(base));
+	vosi_base_url(req, l->cfg->links_public_url, base, sizeof(base));
 	vosi_capabilities(r, base, &cap, 1);
 }
 

@@ -13,7 +13,6 @@
 #include "votable.h"
 
 /* Cone Search 1.03 §2 item 2 names text/xml. */
-#define SCS_MIME	"text/xml;charset=UTF-8"
 
 /*
  * The document head, up to the first row, depends only on VERB and the
@@ -308,8 +307,7 @@ scs_query_endpoint(struct scs *s, const struct request *req,
 	} else if (scs_query_parse(&p, s->cfg, &q, err, sizeof(err)) == -1) {
 		scs_error(r, 200, err);
 	} else {
-		resp_content_type(r, q.format != NULL &&
-		    vot_format_is_mime(q.format) ? q.format : SCS_MIME);
+		resp_content_type(r, q.format != NULL ? q.format : SCS_MIME);
 		run_cone(s, &q, r);
 	}
 	params_free(&p);

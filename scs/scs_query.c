@@ -49,12 +49,11 @@ scs_query_parse(const struct params *p, const struct config *cfg,
 		    cfg->scs_maxrec_limit : (long)v->i;
 	if ((v = params_get(p, SCS_RESPONSEFORMAT)) != NULL &&
 	    v->raw[0] != '\0') {
-		if (!vot_format_ok(v->raw)) {
+		if ((q->format = vot_format_type(v->raw, SCS_MIME)) == NULL) {
 			snprintf(err, errsize, "RESPONSEFORMAT: this service "
-			    "answers only in VOTable (TABLEDATA)");
+			    "answers only in VOTable (TABLEDATA, UTF-8)");
 			return -1;
 		}
-		q->format = v->raw;
 	}
 	return 0;
 }

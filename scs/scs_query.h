@@ -19,6 +19,9 @@
 #include "params.h"
 #include "strbuf.h"
 
+/* What a cone search answers in (Cone Search 1.03 §2). */
+#define SCS_MIME	"text/xml;charset=UTF-8"
+
 enum {
 	SCS_RA,
 	SCS_DEC,
@@ -38,7 +41,7 @@ struct scs_query {
 	double		 sr;		/* degrees, in [0, max_sr] */
 	int		 verb;		/* 1, 2 or 3 */
 	long		 maxrec;	/* rows wanted at most */
-	const char	*format;	/* RESPONSEFORMAT as sent, or NULL */
+	const char	*format;	/* the Content-Type RESPONSEFORMAT asks, or NULL */
 };
 
 /*

@@ -113,7 +113,7 @@ soda_cut_parse(struct soda_cut *c, const struct request *req,
     size_t max_params, struct soda_refusal *why)
 {
 	const struct param_value	*v;
-	char				 err[300];
+	char				 err[300], idwhy[256];
 
 	memset(c, 0, sizeof(*c));
 	switch (params_parse(&c->params, req, rules, S__MAX, max_params)) {
@@ -132,8 +132,10 @@ soda_cut_parse(struct soda_cut *c, const struct request *req,
 		    params_error(&c->params, err, sizeof(err)));
 	}
 	v = params_get(&c->params, S_ID);
-	if (did_parse_id(v->raw, &c->did, err, sizeof(err)) == -1)
+	if (did_parse_id(v->raw, &c->did, idwhy, sizeof(idwhy)) == -1) {
+		snprintf(err, sizeof(err), "ID: %s", idwhy);
 		return refuse(why, 400, "UsageError", err);
+	}
 	if (read_cutouts(c, why) == -1 || read_choice(c, why) == -1)
 		return -1;
 	if ((v = params_get(&c->params, S_RESPONSEFORMAT)) != NULL &&
@@ -153,7 +155,7 @@ int
 soda_cut_url(const struct soda_cut *c, const char *service_url,
     enum soda_id_form form, const char *authority, struct strbuf *out)
 {
-	char	 id[DID_SCOPE_MAX + DID_NAME_MAX + 400];
+	char	 id[DID_STR_MAX + 400];
 
 	if (form != SODA_ID_PATH ||
 	    did_ivoid(&c->did, authority, id, sizeof(id)) == NULL)

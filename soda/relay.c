@@ -142,14 +142,15 @@ pass_error(struct leg *l, const char *host)
 	    label_for(l->status), host, l->status);
 }
 
-/* The host part of URL, for messages. */
-static void
+/* The host part of URL, for messages, into BUF. */
+static const char *
 url_host(const char *url, char *buf, size_t size)
 {
 	const char	*p = strstr(url, "://");
 
 	p = p != NULL ? p + 3 : url;
 	snprintf(buf, size, "%.*s", (int)strcspn(p, "/?#"), p);
+	return buf;
 }
 
 /*
@@ -163,7 +164,7 @@ attempt(struct http *h, const struct relay_opts *o, const char *url,
 {
 	struct leg		 l = { r, more, LEG_SKIP, 0, "", "", STRBUF_INIT };
 	struct http_stream	 s = { on_head, on_data, &l, o->first_byte_ms,
-				    o->stall_ms, 0 };
+				    o->stall_ms, o->min_rate, 0 };
 	enum http_err		 e;
 	char			 err[512], host[256];
 	int			 done = 1;
@@ -190,13 +191,22 @@ attempt(struct http *h, const struct relay_opts *o, const char *url,
 	return done;
 }
 
+/* May URL receive the caller's credentials in HDRS? */
+static int
+may_carry(const struct relay_opts *o, const char *url, const char *const *hdrs)
+{
+	return hdrs[0] == NULL || o->plain_http_tokens ||
+	    strncasecmp(url, "https://", 8) == 0;
+}
+
 void
 relay_run(struct http *h, const struct relay_opts *o, const char *const *urls,
     int n, struct response *r)
 {
 	struct strbuf	 auth = STRBUF_INIT;
 	const char	*hdrs[2] = { NULL, NULL };
-	int		 timeout = 0;
+	char		 host[256];
+	int		 timeout = 0, tried = 0;
 
 	/* Only the caller's credentials go to the site (never their cookies). */
 	if (o->authorization != NULL && *o->authorization != '\0') {
@@ -208,15 +218,25 @@ relay_run(struct http *h, const struct relay_opts *o, const char *const *urls,
 		}
 		hdrs[0] = strbuf_str(&auth);
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		if (!may_carry(o, urls[i], hdrs)) {
+			log_warn("SODA service %s: skipped: plain http would "
+			    "expose the caller's token", url_host(urls[i], host,
+			    sizeof(host)));
+			continue;
+		}
+		tried++;
 		if (attempt(h, o, urls[i], hdrs, i + 1 < n, r, &timeout)) {
 			strbuf_free(&auth);
 			return;
 		}
+	}
 	strbuf_free(&auth);
 	resp_status(r, timeout ? 504 : 503);
 	resp_content_type(r, "text/plain;charset=UTF-8");
-	resp_printf(r, "ServiceUnavailable: %s; try again later\n", timeout ?
+	resp_printf(r, "ServiceUnavailable: %s; try again later\n", tried == 0 ?
+	    "no SODA service holding the data is reached over https, which "
+	    "a request with credentials needs" : timeout ?
 	    "no SODA service holding the data answered in time" :
 	    "no SODA service holding the data could be reached");
 }

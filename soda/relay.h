@@ -20,12 +20,16 @@
 struct relay_opts {
 	long		 first_byte_ms;
 	long		 stall_ms;
+	long		 min_rate;	/* bytes a second over stall_ms */
 	const char	*authorization;	/* the client's header value, or NULL */
+	int		 plain_http_tokens;	/* unsafe: send it over http too */
 };
 
 /*
  * Try URLS[0 .. n-1] in order and answer R from the first that answers.
- * When none does, R is 503, or 504 when the last one timed out: the last
+ * A request with credentials skips the URLs that are not https (unless
+ * plain_http_tokens): a token never crosses the network in clear.  When
+ * none answers, R is 503, or 504 when the last one timed out: the last
  * failure names the status, as nginx's proxy_next_upstream reports it.
  */
 void	relay_run(struct http *, const struct relay_opts *,

@@ -121,7 +121,7 @@ find_services(struct soda *s, const struct request *req, struct soda_cut *c,
 	struct sites_table	*own = NULL;
 	struct candidate	*cand = NULL;
 	enum upstream_status	 st;
-	char			 err[512], msg[400];
+	char			 err[512], msg[DID_STR_MAX + 200];
 	int			 n = -1, nc;
 
 	memset(&p, 0, sizeof(p));
@@ -186,7 +186,9 @@ soda_sync(struct soda *s, const struct request *req, struct response *r)
 	struct soda_refusal	 why;
 	struct relay_opts	 o = { s->cfg->soda_first_byte_timeout,
 				    s->cfg->soda_stall_timeout,
-				    request_env(req, "HTTP_AUTHORIZATION") };
+				    s->cfg->soda_min_rate,
+				    request_env(req, "HTTP_AUTHORIZATION"),
+				    s->cfg->soda_unsafe_plain_http_tokens };
 	char			*urls[20];
 	int			 n = 0;
 
@@ -232,12 +234,16 @@ soda_capabilities(struct soda *s, const struct request *req,
 	char			 base[1024], sync[1100];
 	struct vosi_capability	 cap = { "ivo://ivoa.net/std/SODA#sync-1.0",
 				    NULL, sync, NULL };
+	const char		*pub = s->cfg->soda_public_url, *slash;
 
-	vosi_base_url(req, "", base, sizeof(base));
-	if (*s->cfg->soda_public_url != '\0')
-		snprintf(sync, sizeof(sync), "%s", s->cfg->soda_public_url);
-	else
+	/* public_url names the sync endpoint; its VOSI resources sit beside. */
+	if (*pub != '\0' && (slash = strrchr(pub, '/')) != NULL) {
+		snprintf(sync, sizeof(sync), "%s", pub);
+		snprintf(base, sizeof(base), "%.*s", (int)(slash - pub), pub);
+	} else {
+		vosi_base_url(req, "", base, sizeof(base));
 		snprintf(sync, sizeof(sync), "%s/sync", base);
+	}
 	vosi_capabilities(r, base, &cap, 1);
 }
 

@@ -3,7 +3,8 @@
 # each for the given number of seconds (default 60) from its seed corpus in
 # tests/fuzz/corpus/TARGET.  New inputs found are kept in
 # build/fuzz/corpus/TARGET.
-#   request    one request's parameters (SCS, the SODA proxy, escaping)
+#   request    one request's parameters (SCS, the SODA proxy, escaping,
+#              DIDs and the upstream paths built from them)
 #   upstream   the answers of Rucio, the site directory and the
 #              data-management API, and the replica choice over them
 set -eu
@@ -32,13 +33,13 @@ run() {  # run TARGET
 
 mkdir -p "$out"
 build request common/params.c common/request.c common/strbuf.c \
-    common/xmlw.c common/response.c common/votable.c common/log.c \
-    common/soda_params.c common/did.c common/http.c common/choose.c \
-    common/geo.c common/sites.c common/authed.c common/oauth2.c soda/cut.c \
-    scs/scs_query.c scs/obscore.c
+    common/xmlw.c common/utf8.c common/response.c common/votable.c \
+    common/log.c common/soda_params.c common/did.c common/http.c \
+    common/choose.c common/geo.c common/sites.c common/authed.c \
+    common/oauth2.c soda/cut.c soda/relay.c scs/scs_query.c scs/obscore.c
 build upstream common/rucio.c common/sites.c common/dmapi.c \
     common/choose.c common/geo.c common/authed.c common/http.c \
-    common/oauth2.c common/strbuf.c common/log.c common/did.c \
+    common/oauth2.c common/strbuf.c common/log.c common/did.c common/utf8.c \
     common/params.c common/request.c links/dlmeta.c
 run request
 run upstream

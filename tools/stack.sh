@@ -111,9 +111,10 @@ pg_start() {
 # (the site directory naming an https SODA site, with and without its CA),
 # -oauth2 (client-credentials tokens for Rucio and the site directory, whose
 # table is fetched every second so that the tests see the token in use) and
-# -2023 (the 2023 site directory, no metadata cache).  SODA timeouts are
-# short so that a stalled stand-in site is left quickly (the failover tests
-# rely on it).
+# -2023 (the 2023 site directory, no metadata cache, a 3 s request
+# deadline).  SODA timeouts are short so that a stalled stand-in site is
+# left quickly (the failover tests rely on it), and /links answers at most
+# 50 rows so that the hard MAXREC limit can be seen.
 write_config() {
     tls_sites="http://127.0.0.1:$SITES_TLS_PORT/v1"
     set -- \
@@ -127,6 +128,7 @@ write_config() {
         "oauth2.token_url=http://127.0.0.1:$OAUTH2_PORT/token" \
         oauth2.client_id=datalink-dm oauth2.client_secret=dm-secret \
         links.backend=rucio links.link_auth_rses=SPSRC_STORM=optional \
+        links.maxrec_default=50 links.maxrec_limit=50 \
         soda.redirect=false soda.first_byte_timeout=2000 \
         soda.stall_timeout=3000 "log.file=$STATE/log/programs.log"
     ini_with "$@" >"$STATE/rucio-ivoa.ini"
@@ -143,7 +145,8 @@ write_config() {
         sites.oauth2_client_id=datalink-sc sites.oauth2_client_secret=sc-secret \
         sites.ttl=1 >"$STATE/rucio-ivoa-oauth2.ini"
     ini_with "$@" sites.shape=2023 "sites.url=http://127.0.0.1:$SITES_PORT" \
-        links.meta_ttl=0 >"$STATE/rucio-ivoa-2023.ini"
+        links.meta_ttl=0 links.request_timeout=3000 \
+        >"$STATE/rucio-ivoa-2023.ini"
 }
 
 # ini_with SECTION.KEY=VALUE ...: conf/rucio-ivoa.ini with those keys set

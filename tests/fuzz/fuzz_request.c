@@ -2,9 +2,11 @@
  * Fuzz target: one request's parameters through the same functions
  * production calls (params_parse with the cone search's table, then the SCS
  * validation, and the SODA proxy's request check with its upstream URL),
- * plus the XML escaper, the polygon reader and the SODA cutout parameters
- * on the same bytes.  The first input byte chooses query string or form
- * body.
+ * plus, on the same bytes, the XML escaper, the polygon reader, the SODA
+ * cutout parameters, the DID and dataset-ID readers with the upstream paths
+ * built from them (which must never climb), RESPONSEFORMAT, the relay's
+ * error-document check and the header reader.  The first input byte
+ * chooses query string or form body.
  *
  * Built by tools/fuzz.sh with libFuzzer, ASan and UBSan.
  */
@@ -15,12 +17,16 @@
 
 #include "config.h"
 #include "cut.h"
+#include "did.h"
+#include "http.h"
 #include "obscore.h"
 #include "params.h"
+#include "relay.h"
 #include "request.h"
 #include "scs_query.h"
 #include "soda_params.h"
 #include "strbuf.h"
+#include "votable.h"
 #include "xmlw.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -37,6 +43,25 @@ fuzz_soda_request(const struct request *req, enum soda_id_form form)
 		    "auth.test/fits", &u);
 	strbuf_free(&u);
 	soda_cut_free(&c);
+}
+
+/* A DID that parses gives upstream paths that stay under their prefix. */
+static void
+fuzz_did(const char *text)
+{
+	struct did	 d;
+	struct strbuf	 u = STRBUF_INIT;
+	char		 err[256], path[DID_STR_MAX];
+
+	if (did_parse_id(text, &d, err, sizeof(err)) == 0) {
+		strbuf_puts(&u, "https://dm.test/api/v1/data/locate");
+		if (http_add_segment(&u, d.scope) != 0 ||
+		    http_add_path(&u, d.name) != 0 ||
+		    http_url_climbs(strbuf_str(&u)) ||
+		    did_path(&d, path, sizeof(path)) == NULL)
+			abort();
+	}
+	strbuf_free(&u);
 }
 
 int
@@ -76,6 +101,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)soda_param((enum soda_kind)(data[0] % 6), text, &b, err,
 	    sizeof(err));
 	strbuf_free(&b);
+	fuzz_did(text);
+	(void)http_url_climbs(text);
+	(void)http_url_encode(&b, text);
+	strbuf_free(&b);
+	(void)vot_format_type(text, VOT_MIME ";content=datalink");
+	(void)relay_is_error_doc(data[0] & 2 ? "text/plain" :
+	    "application/x-votable+xml", text);
+	(void)http_header(text, "Content-Type", err, sizeof(err));
 	free(text);
 	return 0;
 }

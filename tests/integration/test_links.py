@@ -284,12 +284,12 @@ def test_forwarded_address_from_a_trusted_proxy():
 
 
 def test_max_ids_cap_flags_overflow():
-    # [links] max_ids = 100: the 101st ID is left out, never half answered.
-    ids = ["nope:f%03d.fits" % i for i in range(101)]
+    # [links] max_ids = 20: the 21st ID is left out, never half answered.
+    ids = ["nope:f%03d.fits" % i for i in range(21)]
     reply = request("/links", method="POST", data={"ID": ids})
     assert reply.status == 200
     got = [r["ID"] for r in rows(reply)]
-    assert got == ids[:100]
+    assert got == ids[:20]
     assert 'value="OVERFLOW"' in reply.text
 
 
@@ -413,3 +413,32 @@ def test_metadata_is_kept_for_its_ttl():
             assert routes.get(meta, 0) <= 8, routes
         else:
             assert routes[meta] == 20, routes
+
+
+def test_user_scope_gets_rucio_deterministic_path():
+    # Rucio's hash lfn2pfn stores user.jdoe as user/jdoe/: the descriptor's
+    # ID must name the same path, or the site cannot find the file.
+    reply = links({"ID": "user.jdoe:notebook_output.fits",
+                   "must_include_soda": "true", "client_ip_address": UK})
+    assert reply.status == 200
+    this = [r for r in rows(reply) if r["semantics"] == "#this"][0]
+    assert this["access_url"].endswith("/user/jdoe/a9/2d/notebook_output.fits")
+    assert ('value="ivo://auth.example.org/datasets/fits?user/jdoe/a9/2d/'
+            'notebook_output.fits"') in reply.text
+
+
+def test_utf8_name_reaches_rucio_and_its_pfn_comes_back_encoded():
+    # Rucio holds and serves such names; which exist is its policy.
+    did = "testing:Observa\u00e7\u00e3o M1 \u2013 Crab nebula.fits"
+    reply = links({"ID": did})
+    assert reply.status == 200
+    this = rows(reply)[0]
+    assert this["ID"] == did and not this["error_message"]
+    assert this["access_url"] == (
+        "https://spsrc14.iaa.csic.es:18027/disk/dev/deterministic/testing/"
+        "b0/ce/Observa%C3%A7%C3%A3o%20M1%20%E2%80%93%20Crab%20nebula.fits")
+    # Its metadata came too: the name reached /dids/{scope}/{name}/meta.
+    assert this["content_type"] == "image/fits"
+    last = stand_in(RUCIO, "/_stats")["last_by_route"]["POST /replicas/list"]
+    assert json.loads(last["body"])["dids"] == [
+        {"scope": "testing", "name": did.split(":", 1)[1]}]

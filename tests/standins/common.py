@@ -229,8 +229,11 @@ def parents(fixture, key):
 
 
 def deterministic_path(scope, name):
-    """Rucio's default lfn2pfn: scope/h1/h2/name from md5("scope:name")."""
+    """Rucio's default ("hash") lfn2pfn: scope/h1/h2/name from
+    md5("scope:name"), the dots of a user.* or group.* scope as '/'."""
     h = hashlib.md5(f"{scope}:{name}".encode()).hexdigest()
+    if scope.startswith("user") or scope.startswith("group"):
+        scope = scope.replace(".", "/")
     return f"{scope}/{h[0:2]}/{h[2:4]}/{name}"
 
 

@@ -156,6 +156,17 @@ def soda_sync_paths(fixture):
     return out
 
 
+def disposition(filename):
+    """Content-Disposition inline, with RFC 6266's filename* beside an ASCII
+    filename when the name is not ASCII (header values are Latin-1 at most)."""
+    if filename.isascii():
+        return f'inline; filename="{filename}"'
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                         for c in filename)
+    return (f'inline; filename="{ascii_name}"; '
+            f"filename*=UTF-8''{urllib.parse.quote(filename, safe='')}")
+
+
 def parse_id(value):
     """(scope, name) of an ID in one of the three accepted forms."""
     forms = ("ivo://{authority}?{scope}/{h1}/{h2}/{name}, ivo://{authority}?{scope}:{name} "
@@ -167,10 +178,13 @@ def parse_id(value):
             raise usage("ID", f"{value!r} is not {forms}")
         head = did.split("/", 1)[0]
         if ":" not in head:
+            # user.* and group.* scopes span several segments (lfn2pfn).
             parts = did.split("/")
-            if len(parts) != 4 or not SCOPE_RE.fullmatch(parts[0]) or not parts[3]:
+            scope = ".".join(parts[:-3])
+            if (len(parts) < 4 or not SCOPE_RE.fullmatch(scope) or not parts[-1] or
+                    (len(parts) > 4 and not scope.startswith(("user", "group")))):
                 raise usage("ID", f"{value!r} is not {forms}")
-            scope, name = parts[0], parts[3]
+            name = parts[-1]
             want = common.deterministic_path(scope, name)
             if did != want:
                 raise usage("ID", f"{did!r} does not match md5({scope}:{name}): want {want!r}")
@@ -437,7 +451,7 @@ class SodaHandler(common.StandinHandler):
         total = fits_size(knobs["size"])
         self.send_response(200)
         self.send_header("Content-Type", "application/fits")
-        self.send_header("Content-Disposition", f'inline; filename="{base}_cutout.fits"')
+        self.send_header("Content-Disposition", disposition(f"{base}_cutout.fits"))
         if knobs["chunked"]:
             self.send_header("Transfer-Encoding", "chunked")
         else:

@@ -166,6 +166,12 @@ def test_id_forms(sd):
     soda_error(sd.get(url(SYNC, ("ID", ERI_IVO.replace("/9b/98/", "/98/9b/")))), 400, "UsageError", "ID")
     h = common.deterministic_path("testing", "PTF10tce.fits")
     assert sd.get(url(SYNC, ("ID", f"ivo://{AUTH}?{h}"))).status == 200
+    # a user scope's dots are directories, as Rucio's lfn2pfn makes them
+    user = common.deterministic_path("user.jdoe", "notebook_output.fits")
+    assert user == "user/jdoe/a9/2d/notebook_output.fits"
+    assert sd.get(url(SYNC, ("ID", f"ivo://{AUTH}?{user}"))).status == 200
+    soda_error(sd.get(url(SYNC, ("ID", f"ivo://{AUTH}?user.jdoe/a9/2d/notebook_output.fits"))),
+               400, "UsageError", "ID")
     # a name with '/': only as scope:name (the path form takes a '/'-free name)
     slash = "sp3531_soda:wallaby/2024/NGC5044_cube.fits"
     for value in (slash, f"ivo://{AUTH}?{slash}"):

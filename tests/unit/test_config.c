@@ -1,9 +1,11 @@
 /* config: defaults, every kind of refusal, with the key named. */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "helpers.h"
+#include "log.h"
 
 static int
 load(const char *text, struct config *cfg, char *err, size_t size)
@@ -34,6 +36,14 @@ test_defaults(void)
 	CU_ASSERT_EQUAL(cfg.sites_2023, 0);
 	CU_ASSERT_EQUAL(cfg.links_backend_dm, 0);
 	CU_ASSERT_EQUAL(cfg.soda_id_form_did, 0);
+	/* Bounded work and secure defaults (each has a test of its effect). */
+	CU_ASSERT_EQUAL(cfg.send_timeout, 60000);
+	CU_ASSERT_EQUAL(cfg.links_max_ids, 20);
+	CU_ASSERT_EQUAL(cfg.links_request_timeout, 50000);
+	CU_ASSERT_EQUAL(cfg.links_maxrec_limit, 100000);
+	CU_ASSERT_STRING_EQUAL(cfg.links_public_url, "");
+	CU_ASSERT_EQUAL(cfg.soda_min_rate, 1024);
+	CU_ASSERT_EQUAL(cfg.soda_unsafe_plain_http_tokens, 0);
 	config_free(&cfg);
 	/* A word key holds the index of the word in its list. */
 	CU_ASSERT_EQUAL(load("[database]\nconninfo = x\n[sites]\nshape = 2023\n"
@@ -86,6 +96,12 @@ test_refusals(void)
 	    "[scs] table:");
 	refused("[database]\nconninfo = x\n[scs]\nmaxrec_default = 50\n"
 	    "maxrec_limit = 10\n", "[scs] maxrec_default: 50 is above");
+	refused("[database]\nconninfo = x\n[links]\nmaxrec_limit = 10\n",
+	    "[links] maxrec_default: 10000 is above maxrec_limit (10)");
+	refused("[database]\nconninfo = x\n[links]\nrequest_timeout = 5\n",
+	    "request_timeout");
+	refused("[database]\nconninfo = x\n[soda]\nmin_rate = -1\n",
+	    "min_rate");
 	refused("[database]\nconninfo = x\n[rucio]\noauth2_client_id = c\n",
 	    "[oauth2] token_url: required by [rucio] oauth2_client_id");
 	refused("[database]\nconninfo = x\n[sites]\noauth2_client_id = c\n",
@@ -117,6 +133,32 @@ test_sql_names(void)
 	CU_ASSERT_FALSE(config_sql_name_ok("a."));
 }
 
+static void
+test_log_one_line(void)
+{
+	FILE	*f = tmpfile();
+	char	 buf[512];
+	int	 saved = dup(STDERR_FILENO);
+	size_t	 n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fflush(stderr);
+	dup2(fileno(f), STDERR_FILENO);
+	/* PostgreSQL's errors have lines of their own; a client's bytes too. */
+	log_error("cone query failed: ERROR:  canceled\nDETAIL:  x\r\n"
+	    "2026-01-01T00:00:00Z scs[1] info: forged\x1b[0m\n");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, " error: cone query failed: ERROR:  "
+	    "canceled DETAIL:  x  2026-01-01T00:00:00Z scs[1] info: forged [0m\n"));
+	CU_ASSERT_PTR_EQUAL(strchr(buf, '\n'), buf + n - 1);
+}
+
 void
 suite_config(void)
 {
@@ -126,4 +168,5 @@ suite_config(void)
 	CU_add_test(s, "the shipped example loads", test_shipped_example);
 	CU_add_test(s, "bad files are refused, naming the key", test_refusals);
 	CU_add_test(s, "table names", test_sql_names);
+	CU_add_test(s, "log: one event, one line", test_log_one_line);
 }

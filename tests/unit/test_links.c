@@ -19,47 +19,6 @@
 #include "sites.h"
 
 static void
-test_did(void)
-{
-	struct did	 d;
-	char		 err[256], buf[600];
-
-	CU_ASSERT_EQUAL(did_parse("testing:PTF10tce.fits", &d, err, sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(d.scope, "testing");
-	CU_ASSERT_STRING_EQUAL(d.name, "PTF10tce.fits");
-	/* Split on the first ':'; names may hold '/'. */
-	CU_ASSERT_EQUAL(did_parse("user.a:dir/sub/f.fits", &d, err, sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(d.name, "dir/sub/f.fits");
-	CU_ASSERT_EQUAL(did_parse("nocolon", &d, err, sizeof(err)), -1);
-	CU_ASSERT_EQUAL(did_parse(":name", &d, err, sizeof(err)), -1);
-	CU_ASSERT_EQUAL(did_parse("scope:", &d, err, sizeof(err)), -1);
-	CU_ASSERT_EQUAL(did_parse("sc ope:n", &d, err, sizeof(err)), -1);
-	CU_ASSERT_EQUAL(did_parse("s:.hidden", &d, err, sizeof(err)), -1);
-	CU_ASSERT_EQUAL(did_parse("s:a:b", &d, err, sizeof(err)), -1);
-	CU_ASSERT_EQUAL(did_parse("abcdefghijklmnopqrstuvwxyz:n", &d, err,
-	    sizeof(err)), -1);
-	/* Rucio's deterministic path: md5("scope:name") -> h1/h2. */
-	CU_ASSERT_EQUAL(did_parse("sp3531_soda:2023-07-18-16-40-27_ASK-WALLABY_"
-	    "Eridanus_cutout-574594-imagecube-42178.fits", &d, err, sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(did_path(&d, buf, sizeof(buf)), "sp3531_soda/9b/98/"
-	    "2023-07-18-16-40-27_ASK-WALLABY_Eridanus_cutout-574594-imagecube-"
-	    "42178.fits");
-	CU_ASSERT_STRING_EQUAL(did_ivoid(&d, "auth.test/fits", buf,
-	    sizeof(buf)), "ivo://auth.test/fits?sp3531_soda/9b/98/2023-07-18-"
-	    "16-40-27_ASK-WALLABY_Eridanus_cutout-574594-imagecube-42178.fits");
-	CU_ASSERT_PTR_NULL(did_ivoid(&d, "auth.test/fits", buf, 40));
-	/* The forms SODA clients send. */
-	CU_ASSERT_EQUAL(did_parse_id("ivo://auth.example.org/datasets/fits?"
-	    "sp3531_soda/9b/98/x.fits", &d, err, sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(d.scope, "sp3531_soda");
-	CU_ASSERT_STRING_EQUAL(d.name, "x.fits");
-	CU_ASSERT_EQUAL(did_parse_id("ivo://a?testing:PTF10tce.fits", &d, err,
-	    sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(d.name, "PTF10tce.fits");
-	CU_ASSERT_EQUAL(did_parse_id("ivo://a", &d, err, sizeof(err)), -1);
-}
-
-static void
 test_distance(void)
 {
 	/* RAL (UK) to Granada (ES): about 1,670 km. */
@@ -361,20 +320,6 @@ test_dm_locate(void)
 }
 
 static void
-test_url_escape(void)
-{
-	struct strbuf	 b = STRBUF_INIT;
-
-	CU_ASSERT_EQUAL(http_escape(&b, "dir/sub f+:x~.-_"), 0);
-	CU_ASSERT_STRING_EQUAL(strbuf_str(&b), "dir%2Fsub%20f%2B%3Ax~.-_");
-	strbuf_reset(&b);
-	/* The data-management API routes names with their raw '/'. */
-	CU_ASSERT_EQUAL(http_escape_path(&b, "dir/sub f+:x~.-_"), 0);
-	CU_ASSERT_STRING_EQUAL(strbuf_str(&b), "dir/sub%20f%2B%3Ax~.-_");
-	strbuf_free(&b);
-}
-
-static void
 test_ttlcache(void)
 {
 	struct ttlcache	*c = ttlcache_new(1, 100), *gone = ttlcache_new(8, 0);
@@ -404,7 +349,6 @@ suite_links(void)
 {
 	CU_pSuite	 s = CU_add_suite("links", NULL, NULL);
 
-	CU_add_test(s, "DIDs: rules, '/' in names, deterministic path", test_did);
 	CU_add_test(s, "great-circle distances", test_distance);
 	CU_add_test(s, "Rucio JSON line stream", test_rucio_lines);
 	CU_add_test(s, "site directory (SCAPI) and its quirks", test_sites);
@@ -413,6 +357,5 @@ suite_links(void)
 	CU_add_test(s, "metadata datalinks: JSON and Python literal", test_datalinks_meta);
 	CU_add_test(s, "the DataLink document", test_linkset);
 	CU_add_test(s, "data-management API /data/locate", test_dm_locate);
-	CU_add_test(s, "URL path escaping", test_url_escape);
 	CU_add_test(s, "metadata cache: hits, takeover, expiry", test_ttlcache);
 }

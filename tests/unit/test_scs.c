@@ -11,6 +11,7 @@
 #include "params.h"
 #include "scs.h"
 #include "scs_query.h"
+#include "votable.h"
 
 static struct config	 cfg;
 
@@ -80,8 +81,10 @@ test_valid(void)
 	CU_ASSERT_EQUAL(q.verb, 3);
 	CU_ASSERT_EQUAL(cone("RA=1&DEC=90&SR=10&RESPONSEFORMAT=votable", &q,
 	    err, sizeof(err)), 0);
-	/* The format points into the freed parameters: only its presence. */
-	CU_ASSERT_PTR_NOT_NULL(q.format);
+	CU_ASSERT_STRING_EQUAL(q.format, SCS_MIME);
+	CU_ASSERT_EQUAL(cone("RA=1&DEC=90&SR=10&RESPONSEFORMAT=application/"
+	    "x-votable%2Bxml;serialization=TABLEDATA", &q, err, sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(q.format, VOT_MIME);
 	/* Unknown parameters are ignored (SCS 1.03). */
 	CU_ASSERT_EQUAL(cone("RA=1&DEC=2&SR=1&CAT=x&FORMAT=y", &q, err,
 	    sizeof(err)), 0);
@@ -113,7 +116,10 @@ test_invalid(void)
 	invalid("RA=1&DEC=1&SR=1&VERB=4", "VERB: 4 is out of range [1, 3]");
 	invalid("RA=1&DEC=1&SR=1&MAXREC=-1", "MAXREC: -1 is out of range [0, 1e+18]");
 	invalid("RA=1&DEC=1&SR=1&RESPONSEFORMAT=csv", "RESPONSEFORMAT: this "
-	    "service answers only in VOTable (TABLEDATA)");
+	    "service answers only in VOTable (TABLEDATA, UTF-8)");
+	invalid("RA=1&DEC=1&SR=1&RESPONSEFORMAT=text/xml;charset=UTF-16",
+	    "RESPONSEFORMAT: this service answers only in VOTable (TABLEDATA, "
+	    "UTF-8)");
 	invalid("RA=1&DEC=1&SR=1&RESPONSEFORMAT=a&RESPONSEFORMAT=b",
 	    "RESPONSEFORMAT: given 2 times; it takes one value");
 	invalid("RA=&DEC=1&SR=1", "RA: empty value");

@@ -163,6 +163,44 @@ test_error_doc(void)
 	    "<VOTABLE/>"));
 }
 
+/* Relay REQ-less: answer with URLS and the options, into C. */
+static void
+relay_into(struct captured *c, const char *auth, int plain_ok,
+    const char *const *urls, int n)
+{
+	struct http_opts	 ho = { 200, 1000, NULL };
+	struct relay_opts	 o = { 500, 500, 0, auth, plain_ok };
+	struct http		*h = http_new(&ho);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	cap_init(c);
+	relay_run(h, &o, urls, n, &c->resp);
+	resp_finish(&c->resp);
+	http_free(h);
+}
+
+static void
+test_tokens_need_https(void)
+{
+	/* Port 1 on loopback: refused at once, if it is ever called. */
+	const char *const	 plain[] = { "http://127.0.0.1:1/soda?ID=x" };
+	struct captured		 c;
+
+	/* With a token, a plain http service is not even called. */
+	relay_into(&c, "Bearer secret", 0, plain, 1);
+	CU_ASSERT_EQUAL(c.resp.status, 503);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap_body(&c), "is reached over https"));
+	cap_free(&c);
+	/* Without one, or with the unsafe setting, it is tried. */
+	relay_into(&c, NULL, 0, plain, 1);
+	CU_ASSERT_EQUAL(c.resp.status, 503);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap_body(&c), "data could be reached"));
+	cap_free(&c);
+	relay_into(&c, "Bearer secret", 1, plain, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap_body(&c), "data could be reached"));
+	cap_free(&c);
+}
+
 void
 suite_soda(void)
 {
@@ -175,4 +213,6 @@ suite_soda(void)
 	CU_add_test(s, "proxy: the upstream URL, in both ID forms", test_cut_url);
 	CU_add_test(s, "proxy: error documents told from other bodies",
 	    test_error_doc);
+	CU_add_test(s, "proxy: tokens go to https services only",
+	    test_tokens_need_https);
 }

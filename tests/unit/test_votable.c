@@ -98,23 +98,49 @@ test_error_docs(void)
 	cap_free(&c);
 }
 
+/* RESPONSEFORMAT F to a service answering in OWN gives Content-Type WANT. */
+static void
+format_gives(const char *f, const char *own, const char *want)
+{
+	const char	*got = vot_format_type(f, own);
+
+	if (want == NULL) {
+		CU_ASSERT_PTR_NULL(got);
+	} else {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		CU_ASSERT_STRING_EQUAL(got, want);
+	}
+}
+
 static void
 test_formats(void)
 {
-	CU_ASSERT_TRUE(vot_format_ok("votable"));
-	CU_ASSERT_TRUE(vot_format_ok("VOTable"));
-	CU_ASSERT_TRUE(vot_format_ok("votable/td"));
-	CU_ASSERT_TRUE(vot_format_ok("application/x-votable+xml"));
-	CU_ASSERT_TRUE(vot_format_ok("application/x-votable+xml;content=datalink"));
-	CU_ASSERT_TRUE(vot_format_ok("application/x-votable+xml; serialization=TABLEDATA"));
-	CU_ASSERT_TRUE(vot_format_ok("text/xml"));
-	CU_ASSERT_FALSE(vot_format_ok("application/x-votable+xml;serialization=binary2"));
-	CU_ASSERT_FALSE(vot_format_ok("text/csv"));
-	CU_ASSERT_FALSE(vot_format_ok("fits"));
-	CU_ASSERT_FALSE(vot_format_ok("votablex"));
-	CU_ASSERT_TRUE(vot_format_is_mime("text/xml"));
-	CU_ASSERT_FALSE(vot_format_is_mime("votable"));
-	CU_ASSERT_FALSE(vot_format_is_mime("votable/td"));
+	const char	*links = VOT_MIME ";content=datalink",
+			*scs = "text/xml;charset=UTF-8";
+
+	format_gives(NULL, links, links);
+	format_gives("", links, links);
+	format_gives("votable", links, links);
+	format_gives("VOTable", scs, scs);
+	format_gives("votable/td", links, links);
+	format_gives(VOT_MIME, links, links);
+	format_gives(VOT_MIME, scs, VOT_MIME);
+	format_gives(VOT_MIME ";content=datalink", links, links);
+	format_gives("Application/X-VOTable+XML; serialization=TABLEDATA", links,
+	    links);
+	format_gives("text/xml", links, "text/xml;charset=UTF-8");
+	format_gives("text/xml", scs, scs);
+	format_gives("text/xml;charset=utf-8", scs, scs);
+	/* What this service does not produce, and what it would mislabel. */
+	format_gives(VOT_MIME ";serialization=binary2", links, NULL);
+	format_gives("text/xml;charset=UTF-16", scs, NULL);
+	format_gives(VOT_MIME ";content=datalink", scs, NULL);
+	format_gives(VOT_MIME ";x=y", links, NULL);
+	format_gives(VOT_MIME ";charset", links, NULL);
+	format_gives("votable;charset=UTF-8", links, NULL);
+	format_gives("text/csv", links, NULL);
+	format_gives("fits", links, NULL);
+	format_gives("votablex", links, NULL);
 }
 
 static void
