@@ -107,12 +107,12 @@ pg_start() {
 # The shipped example with this stack's keys set, one file per variant the
 # programs run with: rucio-ivoa.ini (Rucio and the site directory),
 # -dm (the data-management API, links advertising the suite's own SODA
-# proxy), -redirect (the SODA proxy in redirect mode), -tls and -untrusted
+# proxy), -redirect (the SODA proxy in redirect mode, a public URL), -tls and -untrusted
 # (the site directory naming an https SODA site, with and without its CA),
 # -oauth2 (client-credentials tokens for Rucio and the site directory, whose
 # table is fetched every second so that the tests see the token in use) and
 # -2023 (the 2023 site directory, no metadata cache, a 3 s request
-# deadline).  SODA timeouts are short so that a stalled stand-in site is
+# deadline, a public URL).  SODA timeouts are short so that a stalled stand-in site is
 # left quickly (the failover tests rely on it), and /links answers at most
 # 50 rows so that the hard MAXREC limit can be seen.
 write_config() {
@@ -136,6 +136,7 @@ write_config() {
         "links.soda_proxy_url=http://127.0.0.1:$HTTP_PORT/soda/sync" \
         "log.file=$STATE/log/links-dm.log" >"$STATE/rucio-ivoa-dm.ini"
     ini_with "$@" soda.redirect=true "log.file=$STATE/log/soda-redirect.log" \
+        soda.public_url=https://ivoa.example.org/soda/sync \
         >"$STATE/rucio-ivoa-redirect.ini"
     ini_with "$@" "sites.url=$tls_sites" "http.ca_file=$STATE/tls/server.crt" \
         >"$STATE/rucio-ivoa-tls.ini"
@@ -146,6 +147,7 @@ write_config() {
         sites.ttl=1 >"$STATE/rucio-ivoa-oauth2.ini"
     ini_with "$@" sites.shape=2023 "sites.url=http://127.0.0.1:$SITES_PORT" \
         links.meta_ttl=0 links.request_timeout=3000 \
+        links.public_url=https://ivoa.example.org/links \
         >"$STATE/rucio-ivoa-2023.ini"
 }
 

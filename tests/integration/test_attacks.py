@@ -144,3 +144,14 @@ def test_responseformat_never_mislabels(fmt):
     r = request("/links", {"ID": ERIDANUS, "RESPONSEFORMAT": "text/xml"})
     assert r.status == 200
     assert r.headers["Content-Type"] == "text/xml;charset=UTF-8"
+
+
+@pytest.mark.parametrize("path, public", [
+    ("/links-2023/capabilities", "https://ivoa.example.org/links"),
+    ("/soda-redirect/capabilities", "https://ivoa.example.org/soda")])
+def test_capabilities_do_not_reflect_the_host_header(path, public):
+    # With [links] / [soda] public_url set, a forged Host changes nothing.
+    r = request(path, headers={"Host": "evil.example"})
+    assert r.status == 200
+    assert public + "/capabilities" in r.text
+    assert "evil.example" not in r.text
