@@ -32,7 +32,7 @@ import time
 
 import pytest
 
-from conftest import HTTP, STATE, TOP, Reply, control, request
+from conftest import STATE, TOP, Reply, control, request, stand_in
 
 NAME = "ivoa.example.org"
 SODA = os.environ["RIF_SODA"]
@@ -356,19 +356,17 @@ def test_request_rate_is_limited_per_client(site, n):
     assert site.ask(path, client=greedy).status == 200
 
 
-# endpoint, a request held by its stand-in, the knobs that hold it, most in
-# flight, refusal document
-FLIGHTS = [("links", LINKS, RUCIO,
-            {"delay_ms": 1500, "routes": ["POST /replicas/list"]}, 4,
-            links_refusal),
-           ("soda", CUTOUT, SODA, {"delay_ms": 1500}, 2, soda_refusal)]
+# endpoint, a request held by its stand-in, the stand-in, the route that
+# holds it, most in flight, refusal document
+FLIGHTS = [("links", LINKS, RUCIO, "POST /replicas/list", 4, links_refusal),
+           ("soda", CUTOUT, SODA, "/soda/ska/datasets/soda", 2, soda_refusal)]
 
 
 @pytest.mark.parametrize("n", range(len(FLIGHTS)), ids=[f[0] for f in FLIGHTS])
 def test_requests_in_flight_are_limited_per_client(site, standins, n):
-    name, path, standin, knobs, most, document = FLIGHTS[n]
+    name, path, standin, route, most, document = FLIGHTS[n]
     greedy, other = "198.51.100.%d" % (10 + n), "198.51.100.%d" % (20 + n)
-    control(standin, **knobs)
+    control(standin, delay_ms=1500, routes=[route], reset_stats=True)
     held = []
 
     def hold():
@@ -378,7 +376,11 @@ def test_requests_in_flight_are_limited_per_client(site, standins, n):
     for t in threads:
         t.start()
     try:
-        time.sleep(0.5)   # all of them past nginx, waiting on the stand-in
+        # Wait until all of them are past nginx, held by the stand-in.
+        for _ in range(100):
+            if stand_in(standin, "/_stats")["routes"].get(route) == most:
+                break
+            time.sleep(0.02)
         t0 = time.monotonic()
         r = site.ask(path, client=greedy)
         assert time.monotonic() - t0 < 1.0, "refused at once, not held"
