@@ -72,7 +72,7 @@ $(BUILD)/soda-proxy.fcgi: $(BUILD)/fcgi/soda_main.o $(BUILD)/libsoda.a $(BUILD)/
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(BUILD)/libscs.a $(BUILD)/liblinks.a $(BUILD)/libsoda.a $(BUILD)/libcommon.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit -pthread
 
 # Dependencies: installed with apt-get when missing (see tools/deps.sh).
 deps:

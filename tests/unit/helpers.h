@@ -38,5 +38,6 @@ void	suite_scs(void);
 void	suite_links(void);
 void	suite_soda(void);
 void	suite_did(void);
+void	suite_db(void);
 
 #endif
