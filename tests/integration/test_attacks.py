@@ -4,6 +4,7 @@ cross the network in clear, requests that try to hold a worker for ever
 or make it build a huge answer, and RESPONSEFORMAT values that would
 mislabel the body."""
 import os
+import socket
 import time
 
 import pytest
@@ -131,6 +132,35 @@ def test_a_trickling_site_is_left():
     control(SODA, size=32 * 1024, rate=8192, reset_stats=True)
     assert request("/soda/sync", {"ID": ERIDANUS,
                                   "client_ip_address": UK}).status == 200
+
+
+def test_a_client_that_stops_reading_frees_the_worker():
+    # [request] send_timeout 2 s in the stack.  nginx keeps 1 MiB of a
+    # cutout in memory and then stops reading from the proxy; the proxy's
+    # write then blocks, times out, and the transfer from the site stops.
+    size = 256 * 1024 * 1024
+    control(SODA, size=size)
+    host, port = HTTP.split("//")[1].split(":")
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    s.connect((host, int(port)))
+    s.sendall(("GET /soda/sync?ID=%s&client_ip_address=%s HTTP/1.1\r\n"
+               "Host: localhost\r\n\r\n" % (ERIDANUS, UK)).encode())
+    t0 = time.monotonic()
+    try:
+        rec = None
+        while time.monotonic() - t0 < 20:
+            recs = stand_in(SODA, "/_requests")
+            if recs and recs[0]["complete"] is not None:
+                rec = recs[0]
+                break
+            time.sleep(0.2)
+        took = time.monotonic() - t0
+    finally:
+        s.close()
+    assert rec is not None and rec["complete"] is False
+    assert rec["sent"] < size // 4
+    assert took < 10, took
 
 
 @pytest.mark.parametrize("fmt", ["text/xml;charset=UTF-16",
