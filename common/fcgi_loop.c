@@ -36,8 +36,8 @@ usage(const char *progname)
 {
 	fprintf(stderr, "usage: %s [-t] [-c config-file]\n"
 	    "  The configuration file defaults to $%s, then %s.\n"
-	    "  -t checks the configuration, prints the SQL the program "
-	    "prepares, and exits.\n"
+	    "  -t checks the configuration, prints the SQL or the upstream "
+	    "URLs the program would call, and exits.\n"
 	    "  Run under spawn-fcgi or a systemd socket: requests arrive on "
 	    "fd 0.\n", progname, CONFIG_ENV, CONFIG_DEFAULT_PATH);
 	exit(2);

@@ -4,6 +4,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "dmapi.h"
 #include "finder.h"
 #include "geo.h"
@@ -115,8 +117,14 @@ finder_new(const struct config *cfg, char *err, size_t errsize)
 {
 	struct finder	*f;
 
+	/* Once per process, before any handle: libcurl counts the calls. */
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		snprintf(err, errsize, "cannot initialise libcurl");
+		return NULL;
+	}
 	if ((f = calloc(1, sizeof(*f))) == NULL) {
 		snprintf(err, errsize, "out of memory");
+		curl_global_cleanup();
 		return NULL;
 	}
 	/* The order of sort=random: workers started together must not agree. */
@@ -150,6 +158,7 @@ finder_free(struct finder *f)
 	ttlcache_free(f->meta);
 	free(f->scheme_text);
 	free(f);
+	curl_global_cleanup();
 }
 
 void
@@ -280,4 +289,30 @@ finder_available(struct finder *f, struct http *h, const char *service,
 	else
 		snprintf(note, size, "%s and the site directory are up", service);
 	return t != NULL;
+}
+
+int
+finder_print(const struct config *cfg)
+{
+	const char	*sites = cfg->sites_url;
+
+	if (cfg->links_backend_dm)
+		return printf("locate\tGET %s/data/locate/{scope}/{name}\n"
+		    "metadata\tGET %s/metadata/{scope}/{name}\n"
+		    "token\tPOST %s\n", cfg->dm_url, cfg->dm_url,
+		    cfg->oauth2_token_url) < 0;
+	if (printf("replicas\tPOST %s/replicas/list\n"
+	    "metadata\tGET %s/dids/{scope}/{name}/meta?plugin=POSTGRES_JSON\n",
+	    cfg->rucio_url, cfg->rucio_url) < 0)
+		return 1;
+	if (*cfg->rucio_oauth2_client_id != '\0' ||
+	    *cfg->sites_oauth2_client_id != '\0')
+		printf("token\tPOST %s\n", cfg->oauth2_token_url);
+	if (*cfg->rucio_username != '\0')
+		printf("token\tGET %s/auth/userpass\n", cfg->rucio_url);
+	return (cfg->sites_2023 ? printf("sites\tGET %s/storages/grafana\n"
+	    "sites\tGET %s/services\n", sites, sites) :
+	    printf("sites\tGET %s/storage-areas/grafana\nsites\tGET "
+	    "%s/storage-areas\nsites\tGET %s/services\n", sites, sites,
+	    sites)) < 0;
 }

@@ -39,11 +39,18 @@ struct finder;
 
 /*
  * CFG must outlive the finder.  NULL with a reason in ERR.  Also seeds
- * random(), which orders replicas for sort=random, from the time and pid.
+ * random(), which orders replicas for sort=random, from the time and pid,
+ * and initialises libcurl for the process (finder_free() releases it).
  */
 struct finder	*finder_new(const struct config *cfg, char *err,
 		    size_t errsize);
 void		 finder_free(struct finder *);
+
+/*
+ * Print the upstream calls a finder made from CFG would make, one line
+ * each ("-t"): what they are for, the method and the URL.  0 when printed.
+ */
+int		 finder_print(const struct config *cfg);
 
 /*
  * Place the client: PARAM_IP (client_ip_address) when given, else the

@@ -13,11 +13,11 @@
 #include "linkset.h"
 #include "log.h"
 #include "params.h"
+#include "service.h"
 #include "vosi.h"
 #include "votable.h"
 
 #define LINKS_MIME	VOT_MIME ";content=datalink"
-#define LINKS_VERSION	"0.1.0"
 
 enum {
 	L_ID,
@@ -47,7 +47,6 @@ struct links {
 	const struct config	*cfg;
 	struct http		*http;
 	struct finder		*finder;
-	time_t			 started;
 };
 
 /* What one request asks for, after its parameters were checked. */
@@ -72,7 +71,6 @@ links_new(const struct config *cfg, char *err, size_t errsize)
 		return NULL;
 	}
 	l->cfg = cfg;
-	l->started = time(NULL);
 	if ((l->finder = finder_new(cfg, err, errsize)) == NULL)
 		goto fail;
 	l->http = http_new(&ho);
@@ -422,57 +420,84 @@ out:
 	params_free(&p);
 }
 
-/* Liveness for probes: the process answers; it says nothing of upstreams. */
+/* The query, timed: the log line shows the program's own time apart. */
 static void
-links_ping(struct response *r)
-{
-	resp_content_type(r, "application/json");
-	resp_puts(r, "{\"status\":\"UP\",\"version\":\"" LINKS_VERSION "\"}\n");
-}
-
-static void
-links_availability(struct links *l, struct response *r)
-{
-	char	 note[160];
-	int	 up = finder_available(l->finder, l->http, "The DataLink service",
-		    note, sizeof(note));
-
-	vosi_availability(r, up, l->started, note);
-}
-
-static void
-links_capabilities(struct links *l, const struct request *req,
-    struct response *r)
-{
-	char			 base[1024];
-	struct vosi_capability	 cap = { "ivo://ivoa.net/std/DataLink#links-1.1",
-				    NULL, base, NULL };
-
-	vosi_base_url(req, l->cfg->links_public_url, base, sizeof(base));
-	vosi_capabilities(r, base, &cap, 1);
-}
-
-void
-links_handle(void *state, const struct request *req, struct response *r)
+links_endpoint(void *state, const struct request *req, struct response *r)
 {
 	struct links	*l = state;
 
-	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0 &&
-	    strcmp(req->method, "HEAD") != 0) {
-		resp_header(r, "Allow", "GET, POST, HEAD");
-		vot_error(r, 405, VOT_MIME, "UsageFault: only GET and POST are "
-		    "supported", 0);
-	} else if (request_path_ends(req, "ping"))
-		links_ping(r);
-	else if (request_path_ends(req, "availability"))
-		links_availability(l, r);
-	else if (request_path_ends(req, "capabilities"))
-		links_capabilities(l, req, r);
-	else {
-		http_spent_ms(l->http, 1);
-		links_query(l, req, r);
-		/* The log line then shows the program's own time apart. */
-		snprintf(r->note, sizeof(r->note), "upstream %.3fms",
-		    http_spent_ms(l->http, 0));
-	}
+	http_spent_ms(l->http, 1);
+	links_query(l, req, r);
+	snprintf(r->note, sizeof(r->note), "upstream %.3fms",
+	    http_spent_ms(l->http, 0));
 }
+
+static void
+links_refuse(struct response *r, int status, const char *text)
+{
+	char	 msg[256];
+
+	snprintf(msg, sizeof(msg), "UsageFault: %s", text);
+	vot_error(r, status, VOT_MIME, msg, 0);
+}
+
+static void *
+links_start(const struct config *cfg, char *err, size_t errsize)
+{
+	return links_new(cfg, err, errsize);
+}
+
+static void
+links_stop(void *l)
+{
+	links_free(l);
+}
+
+static int
+links_check(void *state)
+{
+	return finder_print(((struct links *)state)->cfg);
+}
+
+static const char *
+links_public_url(void *state)
+{
+	return ((struct links *)state)->cfg->links_public_url;
+}
+
+static void
+links_capability(void *state, const char *base, struct vosi_capability *cap,
+    char *url, size_t urlsize)
+{
+	(void)state;
+	snprintf(url, urlsize, "%s", base);
+	cap->standard_id = "ivo://ivoa.net/std/DataLink#links-1.1";
+	cap->access_url = url;
+}
+
+static int
+links_available(void *state, char *note, size_t size)
+{
+	struct links	*l = state;
+
+	return finder_available(l->finder, l->http, "The DataLink service",
+	    note, size);
+}
+
+static const struct route links_routes[] = {
+	{ NULL, ROUTE_GET | ROUTE_POST, links_endpoint },
+	{ NULL, 0, NULL }
+};
+
+const struct service links_service = {
+	.program = "links.fcgi",
+	.version = RIF_VERSION,
+	.start = links_start,
+	.stop = links_stop,
+	.check = links_check,
+	.routes = links_routes,
+	.refuse = links_refuse,
+	.public_url = links_public_url,
+	.capability = links_capability,
+	.available = links_available,
+};

@@ -9,6 +9,7 @@
 #include "params.h"
 #include "scs.h"
 #include "scs_query.h"
+#include "service.h"
 #include "vosi.h"
 #include "votable.h"
 
@@ -27,8 +28,9 @@ struct scs_head {
 struct scs {
 	const struct config	*cfg;
 	struct db		*db;
-	time_t			 started;
 	struct scs_head		 heads[4][2];	/* [VERB][overflow] */
+	char			 maxsr[32], maxrec[32];	/* for VOSI */
+	const char		*cap_extra[7];
 };
 
 static void	write_head(struct xmlw *, int verb, int overflow);
@@ -100,37 +102,57 @@ render_heads(struct scs *s)
 	return rc;
 }
 
+/* The capability's extra elements, written once. */
+static void
+set_capability(struct scs *s)
+{
+	const char	**e = s->cap_extra;
+
+	snprintf(s->maxsr, sizeof(s->maxsr), "%g", s->cfg->scs_max_sr);
+	snprintf(s->maxrec, sizeof(s->maxrec), "%ld", s->cfg->scs_maxrec_limit);
+	e[0] = "maxSR", e[1] = s->maxsr, e[2] = "maxRecords", e[3] = s->maxrec;
+	e[4] = "verbosity", e[5] = "true", e[6] = NULL;
+}
+
 struct scs *
-scs_new(const struct config *cfg)
+scs_new(const struct config *cfg, char *err, size_t errsize)
 {
 	struct scs	*s;
-	int		 rc = 0;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
-	s->cfg = cfg;
-	s->started = time(NULL);
-	if ((s->db = db_new(cfg->db_conninfo, cfg->db_connect_timeout,
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->db = db_new(cfg->db_conninfo, cfg->db_connect_timeout,
 	    cfg->db_statement_timeout, "scs.fcgi")) == NULL) {
 		free(s);
+		snprintf(err, errsize, "out of memory");
 		return NULL;
 	}
+	s->cfg = cfg;
+	set_capability(s);
 	/*
 	 * pgSphere lives where its extension was created; name resolution
 	 * looks there and in pg_catalog only.  Regions print in degrees.
 	 */
-	rc |= db_add_setup(s->db, "SELECT pg_catalog.set_config('search_path', "
+	if (db_add_setup(s->db, "SELECT pg_catalog.set_config('search_path', "
 	    "'pg_catalog, ' || pg_catalog.quote_ident(n.nspname), false) "
 	    "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
-	    "ON n.oid = e.extnamespace WHERE e.extname = 'pg_sphere'");
-	rc |= db_add_setup(s->db, "SELECT set_sphere_output('DEG')");
-	rc |= each_statement(cfg, prepare_statement, s->db);
-	rc |= render_heads(s);
-	if (rc != 0) {
-		scs_free(s);
-		return NULL;
+	    "ON n.oid = e.extnamespace WHERE e.extname = 'pg_sphere'") != 0 ||
+	    db_add_setup(s->db, "SELECT set_sphere_output('DEG')") != 0) {
+		snprintf(err, errsize, "out of memory");
+		goto fail;
+	}
+	if (each_statement(cfg, prepare_statement, s->db) != 0) {
+		snprintf(err, errsize, "the cone statements cannot be built for "
+		    "[scs] table %s", cfg->scs_table);
+		goto fail;
+	}
+	if (render_heads(s) != 0) {
+		snprintf(err, errsize, "out of memory writing the document heads");
+		goto fail;
 	}
 	return s;
+fail:
+	scs_free(s);
+	return NULL;
 }
 
 int
@@ -293,9 +315,10 @@ run_cone(struct scs *s, const struct scs_query *q, struct response *r)
 }
 
 static void
-scs_query_endpoint(struct scs *s, const struct request *req,
+scs_query_endpoint(void *state, const struct request *req,
     struct response *r)
 {
+	struct scs	*s = state;
 	struct params	 p;
 	struct scs_query q;
 	char		 err[256];
@@ -313,45 +336,69 @@ scs_query_endpoint(struct scs *s, const struct request *req,
 	params_free(&p);
 }
 
-static void
-scs_capabilities(struct scs *s, const struct request *req, struct response *r)
+static void *
+scs_start(const struct config *cfg, char *err, size_t errsize)
 {
-	char			 base[1024], url[1032], maxsr[32], maxrec[32];
-	const char *const	 extra[] = { "maxSR", maxsr, "maxRecords", maxrec,
-				    "verbosity", "true", NULL };
-	struct vosi_capability	 cap = { "ivo://ivoa.net/std/ConeSearch",
-				    "cs:ConeSearch", url, extra };
-
-	vosi_base_url(req, s->cfg->scs_public_url, base, sizeof(base));
-	/* Cone Search base URLs end in '?' (SCS 1.03 §2 item 1). */
-	snprintf(url, sizeof(url), "%s?", base);
-	snprintf(maxsr, sizeof(maxsr), "%g", s->cfg->scs_max_sr);
-	snprintf(maxrec, sizeof(maxrec), "%ld", s->cfg->scs_maxrec_limit);
-	vosi_capabilities(r, base, &cap, 1);
+	return scs_new(cfg, err, errsize);
 }
 
 static void
-scs_availability(struct scs *s, struct response *r)
+scs_stop(void *s)
 {
-	int	 up = db_ping(s->db) == DB_OK;
-
-	vosi_availability(r, up, s->started, up ? "The cone search and its "
-	    "database are up" : "The catalogue database cannot be reached");
+	scs_free(s);
 }
 
-void
-scs_handle(void *state, const struct request *req, struct response *r)
+static int
+scs_check(void *s)
+{
+	return scs_print_sql(((struct scs *)s)->cfg);
+}
+
+static const char *
+scs_public_url(void *s)
+{
+	return ((struct scs *)s)->cfg->scs_public_url;
+}
+
+static void
+scs_capability(void *state, const char *base, struct vosi_capability *cap,
+    char *url, size_t urlsize)
 {
 	struct scs	*s = state;
 
-	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "POST") != 0 &&
-	    strcmp(req->method, "HEAD") != 0) {
-		resp_header(r, "Allow", "GET, POST, HEAD");
-		scs_error(r, 405, "Only GET and POST are supported");
-	} else if (request_path_ends(req, "availability"))
-		scs_availability(s, r);
-	else if (request_path_ends(req, "capabilities"))
-		scs_capabilities(s, req, r);
-	else
-		scs_query_endpoint(s, req, r);
+	/* Cone Search base URLs end in '?' (SCS 1.03 §2 item 1). */
+	snprintf(url, urlsize, "%s?", base);
+	cap->standard_id = "ivo://ivoa.net/std/ConeSearch";
+	cap->xsi_type = "cs:ConeSearch";
+	cap->access_url = url;
+	cap->extra = s->cap_extra;
 }
+
+static int
+scs_available(void *state, char *note, size_t size)
+{
+	struct scs	*s = state;
+	int		 up = db_ping(s->db) == DB_OK;
+
+	snprintf(note, size, "%s", up ? "The cone search and its database are "
+	    "up" : "The catalogue database cannot be reached");
+	return up;
+}
+
+static const struct route scs_routes[] = {
+	{ NULL, ROUTE_GET | ROUTE_POST, scs_query_endpoint },
+	{ NULL, 0, NULL }
+};
+
+const struct service scs_service = {
+	.program = "scs.fcgi",
+	.version = RIF_VERSION,
+	.start = scs_start,
+	.stop = scs_stop,
+	.check = scs_check,
+	.routes = scs_routes,
+	.refuse = scs_error,
+	.public_url = scs_public_url,
+	.capability = scs_capability,
+	.available = scs_available,
+};

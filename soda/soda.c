@@ -10,15 +10,13 @@
 #include "soda.h"
 #include "vosi.h"
 
-#define SODA_VERSION	"0.1.0"
-
 struct soda {
 	const struct config	*cfg;
 	struct http		*http;	/* Rucio, the site directory, the DM API */
 	struct http		*sites;	/* the SODA services */
 	struct finder		*finder;
 	enum soda_id_form	 id_form;	/* [soda] id_form */
-	time_t			 started;
+	char			*public_base;	/* [soda] public_url less /sync */
 };
 
 struct soda *
@@ -34,12 +32,16 @@ soda_new(const struct config *cfg, char *err, size_t errsize)
 	}
 	s->cfg = cfg;
 	s->id_form = cfg->soda_id_form_did ? SODA_ID_DID : SODA_ID_PATH;
-	s->started = time(NULL);
 	if ((s->finder = finder_new(cfg, err, errsize)) == NULL)
 		goto fail;
 	s->http = http_new(&ho);
 	s->sites = http_new(&ho);
-	if (s->http == NULL || s->sites == NULL) {
+	/* public_url names the sync endpoint; its VOSI resources sit beside. */
+	s->public_base = strndup(cfg->soda_public_url,
+	    strrchr(cfg->soda_public_url, '/') != NULL ?
+	    (size_t)(strrchr(cfg->soda_public_url, '/') - cfg->soda_public_url) :
+	    0);
+	if (s->http == NULL || s->sites == NULL || s->public_base == NULL) {
 		snprintf(err, errsize, "out of memory");
 		goto fail;
 	}
@@ -54,9 +56,10 @@ soda_free(struct soda *s)
 {
 	if (s == NULL)
 		return;
-	finder_free(s->finder);
 	http_free(s->http);
 	http_free(s->sites);
+	finder_free(s->finder);
+	free(s->public_base);
 	free(s);
 }
 
@@ -180,8 +183,9 @@ out:
 
 /* SODA 1.0 sync: check everything, find the sites, relay or redirect. */
 static void
-soda_sync(struct soda *s, const struct request *req, struct response *r)
+soda_sync(void *state, const struct request *req, struct response *r)
 {
+	struct soda		*s = state;
 	struct soda_cut		 c;
 	struct soda_refusal	 why;
 	struct relay_opts	 o = { s->cfg->soda_first_byte_timeout,
@@ -217,53 +221,77 @@ out:
 	soda_cut_free(&c);
 }
 
+/* A refusal of the proxy's own: SODA's UsageError label. */
 static void
-soda_availability(struct soda *s, struct response *r)
+soda_refuse(struct response *r, int status, const char *text)
 {
-	char	 note[160];
-	int	 up = finder_available(s->finder, s->http, "The SODA proxy", note,
-		    sizeof(note));
+	char	 msg[256];
 
-	vosi_availability(r, up, s->started, note);
+	snprintf(msg, sizeof(msg), "UsageError: %s", text);
+	soda_error(r, status, msg);
+}
+
+static void *
+soda_start(const struct config *cfg, char *err, size_t errsize)
+{
+	return soda_new(cfg, err, errsize);
 }
 
 static void
-soda_capabilities(struct soda *s, const struct request *req,
-    struct response *r)
+soda_stop(void *s)
 {
-	char			 base[1024], sync[1100];
-	struct vosi_capability	 cap = { "ivo://ivoa.net/std/SODA#sync-1.0",
-				    NULL, sync, NULL };
-	const char		*pub = s->cfg->soda_public_url, *slash;
-
-	/* public_url names the sync endpoint; its VOSI resources sit beside. */
-	if (*pub != '\0' && (slash = strrchr(pub, '/')) != NULL) {
-		snprintf(sync, sizeof(sync), "%s", pub);
-		snprintf(base, sizeof(base), "%.*s", (int)(slash - pub), pub);
-	} else {
-		vosi_base_url(req, "", base, sizeof(base));
-		snprintf(sync, sizeof(sync), "%s/sync", base);
-	}
-	vosi_capabilities(r, base, &cap, 1);
+	soda_free(s);
 }
 
-void
-soda_handle(void *state, const struct request *req, struct response *r)
+static int
+soda_check(void *state)
+{
+	return finder_print(((struct soda *)state)->cfg);
+}
+
+static const char *
+soda_public_url(void *state)
+{
+	return ((struct soda *)state)->public_base;
+}
+
+static void
+soda_capability(void *state, const char *base, struct vosi_capability *cap,
+    char *url, size_t urlsize)
+{
+	const char	*pub = ((struct soda *)state)->cfg->soda_public_url;
+
+	if (*pub != '\0')
+		snprintf(url, urlsize, "%s", pub);
+	else
+		snprintf(url, urlsize, "%s/sync", base);
+	cap->standard_id = "ivo://ivoa.net/std/SODA#sync-1.0";
+	cap->access_url = url;
+}
+
+static int
+soda_available(void *state, char *note, size_t size)
 {
 	struct soda	*s = state;
 
-	if (request_path_ends(req, "ping")) {
-		resp_content_type(r, "application/json");
-		resp_puts(r, "{\"status\":\"UP\",\"version\":\""
-		    SODA_VERSION "\"}\n");
-	} else if (request_path_ends(req, "availability"))
-		soda_availability(s, r);
-	else if (request_path_ends(req, "capabilities"))
-		soda_capabilities(s, req, r);
-	else if (strcmp(req->method, "GET") != 0 &&
-	    strcmp(req->method, "POST") != 0) {
-		resp_header(r, "Allow", "GET, POST");
-		soda_error(r, 405, "UsageError: SODA sync takes GET and POST");
-	} else
-		soda_sync(s, req, r);
+	return finder_available(s->finder, s->http, "The SODA proxy", note,
+	    size);
 }
+
+static const struct route soda_routes[] = {
+	{ "sync", ROUTE_GET | ROUTE_POST, soda_sync },
+	{ NULL, 0, NULL }
+};
+
+const struct service soda_service = {
+	.program = "soda-proxy.fcgi",
+	.version = RIF_VERSION,
+	.start = soda_start,
+	.stop = soda_stop,
+	.check = soda_check,
+	.routes = soda_routes,
+	.refuse = soda_refuse,
+	.public_url = soda_public_url,
+	.capability = soda_capability,
+	.available = soda_available,
+};

@@ -107,6 +107,10 @@ def test_no_rucio_credentials_is_refused_at_start(program, tmp_path):
     ok = subprocess.run([binary, "-t", "-c", os.path.join(STATE, "rucio-ivoa.ini")],
                         capture_output=True, text=True, timeout=30)
     assert ok.returncode == 0, ok.stderr
+    # -t prints the upstream calls the program would make.
+    rucio = os.environ["RIF_RUCIO"]
+    assert "replicas\tPOST %s/replicas/list\n" % rucio in ok.stdout
+    assert "sites\tGET %s/v1/storage-areas/grafana\n" % os.environ["RIF_SITES"] in ok.stdout
     refused = subprocess.run([binary, "-t", "-c", str(bad)],
                              capture_output=True, text=True, timeout=30)
     assert refused.returncode == 1

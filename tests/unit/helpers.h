@@ -39,5 +39,6 @@ void	suite_links(void);
 void	suite_soda(void);
 void	suite_did(void);
 void	suite_db(void);
+void	suite_service(void);
 
 #endif

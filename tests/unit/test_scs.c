@@ -193,8 +193,10 @@ test_polygon(void)
 static const char *
 handle(struct scs *s, struct request *r, struct captured *c)
 {
+	struct service_run	 run = { &scs_service, s, 0 };
+
 	cap_init(c);
-	scs_handle(s, r, &c->resp);
+	service_dispatch(&run, r, &c->resp);
 	resp_finish(&c->resp);
 	return strbuf_str(&c->out);
 }
@@ -202,7 +204,8 @@ handle(struct scs *s, struct request *r, struct captured *c)
 static void
 test_handler_errors(void)
 {
-	struct scs	*s = scs_new(&cfg);
+	char		 err[256];
+	struct scs	*s = scs_new(&cfg, err, sizeof(err));
 	struct request	 r;
 	struct captured	 c;
 	const char	*out;
@@ -254,7 +257,8 @@ test_handler_errors(void)
 static void
 test_vosi(void)
 {
-	struct scs	*s = scs_new(&cfg);
+	char		 err[256];
+	struct scs	*s = scs_new(&cfg, err, sizeof(err));
 	struct request	 r;
 	struct captured	 c;
 	const char	*out;
