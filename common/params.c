@@ -242,6 +242,20 @@ convert(struct params *p, int k, struct param_value *v)
 	return PARAMS_OK;
 }
 
+/* The type's check, then the rule's own. */
+static enum params_err
+check(struct params *p, int k, struct param_value *v)
+{
+	const struct param_rule	*r = &p->rules[k];
+
+	if (convert(p, k, v) != PARAMS_OK)
+		return p->err;
+	if (r->valid != NULL &&
+	    r->valid(r, v, p->err_why, sizeof(p->err_why)) == -1)
+		return fail(p, PARAMS_EINVALID, k, v->raw);
+	return PARAMS_OK;
+}
+
 /* Sort the decoded pairs into the rules' value lists and check them. */
 static enum params_err
 assign(struct params *p)
@@ -267,7 +281,7 @@ assign(struct params *p)
 			continue;
 		v = &p->vals[k][p->count[k]++];
 		v->raw = p->values[i];
-		if (convert(p, k, v) != PARAMS_OK)
+		if (check(p, k, v) != PARAMS_OK)
 			return p->err;
 	}
 	for (k = 0; k < (int)p->nrules; k++)
@@ -312,8 +326,11 @@ params_free(struct params *p)
 		free(p->names[i]);
 		free(p->values[i]);
 	}
-	for (i = 0; p->vals != NULL && i < p->nrules; i++)
+	for (i = 0; p->vals != NULL && i < p->nrules; i++) {
+		for (unsigned j = 0; p->vals[i] != NULL && j < p->count[i]; j++)
+			free(p->vals[i][j].own);
 		free(p->vals[i]);
+	}
 	free(p->vals);
 	free(p->count);
 	free(p->names);
@@ -403,6 +420,9 @@ params_error(const struct params *p, char *buf, size_t size)
 	case PARAMS_ETOOLONG:
 		snprintf(buf, size, "%s: value longer than %zu bytes", name,
 		    r->maxlen ? r->maxlen : (size_t)STRING_MAXLEN_DEFAULT);
+		break;
+	case PARAMS_EINVALID:
+		snprintf(buf, size, "%s", p->err_why);
 		break;
 	}
 	return buf;

@@ -2,11 +2,14 @@
  * params: request parameters, decoded and checked against a declared table.
  *
  * An endpoint declares its parameters once, as an array of struct
- * param_rule (name, type, bounds, how many values, required); params_parse()
+ * param_rule written with designated initializers (name, type, bounds, how
+ * many values, required, and a validator of its own, as kcgi's kvalid);
+ * params_parse()
  * reads the query string and an application/x-www-form-urlencoded body,
  * decodes them (percent escapes, '+' as space), matches names against the
- * table case-insensitively (DALI 1.1 §3.1), converts and checks every value,
- * and keeps repeated values in the order they came.  Handlers then read
+ * table case-insensitively (DALI 1.1 §3.1), converts and checks every value
+ * (the type's check, then the rule's validator, which fills a typed
+ * result), and keeps repeated values in the order they came.  Handlers then read
  * typed values and never parse strings themselves.  Parameters the table
  * does not name are ignored, as SCS and DALI require.
  *
@@ -25,6 +28,25 @@ enum param_type {
 	PARAM_BOOL	/* true/false, yes/no, 1/0, t/f, any case */
 };
 
+struct param_rule;
+
+struct param_value {
+	const char	*raw;		/* decoded text, as sent */
+	double		 d;		/* PARAM_DOUBLE */
+	long long	 i;		/* PARAM_INT, or a validator's number */
+	int		 b;		/* PARAM_BOOL */
+	const char	*s;		/* a validator's text: static, or own */
+	char		*own;		/* what a validator allocated */
+};
+
+/*
+ * A rule's own check of a value that passed its type's: fill the typed
+ * result (V->i, V->s, with V->own for what it allocates) and return 0, or
+ * return -1 with one sentence in WHY that starts with the rule's name.
+ */
+typedef int	(*param_valid)(const struct param_rule *,
+		    struct param_value *v, char *why, size_t whysize);
+
 struct param_rule {
 	const char	*name;		/* canonical name, e.g. "RA" */
 	enum param_type	 type;
@@ -32,13 +54,8 @@ struct param_rule {
 	size_t		 maxlen;	/* STRING: longest value; 0: 1024 */
 	unsigned	 max_count;	/* most values; 0: no limit */
 	int		 required;
-};
-
-struct param_value {
-	const char	*raw;		/* decoded text, as sent */
-	double		 d;		/* PARAM_DOUBLE */
-	long long	 i;		/* PARAM_INT */
-	int		 b;		/* PARAM_BOOL */
+	param_valid	 valid;		/* NULL: the type's check only */
+	const void	*valid_arg;	/* for the validator */
 };
 
 enum params_err {
@@ -53,7 +70,8 @@ enum params_err {
 	PARAMS_EEMPTY,		/* an empty value where one is needed */
 	PARAMS_ESYNTAX,		/* not a number / not a boolean */
 	PARAMS_ERANGE,		/* a number outside [min, max] */
-	PARAMS_ETOOLONG		/* a string longer than maxlen */
+	PARAMS_ETOOLONG,	/* a string longer than maxlen */
+	PARAMS_EINVALID		/* the rule's validator refused it */
 };
 
 struct params {
@@ -70,6 +88,7 @@ struct params {
 	enum params_err		 err;
 	int			 err_rule;	/* index into rules, or -1 */
 	const char		*err_value;
+	char			 err_why[256];	/* PARAMS_EINVALID */
 };
 
 struct request;

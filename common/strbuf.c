@@ -83,3 +83,13 @@ strbuf_str(const struct strbuf *b)
 {
 	return b->s != NULL ? b->s : "";
 }
+
+char *
+strbuf_detach(struct strbuf *b)
+{
+	char	*s = b->s != NULL ? b->s : strdup("");
+
+	b->s = NULL;
+	b->len = b->cap = 0;
+	return s;
+}

@@ -26,5 +26,10 @@ void	strbuf_reset(struct strbuf *);
 void	strbuf_free(struct strbuf *);
 /* The contents as a C string: "" for an empty buffer, never NULL. */
 const char *strbuf_str(const struct strbuf *);
+/*
+ * Hand the contents over as a C string the caller frees (NULL when memory
+ * runs out); the buffer is left empty.
+ */
+char	*strbuf_detach(struct strbuf *);
 
 #endif

@@ -209,6 +209,16 @@ vot_format_type(const char *format, const char *own)
 	return NULL;
 }
 
+int
+vot_format_valid(const struct param_rule *r, struct param_value *v, char *why,
+    size_t whysize)
+{
+	if ((v->s = vot_format_type(v->raw, r->valid_arg)) != NULL)
+		return 0;
+	snprintf(why, whysize, "%s: %s", r->name, VOT_FORMAT_REFUSED);
+	return -1;
+}
+
 void
 vot_error(struct response *r, int status, const char *content_type,
     const char *message, int scs)

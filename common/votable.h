@@ -12,6 +12,7 @@
 #ifndef RIF_VOTABLE_H
 #define RIF_VOTABLE_H
 
+#include "params.h"
 #include "response.h"
 #include "xmlw.h"
 
@@ -84,6 +85,15 @@ const char *vot_pg_double(const char *pgtext);
  * request's text is never echoed.
  */
 const char *vot_format_type(const char *format, const char *own);
+
+/*
+ * RESPONSEFORMAT as a param_rule validator: valid_arg is the service's own
+ * type, and v->s the Content-Type to answer with.
+ */
+int	vot_format_valid(const struct param_rule *, struct param_value *v,
+	    char *why, size_t whysize);
+#define VOT_FORMAT_REFUSED	"this service answers only in VOTable " \
+	"(TABLEDATA, UTF-8)"
 
 /*
  * A complete error document, sent with STATUS.  The message goes into a

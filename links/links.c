@@ -13,6 +13,7 @@
 #include "linkset.h"
 #include "log.h"
 #include "params.h"
+#include "replica_params.h"
 #include "service.h"
 #include "vosi.h"
 #include "votable.h"
@@ -33,14 +34,17 @@ enum {
 
 /* DataLink 1.1 §2.1 plus this service's own parameters (README.md). */
 static const struct param_rule rules[L__MAX] = {
-	[L_ID] = { "ID", PARAM_STRING, 0, 0, 512, 0, 0 },
-	[L_SORT] = { "sort", PARAM_STRING, 0, 0, 32, 1, 0 },
-	[L_CLIENT_IP] = { "client_ip_address", PARAM_STRING, 0, 0, 64, 1, 0 },
-	[L_MUST_SODA] = { "must_include_soda", PARAM_BOOL, 0, 0, 0, 1, 0 },
-	[L_RANKING] = { "ranking", PARAM_INT, 0, 1000000, 0, 1, 0 },
-	[L_ALL_REPLICAS] = { "all_replicas", PARAM_BOOL, 0, 0, 0, 1, 0 },
-	[L_RESPONSEFORMAT] = { "RESPONSEFORMAT", PARAM_STRING, 0, 0, 256, 1, 0 },
-	[L_MAXREC] = { "MAXREC", PARAM_INT, 0, 1e9, 0, 1, 0 },
+	[L_ID] = RULE_ID(0, 0),
+	[L_SORT] = RULE_SORT,
+	[L_CLIENT_IP] = RULE_CLIENT_IP,
+	[L_MUST_SODA] = { .name = "must_include_soda", .type = PARAM_BOOL,
+	    .max_count = 1 },
+	[L_RANKING] = RULE_RANKING,
+	[L_ALL_REPLICAS] = { .name = "all_replicas", .type = PARAM_BOOL,
+	    .max_count = 1 },
+	[L_RESPONSEFORMAT] = RULE_RESPONSEFORMAT,
+	[L_MAXREC] = { .name = "MAXREC", .type = PARAM_INT, .max = 1e9,
+	    .max_count = 1 },
 };
 
 struct links {
@@ -326,22 +330,15 @@ read_ask(struct links *l, const struct request *req, const struct params *p,
     struct ask *a, struct response *r)
 {
 	const struct param_value	*v;
-	char				 msg[256];
 
 	memset(a, 0, sizeof(*a));
-	v = params_get(p, L_SORT);
-	if (choose_sort_parse(v != NULL ? v->raw : NULL, &a->p.choose.sort) ==
-	    -1) {
-		snprintf(msg, sizeof(msg), "UsageFault: sort: '%.40s' is not "
-		    "nearest_by_client, nearest_by_ip or random", v->raw);
-		vot_error(r, 400, VOT_MIME, msg, 0);
-		return -1;
-	}
+	a->p.choose.sort = (v = params_get(p, L_SORT)) != NULL ?
+	    (enum choose_sort)v->i : CHOOSE_NEAREST;
 	v = params_get(p, L_RESPONSEFORMAT);
 	if ((a->format = vot_format_type(v != NULL ? v->raw : NULL,
 	    LINKS_MIME)) == NULL) {
-		vot_error(r, 400, VOT_MIME, "UsageFault: RESPONSEFORMAT: this "
-		    "service answers only in VOTable (TABLEDATA, UTF-8)", 0);
+		vot_error(r, 400, VOT_MIME, "UsageFault: RESPONSEFORMAT: "
+		    VOT_FORMAT_REFUSED, 0);
 		return -1;
 	}
 	a->p.choose.must_soda = (v = params_get(p, L_MUST_SODA)) != NULL && v->b;

@@ -13,14 +13,21 @@
  * bound is the configuration's and is checked in scs_query_parse().
  */
 const struct param_rule scs_rules[SCS__MAX] = {
-	[SCS_RA] = { "RA", PARAM_DOUBLE, -1e6, 1e6, 0, 1, 1 },
-	[SCS_DEC] = { "DEC", PARAM_DOUBLE, -90, 90, 0, 1, 1 },
-	[SCS_SR] = { "SR", PARAM_DOUBLE, 0, 180, 0, 1, 1 },
-	[SCS_VERB] = { "VERB", PARAM_INT, 1, 3, 0, 1, 0 },
-	[SCS_MAXREC] = { "MAXREC", PARAM_INT, 0, 1e18, 0, 1, 0 },
-	[SCS_RESPONSEFORMAT] = { "RESPONSEFORMAT", PARAM_STRING, 0, 0, 256,
-	    1, 0 },
-	[SCS_RUNID] = { "RUNID", PARAM_STRING, 0, 0, 64, 1, 0 },
+	[SCS_RA] = { .name = "RA", .type = PARAM_DOUBLE, .min = -1e6,
+	    .max = 1e6, .max_count = 1, .required = 1 },
+	[SCS_DEC] = { .name = "DEC", .type = PARAM_DOUBLE, .min = -90,
+	    .max = 90, .max_count = 1, .required = 1 },
+	[SCS_SR] = { .name = "SR", .type = PARAM_DOUBLE, .min = 0, .max = 180,
+	    .max_count = 1, .required = 1 },
+	[SCS_VERB] = { .name = "VERB", .type = PARAM_INT, .min = 1, .max = 3,
+	    .max_count = 1 },
+	[SCS_MAXREC] = { .name = "MAXREC", .type = PARAM_INT, .max = 1e18,
+	    .max_count = 1 },
+	[SCS_RESPONSEFORMAT] = { .name = "RESPONSEFORMAT",
+	    .type = PARAM_STRING, .maxlen = 256, .max_count = 1,
+	    .valid = vot_format_valid, .valid_arg = SCS_MIME },
+	[SCS_RUNID] = { .name = "RUNID", .type = PARAM_STRING, .maxlen = 64,
+	    .max_count = 1 },
 };
 
 int
@@ -47,14 +54,8 @@ scs_query_parse(const struct params *p, const struct config *cfg,
 	if ((v = params_get(p, SCS_MAXREC)) != NULL)
 		q->maxrec = v->i > cfg->scs_maxrec_limit ?
 		    cfg->scs_maxrec_limit : (long)v->i;
-	if ((v = params_get(p, SCS_RESPONSEFORMAT)) != NULL &&
-	    v->raw[0] != '\0') {
-		if ((q->format = vot_format_type(v->raw, SCS_MIME)) == NULL) {
-			snprintf(err, errsize, "RESPONSEFORMAT: this service "
-			    "answers only in VOTable (TABLEDATA, UTF-8)");
-			return -1;
-		}
-	}
+	if ((v = params_get(p, SCS_RESPONSEFORMAT)) != NULL)
+		q->format = v->s;
 	return 0;
 }
 

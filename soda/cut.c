@@ -3,6 +3,7 @@
 
 #include "cut.h"
 #include "http.h"
+#include "replica_params.h"
 #include "soda_params.h"
 
 enum {
@@ -24,29 +25,52 @@ enum {
  * SODA 1.0 §3: POL must accept repeats; the other cutout parameters are
  * taken once, since a sync answer has no way to carry several cutouts.
  */
+/*
+ * A cutout parameter in its canonical form (v->s, owned by the value), as
+ * it is sent on; the rule's valid_arg is its enum soda_kind.
+ */
+static int
+valid_cutout(const struct param_rule *r, struct param_value *v, char *why,
+    size_t whysize)
+{
+	struct strbuf	 canon = STRBUF_INIT;
+
+	if (soda_param(*(const enum soda_kind *)r->valid_arg, v->raw, &canon,
+	    why, whysize) == -1) {
+		strbuf_free(&canon);
+		return -1;
+	}
+	if ((v->s = v->own = strbuf_detach(&canon)) == NULL) {
+		snprintf(why, whysize, "%s: out of memory", r->name);
+		return -1;
+	}
+	return 0;
+}
+
+static const enum soda_kind kinds[] = { SODA_POS, SODA_CIRCLE, SODA_POLYGON,
+	SODA_BAND, SODA_TIME, SODA_POL };
+
+#define CUTOUT(n, k, len, most)	{ .name = (n), .type = PARAM_STRING,	\
+	.maxlen = (len), .max_count = (most), .valid = valid_cutout,	\
+	.valid_arg = &kinds[k] }
+
 static const struct param_rule rules[S__MAX] = {
-	[S_ID] = { "ID", PARAM_STRING, 0, 0, 600, 1, 1 },
-	[S_POS] = { "POS", PARAM_STRING, 0, 0, 8192, 1, 0 },
-	[S_CIRCLE] = { "CIRCLE", PARAM_STRING, 0, 0, 256, 1, 0 },
-	[S_POLYGON] = { "POLYGON", PARAM_STRING, 0, 0, 8192, 1, 0 },
-	[S_BAND] = { "BAND", PARAM_STRING, 0, 0, 256, 1, 0 },
-	[S_TIME] = { "TIME", PARAM_STRING, 0, 0, 256, 1, 0 },
-	[S_POL] = { "POL", PARAM_STRING, 0, 0, 8, 0, 0 },
-	[S_RESPONSEFORMAT] = { "RESPONSEFORMAT", PARAM_STRING, 0, 0, 256, 1, 0 },
-	[S_CLIENT_IP] = { "client_ip_address", PARAM_STRING, 0, 0, 64, 1, 0 },
-	[S_SORT] = { "sort", PARAM_STRING, 0, 0, 32, 1, 0 },
-	[S_RANKING] = { "ranking", PARAM_INT, 0, 1000000, 0, 1, 0 },
+	[S_ID] = RULE_ID(1, 1),
+	[S_POS] = CUTOUT("POS", 0, 8192, 1),
+	[S_CIRCLE] = CUTOUT("CIRCLE", 1, 256, 1),
+	[S_POLYGON] = CUTOUT("POLYGON", 2, 8192, 1),
+	[S_BAND] = CUTOUT("BAND", 3, 256, 1),
+	[S_TIME] = CUTOUT("TIME", 4, 256, 1),
+	[S_POL] = CUTOUT("POL", 5, 8, 0),
+	[S_RESPONSEFORMAT] = RULE_RESPONSEFORMAT,
+	[S_CLIENT_IP] = RULE_CLIENT_IP,
+	[S_SORT] = RULE_SORT,
+	[S_RANKING] = RULE_RANKING,
 };
 
 /* The cutout parameters, in the order they are sent on. */
-static const struct {
-	int		 rule;
-	enum soda_kind	 kind;
-} cutouts[] = {
-	{ S_POS, SODA_POS }, { S_CIRCLE, SODA_CIRCLE },
-	{ S_POLYGON, SODA_POLYGON }, { S_BAND, SODA_BAND },
-	{ S_TIME, SODA_TIME }, { S_POL, SODA_POL },
-};
+static const int cutouts[] = { S_POS, S_CIRCLE, S_POLYGON, S_BAND, S_TIME,
+	S_POL };
 
 static int
 refuse(struct soda_refusal *why, int status, const char *label,
@@ -69,43 +93,31 @@ static int
 read_cutouts(struct soda_cut *c, struct soda_refusal *why)
 {
 	const struct param_value	*v;
-	struct strbuf			 canon = STRBUF_INIT;
-	char				 err[300];
-	int				 rc = 0;
+	int				 k;
 
-	for (size_t i = 0; rc == 0 && i < sizeof(cutouts) / sizeof(*cutouts);
-	    i++) {
-		v = params_get(&c->params, cutouts[i].rule);
-		for (unsigned j = 0; rc == 0 &&
-		    j < params_count(&c->params, cutouts[i].rule); j++) {
-			strbuf_reset(&canon);
-			if (soda_param(cutouts[i].kind, v[j].raw, &canon, err,
-			    sizeof(err)) == -1)
-				rc = refuse(why, 400, "UsageError", err);
-			else if (add_pair(&c->query, rules[cutouts[i].rule].name,
-			    strbuf_str(&canon)) == -1)
-				rc = refuse(why, 500, "Error", "out of memory");
-		}
+	for (size_t i = 0; i < sizeof(cutouts) / sizeof(*cutouts); i++) {
+		k = cutouts[i];
+		v = params_get(&c->params, k);
+		for (unsigned j = 0; j < params_count(&c->params, k); j++)
+			if (add_pair(&c->query, rules[k].name, v[j].s) == -1)
+				return refuse(why, 500, "Error",
+				    "out of memory");
 	}
-	strbuf_free(&canon);
-	return rc;
+	return 0;
 }
 
 /* sort, ranking, client_ip_address: as the DataLink service takes them. */
-static int
-read_choice(struct soda_cut *c, struct soda_refusal *why)
+static void
+read_choice(struct soda_cut *c)
 {
 	const struct param_value	*v;
 
-	v = params_get(&c->params, S_SORT);
-	if (choose_sort_parse(v != NULL ? v->raw : NULL, &c->sort) == -1)
-		return refuse(why, 400, "UsageError", "sort: not "
-		    "nearest_by_client, nearest_by_ip or random");
+	c->sort = (v = params_get(&c->params, S_SORT)) != NULL ?
+	    (enum choose_sort)v->i : CHOOSE_NEAREST;
 	c->ranking = (v = params_get(&c->params, S_RANKING)) != NULL ?
 	    (long)v->i : 0;
 	c->client_ip = (v = params_get(&c->params, S_CLIENT_IP)) != NULL ?
 	    v->raw : NULL;
-	return 0;
 }
 
 int
@@ -136,8 +148,9 @@ soda_cut_parse(struct soda_cut *c, const struct request *req,
 		snprintf(err, sizeof(err), "ID: %s", idwhy);
 		return refuse(why, 400, "UsageError", err);
 	}
-	if (read_cutouts(c, why) == -1 || read_choice(c, why) == -1)
+	if (read_cutouts(c, why) == -1)
 		return -1;
+	read_choice(c);
 	if ((v = params_get(&c->params, S_RESPONSEFORMAT)) != NULL &&
 	    add_pair(&c->query, "RESPONSEFORMAT", v->raw) == -1)
 		return refuse(why, 500, "Error", "out of memory");

@@ -36,7 +36,8 @@ build request common/params.c common/request.c common/strbuf.c \
     common/xmlw.c common/utf8.c common/response.c common/votable.c \
     common/log.c common/soda_params.c common/did.c common/http.c \
     common/choose.c common/geo.c common/sites.c common/authed.c \
-    common/oauth2.c soda/cut.c soda/relay.c scs/scs_query.c scs/obscore.c
+    common/oauth2.c common/replica_params.c soda/cut.c soda/relay.c \
+    scs/scs_query.c scs/obscore.c
 build upstream common/rucio.c common/sites.c common/dmapi.c \
     common/choose.c common/geo.c common/authed.c common/http.c \
     common/oauth2.c common/strbuf.c common/log.c common/did.c common/utf8.c \

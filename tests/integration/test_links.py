@@ -195,8 +195,8 @@ def test_site_directory_down_serves_the_table_of_before():
 def test_unlocatable_client_falls_back_to_rucio_order():
     table = rows(links({"ID": ERIDANUS, "client_ip_address": "10.1.2.3"}))
     assert "could not be located" in table[0]["description"]
-    table = rows(links({"ID": ERIDANUS, "client_ip_address": "not-an-ip"}))
-    assert "not an IP address" in table[0]["description"]
+    # A value that is no address at all is refused instead
+    # (test_malformed_client_address_is_a_usage_error).
 
 
 def test_prototype_path_ping_and_vosi():
@@ -442,3 +442,16 @@ def test_utf8_name_reaches_rucio_and_its_pfn_comes_back_encoded():
     last = stand_in(RUCIO, "/_stats")["last_by_route"]["POST /replicas/list"]
     assert json.loads(last["body"])["dids"] == [
         {"scope": "testing", "name": did.split(":", 1)[1]}]
+
+
+def test_malformed_client_address_is_a_usage_error():
+    # Declared once for DataLink and SODA: an IPv4 or IPv6 address.
+    reply = links({"ID": ERIDANUS, "client_ip_address": "localhost"})
+    assert reply.status == 400
+    assert ("UsageFault: client_ip_address: 'localhost' is not an IPv4 or "
+            "IPv6 address") in reply.text
+    reply = request("/soda/sync", {"ID": ERIDANUS,
+                                   "client_ip_address": "10.0.0.300"})
+    assert reply.status == 400
+    assert reply.text.startswith("UsageError: client_ip_address:")
+    assert links({"ID": ERIDANUS, "client_ip_address": "2001:720::1"}).status == 200

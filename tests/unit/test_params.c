@@ -1,4 +1,5 @@
 /* params: decoding, case-insensitive names, repeats, every error code. */
+#include <stdio.h>
 #include <string.h>
 
 #include "helpers.h"
@@ -7,11 +8,13 @@
 enum { P_X, P_N, P_S, P_B, P_MULTI, P__MAX };
 
 static const struct param_rule rules[P__MAX] = {
-	[P_X] = { "X", PARAM_DOUBLE, -10, 10, 0, 1, 1 },
-	[P_N] = { "N", PARAM_INT, 0, 100, 0, 1, 0 },
-	[P_S] = { "Str", PARAM_STRING, 0, 0, 8, 1, 0 },
-	[P_B] = { "flag", PARAM_BOOL, 0, 0, 0, 1, 0 },
-	[P_MULTI] = { "ID", PARAM_STRING, 0, 0, 0, 3, 0 },
+	[P_X] = { .name = "X", .type = PARAM_DOUBLE, .min = -10, .max = 10,
+	    .max_count = 1, .required = 1 },
+	[P_N] = { .name = "N", .type = PARAM_INT, .max = 100, .max_count = 1 },
+	[P_S] = { .name = "Str", .type = PARAM_STRING, .maxlen = 8,
+	    .max_count = 1 },
+	[P_B] = { .name = "flag", .type = PARAM_BOOL, .max_count = 1 },
+	[P_MULTI] = { .name = "ID", .type = PARAM_STRING, .max_count = 3 },
 };
 
 static enum params_err
@@ -157,6 +160,48 @@ test_converters(void)
 	CU_ASSERT_EQUAL(parse_bool("", &b), -1);
 }
 
+/* Even numbers only; the half goes into v->i and a word into v->s. */
+static int
+even(const struct param_rule *r, struct param_value *v, char *why,
+    size_t whysize)
+{
+	if (v->i % 2 != 0) {
+		snprintf(why, whysize, "%s: %lld is odd", r->name, v->i);
+		return -1;
+	}
+	v->i /= 2;
+	v->s = r->valid_arg;
+	return 0;
+}
+
+static void
+test_validator(void)
+{
+	static const struct param_rule vr[] = {
+		{ .name = "E", .type = PARAM_INT, .max = 100, .max_count = 2,
+		    .valid = even, .valid_arg = "even" },
+	};
+	struct request	 r;
+	struct params	 p;
+	char		 buf[128];
+
+	req_get(&r, "/x", "e=8&E=4");
+	CU_ASSERT_EQUAL_FATAL(params_parse(&p, &r, vr, 1, 16), PARAMS_OK);
+	CU_ASSERT_EQUAL(params_get(&p, 0)[0].i, 4);
+	CU_ASSERT_EQUAL(params_get(&p, 0)[1].i, 2);
+	CU_ASSERT_STRING_EQUAL(params_get(&p, 0)[1].s, "even");
+	params_free(&p);
+	/* The type's check comes first; the validator's sentence is kept. */
+	req_get(&r, "/x", "E=101");
+	CU_ASSERT_EQUAL(params_parse(&p, &r, vr, 1, 16), PARAMS_ERANGE);
+	params_free(&p);
+	req_get(&r, "/x", "E=2&E=7");
+	CU_ASSERT_EQUAL(params_parse(&p, &r, vr, 1, 16), PARAMS_EINVALID);
+	CU_ASSERT_STRING_EQUAL(params_error(&p, buf, sizeof(buf)),
+	    "E: 7 is odd");
+	params_free(&p);
+}
+
 void
 suite_params(void)
 {
@@ -168,4 +213,5 @@ suite_params(void)
 	CU_add_test(s, "every error has its message", test_errors);
 	CU_add_test(s, "unknown parameters are ignored", test_unknown_ignored);
 	CU_add_test(s, "number and boolean converters", test_converters);
+	CU_add_test(s, "a rule's own validator", test_validator);
 }

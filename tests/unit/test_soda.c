@@ -108,8 +108,16 @@ test_cut_refused(void)
 	refused("ID=a:b&POS=BOX+1+2+3+4", 400, "UsageError: POS");
 	refused("ID=a:b&POL=I&POL=Z", 400, "UsageError: POL");
 	refused("ID=a:b&TIME=2+1", 400, "UsageError: TIME");
-	refused("ID=a:b&sort=closest", 400, "UsageError: sort");
+	refused("ID=a:b&sort=closest", 400, "UsageError: sort: 'closest' is not "
+	    "nearest_by_client, nearest_by_ip or random");
 	refused("ID=a:b&ranking=-1", 400, "UsageError: ranking");
+	/* The same declaration as DataLink's: an address, or a usage error. */
+	refused("ID=a:b&client_ip_address=localhost", 400, "UsageError: "
+	    "client_ip_address: 'localhost' is not an IPv4 or IPv6 address");
+	refused("ID=a:b&client_ip_address=1.2.3.4%0a", 400,
+	    "UsageError: client_ip_address");
+	refused("ID=a:b&RESPONSEFORMAT=a%0d%0aX:%20y", 400,
+	    "UsageError: RESPONSEFORMAT");
 	refused("ID=a:b&CIRCLE=%zz", 400, "UsageError");
 }
 
