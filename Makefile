@@ -41,7 +41,7 @@ UNIT_SRC   = $(wildcard tests/unit/*.c)
 PROGRAMS   = $(BUILD)/scs.fcgi $(BUILD)/links.fcgi $(BUILD)/soda-proxy.fcgi
 
 .PHONY: all run stop test unit integration asan valgrind fuzz bench deps \
-	clean check-deps
+	clean
 
 all: $(PROGRAMS)
 

@@ -50,7 +50,7 @@ fcgi_startup(int argc, char *argv[], const char *progname, struct config *cfg)
 	char		 err[1024];
 	int		 ch, check = 0;
 
-	log_init(progname, LOG_INFO);
+	log_init(progname, LOGL_INFO);
 	while ((ch = getopt(argc, argv, "c:ht")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -176,7 +176,7 @@ fcgx_getenv(void *ctx, const char *name)
 }
 
 static const char *
-param(FCGX_Request *fr, const char *name)
+cgi_var(FCGX_Request *fr, const char *name)
 {
 	const char	*v = FCGX_GetParam(name, fr->envp);
 
@@ -191,7 +191,7 @@ static void
 read_body(FCGX_Request *fr, struct request *req, struct strbuf *body, long max)
 {
 	char	 buf[8192];
-	long	 want = atol(param(fr, "CONTENT_LENGTH"));
+	long	 want = atol(cgi_var(fr, "CONTENT_LENGTH"));
 	int	 n;
 
 	if (want <= 0)
@@ -215,17 +215,17 @@ read_body(FCGX_Request *fr, struct request *req, struct strbuf *body, long max)
 static void
 fill_request(FCGX_Request *fr, struct request *req)
 {
-	const char	*https = param(fr, "HTTPS");
+	const char	*https = cgi_var(fr, "HTTPS");
 
 	memset(req, 0, sizeof(*req));
-	req->method = param(fr, "REQUEST_METHOD");
-	req->path = param(fr, "DOCUMENT_URI");
+	req->method = cgi_var(fr, "REQUEST_METHOD");
+	req->path = cgi_var(fr, "DOCUMENT_URI");
 	if (*req->path == '\0')
-		req->path = param(fr, "SCRIPT_NAME");
-	req->query = param(fr, "QUERY_STRING");
-	req->content_type = param(fr, "CONTENT_TYPE");
-	req->remote_addr = param(fr, "REMOTE_ADDR");
-	req->host = param(fr, "HTTP_HOST");
+		req->path = cgi_var(fr, "SCRIPT_NAME");
+	req->query = cgi_var(fr, "QUERY_STRING");
+	req->content_type = cgi_var(fr, "CONTENT_TYPE");
+	req->remote_addr = cgi_var(fr, "REMOTE_ADDR");
+	req->host = cgi_var(fr, "HTTP_HOST");
 	req->scheme = strcasecmp(https, "on") == 0 ? "https" : "http";
 	req->body = "";
 	req->getenv = fcgx_getenv;

@@ -8,7 +8,7 @@
 #include "log.h"
 
 static const char	*log_prog = "rucio-ivoa";
-static enum log_level	 log_level = LOG_INFO;
+static enum log_level	 log_level = LOGL_INFO;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 

@@ -9,11 +9,12 @@
 #ifndef RIF_LOG_H
 #define RIF_LOG_H
 
+/* LOGL_, not LOG_: <syslog.h> defines LOG_INFO and the like. */
 enum log_level {
-	LOG_ERROR,
-	LOG_WARN,
-	LOG_INFO,
-	LOG_DEBUG
+	LOGL_ERROR,
+	LOGL_WARN,
+	LOGL_INFO,
+	LOGL_DEBUG
 };
 
 /* Set the program name used as prefix and the lowest level written. */
@@ -27,9 +28,9 @@ int	log_level_parse(const char *name);
 void	log_msg(enum log_level level, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-#define log_error(...)	log_msg(LOG_ERROR, __VA_ARGS__)
-#define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)
-#define log_info(...)	log_msg(LOG_INFO, __VA_ARGS__)
-#define log_debug(...)	log_msg(LOG_DEBUG, __VA_ARGS__)
+#define log_error(...)	log_msg(LOGL_ERROR, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOGL_WARN, __VA_ARGS__)
+#define log_info(...)	log_msg(LOGL_INFO, __VA_ARGS__)
+#define log_debug(...)	log_msg(LOGL_DEBUG, __VA_ARGS__)
 
 #endif

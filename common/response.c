@@ -15,6 +15,13 @@ resp_init(struct response *r, resp_sink sink, void *ctx)
 }
 
 void
+resp_init_body(struct response *r, resp_sink sink, void *ctx)
+{
+	resp_init(r, sink, ctx);
+	r->started = 1;
+}
+
+void
 resp_status(struct response *r, int status)
 {
 	if (!r->started)
@@ -65,6 +72,34 @@ resp_sink_write(struct response *r, const void *buf, size_t len)
 	return 0;
 }
 
+/* The reason phrase of the status line nginx passes on. */
+static const char *
+status_reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 204: return "No Content";
+	case 303: return "See Other";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
+	case 408: return "Request Timeout";
+	case 410: return "Gone";
+	case 413: return "Payload Too Large";
+	case 414: return "URI Too Long";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default:  return "Unknown";
+	}
+}
+
 static int
 resp_start(struct response *r)
 {
@@ -75,7 +110,7 @@ resp_start(struct response *r)
 		return r->failed ? -1 : 0;
 	r->started = 1;
 	n = snprintf(head, sizeof(head), "Status: %d %s\r\nContent-Type: %s\r\n"
-	    "%s\r\n", r->status, http_reason(r->status), r->content_type,
+	    "%s\r\n", r->status, status_reason(r->status), r->content_type,
 	    r->headers);
 	return resp_sink_write(r, head, (size_t)n);
 }
@@ -128,31 +163,4 @@ void
 resp_abort(struct response *r)
 {
 	r->aborted = 1;
-}
-
-const char *
-http_reason(int status)
-{
-	switch (status) {
-	case 200: return "OK";
-	case 204: return "No Content";
-	case 303: return "See Other";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 406: return "Not Acceptable";
-	case 408: return "Request Timeout";
-	case 410: return "Gone";
-	case 413: return "Payload Too Large";
-	case 414: return "URI Too Long";
-	case 422: return "Unprocessable Content";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default:  return "Unknown";
-	}
 }

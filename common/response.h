@@ -36,6 +36,8 @@ struct response {
 };
 
 void	resp_init(struct response *, resp_sink, void *ctx);
+/* A response that is body only (no header block): a document in memory. */
+void	resp_init_body(struct response *, resp_sink, void *ctx);
 void	resp_status(struct response *, int status);
 void	resp_content_type(struct response *, const char *);
 /* Add a header; -1 if the header block is full or already sent. */
@@ -53,7 +55,5 @@ int	resp_failed(const struct response *);
  * the client can tell a truncated answer from a whole one.
  */
 void	resp_abort(struct response *);
-
-const char *http_reason(int status);
 
 #endif

@@ -2,9 +2,9 @@
  * vosi: the VOSI 1.1 availability and capabilities documents every program
  * serves beside its endpoint (DALI 1.1 §2.4-2.5, VOSI 1.1 §3).
  *
- * Both are small fixed structures, built as mxml trees and sent whole.  The
- * caller gives plain strings; they are cleaned of characters XML forbids
- * here and escaped by mxml.
+ * Both are small fixed documents, written through xmlw like every other
+ * answer: the caller gives plain strings, and xmlw escapes them and drops
+ * what XML forbids.
  */
 #ifndef RIF_VOSI_H
 #define RIF_VOSI_H

@@ -25,14 +25,11 @@ utf8_take(const unsigned char *s, size_t len, int *bad)
 
 /*
  * The replacement for ASCII byte C, or NULL when C passes as it is.
- * ATTR: 0 text, 1 attribute value, 2 clean only (forbidden bytes dropped,
- * markup left for a library that escapes it itself).
+ * ATTR: 0 text, 1 attribute value.
  */
 static const char *
 xml_entity(unsigned char c, int attr)
 {
-	if (attr == 2)
-		return c < 0x20 && c != '\t' && c != '\n' && c != '\r' ? "" : NULL;
 	switch (c) {
 	case '&':  return "&amp;";
 	case '<':  return "&lt;";
@@ -75,12 +72,6 @@ xml_escape(struct strbuf *out, const char *str, size_t len, int attr)
 		run = i;
 	}
 	return strbuf_add(out, s + run, i - run);
-}
-
-int
-xml_clean(struct strbuf *out, const char *s)
-{
-	return xml_escape(out, s, strlen(s), 2);
 }
 
 void
@@ -207,15 +198,44 @@ xmlw_close(struct xmlw *w)
 }
 
 void
-xmlw_adopt(struct xmlw *w, const struct xmlw *from)
-{
-	memcpy(w->stack, from->stack, sizeof(w->stack));
-	w->depth = from->depth;
-}
-
-void
 xmlw_close_all(struct xmlw *w)
 {
 	while (w->depth > 0)
 		xmlw_close(w);
+}
+
+static int
+snapshot_sink(void *ctx, const void *buf, size_t len)
+{
+	return strbuf_add(ctx, buf, len);
+}
+
+int
+xmlw_record(struct xmlw_snapshot *snap,
+    void (*write)(struct xmlw *, const void *ctx), const void *ctx)
+{
+	struct response	 r;
+	struct xmlw	 w;
+
+	memset(snap, 0, sizeof(*snap));
+	resp_init_body(&r, snapshot_sink, &snap->text);
+	xmlw_init(&w, &r);
+	write(&w, ctx);
+	memcpy(snap->stack, w.stack, sizeof(snap->stack));
+	snap->depth = w.depth;
+	return resp_failed(&r) || w.overflow ? -1 : 0;
+}
+
+void
+xmlw_replay(struct xmlw *w, const struct xmlw_snapshot *snap)
+{
+	resp_write(w->resp, strbuf_str(&snap->text), snap->text.len);
+	memcpy(w->stack, snap->stack, sizeof(w->stack));
+	w->depth = snap->depth;
+}
+
+void
+xmlw_snapshot_free(struct xmlw_snapshot *snap)
+{
+	strbuf_free(&snap->text);
 }

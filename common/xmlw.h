@@ -43,12 +43,26 @@ void	xmlw_textn(struct xmlw *, const char *, size_t);
 /* Markup the caller vouches for, written as is (e.g. "<TR><TD>"). */
 void	xmlw_raw(struct xmlw *, const char *);
 void	xmlw_close(struct xmlw *);
-/*
- * Take over the open elements of FROM, for output that FROM wrote earlier
- * (into a buffer) and that the caller now sends as it is.
- */
-void	xmlw_adopt(struct xmlw *, const struct xmlw *from);
 void	xmlw_close_all(struct xmlw *);
+
+/*
+ * A snapshot: the bytes a writer produced and the elements it left open.
+ * Taken once (xmlw_record) and sent as often as wanted (xmlw_replay), it
+ * makes a fixed document head cost one write.  The snapshot owns its
+ * text; xmlw_snapshot_free() releases it.
+ */
+struct xmlw_snapshot {
+	struct strbuf	 text;
+	const char	*stack[XMLW_DEPTH];
+	int		 depth;
+};
+
+/* Run WRITE(w, CTX) into SNAP; -1 when memory ran out. */
+int	xmlw_record(struct xmlw_snapshot *,
+	    void (*write)(struct xmlw *, const void *ctx), const void *ctx);
+/* Send SNAP through W's response; W goes on with its open elements. */
+void	xmlw_replay(struct xmlw *, const struct xmlw_snapshot *);
+void	xmlw_snapshot_free(struct xmlw_snapshot *);
 
 /*
  * Escape S (LEN bytes) for XML, as text (ATTR 0) or as an attribute value
@@ -56,12 +70,5 @@ void	xmlw_close_all(struct xmlw *);
  * exhaustion.  Used by xmlw and by anything that builds XML another way.
  */
 int	xml_escape(struct strbuf *out, const char *s, size_t len, int attr);
-
-/*
- * Only repair S for XML (drop forbidden characters, replace invalid UTF-8),
- * leaving markup characters alone: for text handed to a library (mxml) that
- * escapes on its own.  Appends to OUT; -1 on memory exhaustion.
- */
-int	xml_clean(struct strbuf *out, const char *s);
 
 #endif

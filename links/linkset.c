@@ -166,7 +166,7 @@ write_row(struct xmlw *w, const struct link_row *r)
 }
 
 static void
-param(struct xmlw *w, const char *name, const char *datatype,
+write_param(struct xmlw *w, const char *name, const char *datatype,
     const char *arraysize, const char *xtype, const char *unit,
     const char *ucd, const char *value)
 {
@@ -185,21 +185,21 @@ write_service(struct xmlw *w, const struct link_service *s)
 	xmlw_elem(w, "DESCRIPTION", s->async ? "SODA asynchronous cutout "
 	    "service" : "SODA synchronous cutout service", NULL);
 	xmlw_raw(w, "\n");
-	param(w, "standardID", "char", "*", NULL, NULL, NULL, s->async ?
+	write_param(w, "standardID", "char", "*", NULL, NULL, NULL, s->async ?
 	    "ivo://ivoa.net/std/SODA#async-1.0" : "ivo://ivoa.net/std/SODA#sync-1.0");
-	param(w, "accessURL", "char", "*", NULL, NULL, NULL, s->access_url);
+	write_param(w, "accessURL", "char", "*", NULL, NULL, NULL, s->access_url);
 	if (s->ivoid != NULL)
-		param(w, "resourceIdentifier", "char", "*", NULL, NULL, NULL,
+		write_param(w, "resourceIdentifier", "char", "*", NULL, NULL, NULL,
 		    s->ivoid);
 	xmlw_open(w, "GROUP", "name", "inputParams", NULL);
 	xmlw_raw(w, "\n");
-	param(w, "ID", "char", "*", NULL, NULL, "meta.ref.url;meta.curation",
+	write_param(w, "ID", "char", "*", NULL, NULL, "meta.ref.url;meta.curation",
 	    s->dataset_id);
-	param(w, "POS", "char", "*", NULL, NULL, "pos.outline;obs", "");
-	param(w, "CIRCLE", "double", "3", "circle", "deg", "pos.outline;obs", "");
-	param(w, "POLYGON", "double", "*", "polygon", "deg", "pos.outline;obs", "");
-	param(w, "BAND", "double", "2", "interval", "m", "em.wl;stat.interval", "");
-	param(w, "TIME", "double", "2", "interval", "d",
+	write_param(w, "POS", "char", "*", NULL, NULL, "pos.outline;obs", "");
+	write_param(w, "CIRCLE", "double", "3", "circle", "deg", "pos.outline;obs", "");
+	write_param(w, "POLYGON", "double", "*", "polygon", "deg", "pos.outline;obs", "");
+	write_param(w, "BAND", "double", "2", "interval", "m", "em.wl;stat.interval", "");
+	write_param(w, "TIME", "double", "2", "interval", "d",
 	    "time.interval;obs.exposure", "");
 	xmlw_open(w, "PARAM", "name", "POL", "datatype", "char", "arraysize", "*",
 	    "ucd", "meta.code;phys.polarization", "value", "", NULL);

@@ -20,20 +20,21 @@
  * status: it is written once at start for each of the six and sent as it
  * is, which saves most of the work of a small answer.
  */
-struct scs_head {
-	struct strbuf		 text;
-	struct xmlw		 open;	/* the elements left open at its end */
-};
-
 struct scs {
 	const struct config	*cfg;
 	struct db		*db;
-	struct scs_head		 heads[4][2];	/* [VERB][overflow] */
+	struct xmlw_snapshot	 heads[4][2];	/* [VERB][overflow] */
 	char			 maxsr[32], maxrec[32];	/* for VOSI */
 	const char		*cap_extra[7];
 };
 
-static void	write_head(struct xmlw *, int verb, int overflow);
+/* Which document head: VERB and whether the answer overflows. */
+struct head_kind {
+	int	 verb;
+	int	 overflow;
+};
+
+static void	write_head(struct xmlw *, const void *kind);
 
 static const char *const stmt_names[2][4] = {
 	{ NULL, "cone1", "cone2", "cone3" },
@@ -75,30 +76,17 @@ print_statement(void *ctx, const char *name, const char *sql)
 	return printf("%s\t%s\n", name, sql) < 0;
 }
 
-static int
-mem_sink(void *ctx, const void *buf, size_t len)
-{
-	return strbuf_add(ctx, buf, len);
-}
-
 /* Write the six document heads (VERB x overflow) once, into memory. */
 static int
 render_heads(struct scs *s)
 {
-	int	 verb, overflow, rc = 0;
+	struct head_kind	 k;
+	int			 rc = 0;
 
-	for (verb = 1; verb <= 3; verb++)
-		for (overflow = 0; overflow < 2; overflow++) {
-			struct scs_head	*h = &s->heads[verb][overflow];
-			struct response	 r;
-
-			resp_init(&r, mem_sink, &h->text);
-			r.started = 1;	/* the body only, no CGI header block */
-			xmlw_init(&h->open, &r);
-			write_head(&h->open, verb, overflow);
-			rc |= resp_failed(&r);
-			h->open.resp = NULL;	/* r ends here; the stack stays */
-		}
+	for (k.verb = 1; k.verb <= 3; k.verb++)
+		for (k.overflow = 0; k.overflow < 2; k.overflow++)
+			rc |= xmlw_record(&s->heads[k.verb][k.overflow],
+			    write_head, &k);
 	return rc;
 }
 
@@ -168,7 +156,7 @@ scs_free(struct scs *s)
 		return;
 	for (int verb = 1; verb <= 3; verb++)
 		for (int ov = 0; ov < 2; ov++)
-			strbuf_free(&s->heads[verb][ov].text);
+			xmlw_snapshot_free(&s->heads[verb][ov]);
 	db_free(s->db);
 	free(s);
 }
@@ -189,9 +177,10 @@ scs_error(struct response *r, int status, const char *msg)
  * leading QUERY_STATUS says OVERFLOW when the result was cut at MAXREC.
  */
 static void
-write_head(struct xmlw *w, int verb, int overflow)
+write_head(struct xmlw *w, const void *kind)
 {
-	int	 i;
+	int	 i, verb = ((const struct head_kind *)kind)->verb,
+		 overflow = ((const struct head_kind *)kind)->overflow;
 
 	vot_begin(w, VOT_1_1);
 	xmlw_open(w, "RESOURCE", "type", "results", NULL);
@@ -293,9 +282,7 @@ run_cone(struct scs *s, const struct scs_query *q, struct response *r)
 	overflow = q->maxrec == 0 ? q->sr > 0 :
 	    row != NULL && atol(PQgetvalue(row, 0, COL_COUNT)) > q->maxrec;
 	xmlw_init(&w, r);
-	resp_write(r, s->heads[q->verb][overflow].text.s,
-	    s->heads[q->verb][overflow].text.len);
-	xmlw_adopt(&w, &s->heads[q->verb][overflow].open);
+	xmlw_replay(&w, &s->heads[q->verb][overflow]);
 	for (; row != NULL && n < q->maxrec && !resp_failed(r);
 	    row = db_next(s->db, &st), n++)
 		write_row(&w, row, q);

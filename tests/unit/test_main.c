@@ -10,7 +10,7 @@ main(void)
 	unsigned	 failed;
 
 	/* Keep expected error lines out of the test output. */
-	log_init("unit-tests", LOG_ERROR);
+	log_init("unit-tests", LOGL_ERROR);
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	suite_params();
