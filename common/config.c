@@ -28,6 +28,7 @@ struct key {
 	const char	*def;		/* NULL: required */
 	double		 min, max;	/* KEY_LONG, KEY_DOUBLE */
 	const char	*const *words;	/* KEY_WORD, NULL-terminated */
+	unsigned	 progs;		/* who reads it (PROG_) */
 };
 
 static const char *const shapes[] = { "scapi", "2023", NULL };
@@ -37,119 +38,134 @@ static const char *const id_forms[] = { "path", "did", NULL };
 #define OFF(f)	offsetof(struct config, f)
 
 static const struct key keys[] = {
-	{ "log", "level", KEY_LOGLEVEL, OFF(log_level), "info", 0, 0, NULL },
-	{ "log", "file", KEY_STRING, OFF(log_file), "", 0, 0, NULL },
-	{ "request", "max_body", KEY_LONG, OFF(max_body), "1048576",
-	    1, 67108864, NULL },
-	{ "request", "max_params", KEY_LONG, OFF(max_params), "1024",
-	    1, 100000, NULL },
-	{ "request", "send_timeout", KEY_LONG, OFF(send_timeout), "60000",
-	    100, 3600000, NULL },
-	{ "database", "conninfo", KEY_STRING, OFF(db_conninfo),
-	    NULL, 0, 0, NULL },
-	{ "database", "connect_timeout", KEY_LONG, OFF(db_connect_timeout),
-	    "5", 1, 300, NULL },
-	{ "database", "statement_timeout", KEY_LONG,
-	    OFF(db_statement_timeout), "10000", 1, 3600000, NULL },
-	{ "scs", "table", KEY_STRING, OFF(scs_table),
-	    "ivoa.obscore", 0, 0, NULL },
-	{ "scs", "max_sr", KEY_DOUBLE, OFF(scs_max_sr), "180", 0, 180, NULL },
-	{ "scs", "maxrec_default", KEY_LONG, OFF(scs_maxrec_default), "1000",
-	    0, 100000000, NULL },
-	{ "scs", "maxrec_limit", KEY_LONG, OFF(scs_maxrec_limit), "1000000",
-	    1, 100000000, NULL },
-	{ "scs", "public_url", KEY_STRING, OFF(scs_public_url),
-	    "", 0, 0, NULL },
+	{ "log", "level", KEY_LOGLEVEL, OFF(log_level), "info", 0, 0, NULL,
+	    PROG_ALL },
+	{ "log", "file", KEY_STRING, OFF(log_file), "", 0, 0, NULL, PROG_ALL },
+	{ "request", "max_body", KEY_LONG, OFF(max_body), "1048576", 1,
+	    67108864, NULL, PROG_ALL },
+	{ "request", "max_params", KEY_LONG, OFF(max_params), "1024", 1, 100000,
+	    NULL, PROG_ALL },
+	{ "request", "send_timeout", KEY_LONG, OFF(send_timeout), "60000", 100,
+	    3600000, NULL, PROG_ALL },
+	{ "database", "conninfo", KEY_STRING, OFF(db_conninfo), NULL, 0, 0,
+	    NULL, PROG_SCS },
+	{ "database", "connect_timeout", KEY_LONG, OFF(db_connect_timeout), "5",
+	    1, 300, NULL, PROG_SCS },
+	{ "database", "statement_timeout", KEY_LONG, OFF(db_statement_timeout),
+	    "10000", 1, 3600000, NULL, PROG_SCS },
+	{ "scs", "table", KEY_STRING, OFF(scs_table), "ivoa.obscore", 0, 0,
+	    NULL, PROG_SCS },
+	{ "scs", "max_sr", KEY_DOUBLE, OFF(scs_max_sr), "180", 0, 180, NULL,
+	    PROG_SCS },
+	{ "scs", "maxrec_default", KEY_LONG, OFF(scs_maxrec_default), "1000", 0,
+	    100000000, NULL, PROG_SCS },
+	{ "scs", "maxrec_limit", KEY_LONG, OFF(scs_maxrec_limit), "1000000", 1,
+	    100000000, NULL, PROG_SCS },
+	{ "scs", "public_url", KEY_STRING, OFF(scs_public_url), "", 0, 0, NULL,
+	    PROG_SCS },
 	{ "http", "connect_timeout", KEY_LONG, OFF(http_connect_timeout),
-	    "2000", 1, 600000, NULL },
-	{ "http", "timeout", KEY_LONG, OFF(http_timeout),
-	    "10000", 1, 3600000, NULL },
-	{ "http", "ca_file", KEY_STRING, OFF(http_ca_file), "", 0, 0, NULL },
-	{ "rucio", "url", KEY_STRING, OFF(rucio_url), "", 0, 0, NULL },
-	{ "rucio", "account", KEY_STRING, OFF(rucio_account), "", 0, 0, NULL },
-	{ "rucio", "username", KEY_STRING, OFF(rucio_username),
-	    "", 0, 0, NULL },
-	{ "rucio", "password", KEY_STRING, OFF(rucio_password),
-	    "", 0, 0, NULL },
-	{ "rucio", "token_file", KEY_STRING, OFF(rucio_token_file),
-	    "", 0, 0, NULL },
+	    "2000", 1, 600000, NULL, PROG_LINKS | PROG_SODA },
+	{ "http", "timeout", KEY_LONG, OFF(http_timeout), "10000", 1, 3600000,
+	    NULL, PROG_LINKS | PROG_SODA },
+	{ "http", "ca_file", KEY_STRING, OFF(http_ca_file), "", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
+	{ "rucio", "url", KEY_STRING, OFF(rucio_url), "", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
+	{ "rucio", "account", KEY_STRING, OFF(rucio_account), "", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
+	{ "rucio", "username", KEY_STRING, OFF(rucio_username), "", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
+	{ "rucio", "password", KEY_STRING, OFF(rucio_password), "", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
+	{ "rucio", "token_file", KEY_STRING, OFF(rucio_token_file), "", 0, 0,
+	    NULL, PROG_LINKS | PROG_SODA },
 	{ "rucio", "oauth2_client_id", KEY_STRING, OFF(rucio_oauth2_client_id),
-	    "", 0, 0, NULL },
+	    "", 0, 0, NULL, PROG_LINKS | PROG_SODA },
 	{ "rucio", "oauth2_client_secret", KEY_STRING,
-	    OFF(rucio_oauth2_client_secret), "", 0, 0, NULL },
+	    OFF(rucio_oauth2_client_secret), "", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
 	{ "rucio", "oauth2_scope", KEY_STRING, OFF(rucio_oauth2_scope),
-	    "openid profile", 0, 0, NULL },
+	    "openid profile", 0, 0, NULL, PROG_LINKS | PROG_SODA },
 	{ "rucio", "oauth2_audience", KEY_STRING, OFF(rucio_oauth2_audience),
-	    "rucio", 0, 0, NULL },
-	{ "sites", "url", KEY_STRING, OFF(sites_url), "", 0, 0, NULL },
-	{ "sites", "token", KEY_STRING, OFF(sites_token), "", 0, 0, NULL },
+	    "rucio", 0, 0, NULL, PROG_LINKS | PROG_SODA },
+	{ "sites", "url", KEY_STRING, OFF(sites_url), "", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
+	{ "sites", "token", KEY_STRING, OFF(sites_token), "", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
 	{ "sites", "oauth2_client_id", KEY_STRING, OFF(sites_oauth2_client_id),
-	    "", 0, 0, NULL },
+	    "", 0, 0, NULL, PROG_LINKS | PROG_SODA },
 	{ "sites", "oauth2_client_secret", KEY_STRING,
-	    OFF(sites_oauth2_client_secret), "", 0, 0, NULL },
+	    OFF(sites_oauth2_client_secret), "", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
 	{ "sites", "oauth2_scope", KEY_STRING, OFF(sites_oauth2_scope),
-	    "openid profile site-capabilities-api-service", 0, 0, NULL },
+	    "openid profile site-capabilities-api-service", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
 	{ "sites", "oauth2_audience", KEY_STRING, OFF(sites_oauth2_audience),
-	    "site-capabilities-api", 0, 0, NULL },
-	{ "sites", "shape", KEY_WORD, OFF(sites_2023), "scapi", 0, 0, shapes },
-	{ "sites", "ttl", KEY_LONG, OFF(sites_ttl), "300", 1, 86400, NULL },
-	{ "geoip", "database", KEY_STRING, OFF(geoip_database),
-	    "", 0, 0, NULL },
-	{ "dm", "url", KEY_STRING, OFF(dm_url), "", 0, 0, NULL },
-	{ "oauth2", "token_url", KEY_STRING, OFF(oauth2_token_url),
-	    "", 0, 0, NULL },
-	{ "oauth2", "client_id", KEY_STRING, OFF(oauth2_client_id),
-	    "", 0, 0, NULL },
+	    "site-capabilities-api", 0, 0, NULL, PROG_LINKS | PROG_SODA },
+	{ "sites", "shape", KEY_WORD, OFF(sites_2023), "scapi", 0, 0, shapes,
+	    PROG_LINKS | PROG_SODA },
+	{ "sites", "ttl", KEY_LONG, OFF(sites_ttl), "300", 1, 86400, NULL,
+	    PROG_LINKS | PROG_SODA },
+	{ "geoip", "database", KEY_STRING, OFF(geoip_database), "", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
+	{ "dm", "url", KEY_STRING, OFF(dm_url), "", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
+	{ "oauth2", "token_url", KEY_STRING, OFF(oauth2_token_url), "", 0, 0,
+	    NULL, PROG_LINKS | PROG_SODA },
+	{ "oauth2", "client_id", KEY_STRING, OFF(oauth2_client_id), "", 0, 0,
+	    NULL, PROG_LINKS | PROG_SODA },
 	{ "oauth2", "client_secret", KEY_STRING, OFF(oauth2_client_secret), "",
-	    0, 0, NULL },
+	    0, 0, NULL, PROG_LINKS | PROG_SODA },
 	{ "oauth2", "scope", KEY_STRING, OFF(oauth2_scope),
-	    "openid profile data-management-api-service", 0, 0, NULL },
+	    "openid profile data-management-api-service", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
 	{ "oauth2", "audience", KEY_STRING, OFF(oauth2_audience),
-	    "data-management-api", 0, 0, NULL },
+	    "data-management-api", 0, 0, NULL, PROG_LINKS | PROG_SODA },
 	{ "links", "backend", KEY_WORD, OFF(links_backend_dm), "rucio", 0, 0,
-	    backends },
-	{ "links", "max_ids", KEY_LONG, OFF(links_max_ids),
-	    "20", 1, 10000, NULL },
+	    backends, PROG_LINKS | PROG_SODA },
+	{ "links", "max_ids", KEY_LONG, OFF(links_max_ids), "20", 1, 10000,
+	    NULL, PROG_LINKS },
 	{ "links", "request_timeout", KEY_LONG, OFF(links_request_timeout),
-	    "50000", 100, 3600000, NULL },
+	    "50000", 100, 3600000, NULL, PROG_LINKS },
 	{ "links", "maxrec_default", KEY_LONG, OFF(links_maxrec_default),
-	    "10000", 1, 1000000, NULL },
-	{ "links", "maxrec_limit", KEY_LONG, OFF(links_maxrec_limit),
-	    "100000", 1, 1000000, NULL },
-	{ "links", "meta_ttl", KEY_LONG, OFF(links_meta_ttl),
-	    "60", 0, 86400, NULL },
-	{ "links", "schemes", KEY_STRING, OFF(links_schemes),
-	    "https davs root", 0, 0, NULL },
+	    "10000", 1, 1000000, NULL, PROG_LINKS },
+	{ "links", "maxrec_limit", KEY_LONG, OFF(links_maxrec_limit), "100000",
+	    1, 1000000, NULL, PROG_LINKS },
+	{ "links", "meta_ttl", KEY_LONG, OFF(links_meta_ttl), "60", 0, 86400,
+	    NULL, PROG_LINKS },
+	{ "links", "schemes", KEY_STRING, OFF(links_schemes), "https davs root",
+	    0, 0, NULL, PROG_LINKS | PROG_SODA },
 	{ "links", "davs_to_https", KEY_BOOL, OFF(links_davs_to_https), "false",
-	    0, 0, NULL },
-	{ "links", "link_auth", KEY_STRING, OFF(links_link_auth),
-	    "true", 0, 0, NULL },
+	    0, 0, NULL, PROG_LINKS },
+	{ "links", "link_auth", KEY_STRING, OFF(links_link_auth), "true", 0, 0,
+	    NULL, PROG_LINKS },
 	{ "links", "link_auth_rses", KEY_STRING, OFF(links_link_auth_rses), "",
-	    0, 0, NULL },
+	    0, 0, NULL, PROG_LINKS },
 	{ "links", "ivoa_authority", KEY_STRING, OFF(links_ivoa_authority),
-	    "auth.example.org/datasets/fits", 0, 0, NULL },
+	    "auth.example.org/datasets/fits", 0, 0, NULL,
+	    PROG_LINKS | PROG_SODA },
 	{ "links", "soda_proxy_url", KEY_STRING, OFF(links_soda_proxy_url), "",
-	    0, 0, NULL },
-	{ "links", "public_url", KEY_STRING, OFF(links_public_url), "",
-	    0, 0, NULL },
-	{ "soda", "redirect", KEY_BOOL, OFF(soda_redirect),
-	    "false", 0, 0, NULL },
+	    0, 0, NULL, PROG_LINKS },
+	{ "links", "public_url", KEY_STRING, OFF(links_public_url), "", 0, 0,
+	    NULL, PROG_LINKS },
+	{ "soda", "redirect", KEY_BOOL, OFF(soda_redirect), "false", 0, 0, NULL,
+	    PROG_SODA },
 	{ "soda", "id_form", KEY_WORD, OFF(soda_id_form_did), "path", 0, 0,
-	    id_forms },
-	{ "soda", "failover", KEY_BOOL, OFF(soda_failover),
-	    "true", 0, 0, NULL },
-	{ "soda", "max_tries", KEY_LONG, OFF(soda_max_tries),
-	    "3", 1, 20, NULL },
+	    id_forms, PROG_SODA },
+	{ "soda", "failover", KEY_BOOL, OFF(soda_failover), "true", 0, 0, NULL,
+	    PROG_SODA },
+	{ "soda", "max_tries", KEY_LONG, OFF(soda_max_tries), "3", 1,
+	    SODA_TRIES_MAX, NULL, PROG_SODA },
 	{ "soda", "first_byte_timeout", KEY_LONG, OFF(soda_first_byte_timeout),
-	    "120000", 100, 3600000, NULL },
+	    "120000", 100, 3600000, NULL, PROG_SODA },
 	{ "soda", "stall_timeout", KEY_LONG, OFF(soda_stall_timeout), "60000",
-	    100, 3600000, NULL },
-	{ "soda", "min_rate", KEY_LONG, OFF(soda_min_rate), "1024",
-	    0, 1073741824, NULL },
+	    100, 3600000, NULL, PROG_SODA },
+	{ "soda", "min_rate", KEY_LONG, OFF(soda_min_rate), "1024", 0,
+	    1073741824, NULL, PROG_SODA },
 	{ "soda", "unsafe_plain_http_tokens", KEY_BOOL,
-	    OFF(soda_unsafe_plain_http_tokens), "false", 0, 0, NULL },
-	{ "soda", "public_url", KEY_STRING, OFF(soda_public_url),
-	    "", 0, 0, NULL },
+	    OFF(soda_unsafe_plain_http_tokens), "false", 0, 0, NULL, PROG_SODA },
+	{ "soda", "public_url", KEY_STRING, OFF(soda_public_url), "", 0, 0,
+	    NULL, PROG_SODA },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -357,7 +373,8 @@ maxrec_above(const char *section, long def, long limit, char *err,
 }
 
 static int
-check_cross(const struct config *cfg, char *err, size_t errsize)
+check_cross(const struct config *cfg, unsigned prog, char *err,
+    size_t errsize)
 {
 	if (!config_sql_name_ok(cfg->scs_table)) {
 		snprintf(err, errsize, "[scs] table: \"%s\" is not a table "
@@ -385,7 +402,7 @@ check_cross(const struct config *cfg, char *err, size_t errsize)
 		    "rucio" : "sites");
 		return -1;
 	}
-	if (cfg->db_conninfo[0] == '\0') {
+	if ((prog & PROG_SCS) && cfg->db_conninfo[0] == '\0') {
 		snprintf(err, errsize, "[database] conninfo: empty");
 		return -1;
 	}
@@ -393,7 +410,8 @@ check_cross(const struct config *cfg, char *err, size_t errsize)
 }
 
 int
-config_load(const char *path, struct config *cfg, char *err, size_t errsize)
+config_load(const char *path, struct config *cfg, unsigned prog, char *err,
+    size_t errsize)
 {
 	dictionary	*ini;
 	char		 full[128], msg[512];
@@ -413,14 +431,17 @@ config_load(const char *path, struct config *cfg, char *err, size_t errsize)
 		    keys[i].name);
 		if ((v = iniparser_getstring(ini, full, NULL)) == NULL &&
 		    (v = keys[i].def) == NULL) {
+			/* Required only of the programs that read it. */
 			snprintf(msg, sizeof(msg), "[%s] %s: required",
 			    keys[i].section, keys[i].name);
-			goto out;
+			if (keys[i].progs & prog)
+				goto out;
+			v = "";
 		}
 		if (set_value(cfg, &keys[i], v, msg, sizeof(msg)) == -1)
 			goto out;
 	}
-	rc = check_cross(cfg, msg, sizeof(msg));
+	rc = check_cross(cfg, prog, msg, sizeof(msg));
 out:
 	if (rc == -1) {
 		snprintf(err, errsize, "%s: %s", path, msg);

@@ -16,6 +16,15 @@
 #include <stddef.h>
 
 #define CONFIG_DEFAULT_PATH	"/etc/rucio-ivoa/rucio-ivoa.ini"
+
+/* The programs, for what each key is read by and required of. */
+#define PROG_SCS	0x1
+#define PROG_LINKS	0x2
+#define PROG_SODA	0x4
+#define PROG_ALL	(PROG_SCS | PROG_LINKS | PROG_SODA)
+
+/* Bounds that code and configuration share. */
+#define SODA_TRIES_MAX	20	/* [soda] max_tries: the sites one cutout tries */
 #define CONFIG_ENV		"RUCIO_IVOA_CONFIG"
 
 struct config {
@@ -96,11 +105,12 @@ struct config {
 };
 
 /*
- * Load PATH into CFG.  Returns 0, or -1 with a message in ERR (which names
- * the file and the key at fault).
+ * Load PATH into CFG for the program PROG (PROG_SCS...: a required key is
+ * required only of the programs that read it).  Returns 0, or -1 with a
+ * message in ERR (which names the file and the key at fault).
  */
-int	config_load(const char *path, struct config *cfg, char *err,
-	    size_t errsize);
+int	config_load(const char *path, struct config *cfg, unsigned prog,
+	    char *err, size_t errsize);
 void	config_free(struct config *);
 
 /*

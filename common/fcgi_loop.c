@@ -44,7 +44,8 @@ usage(const char *progname)
 }
 
 int
-fcgi_startup(int argc, char *argv[], const char *progname, struct config *cfg)
+fcgi_startup(int argc, char *argv[], const char *progname, unsigned prog,
+    struct config *cfg)
 {
 	const char	*arg = NULL;
 	char		 err[1024];
@@ -65,7 +66,7 @@ fcgi_startup(int argc, char *argv[], const char *progname, struct config *cfg)
 	}
 	if (optind != argc)
 		usage(progname);
-	if (config_load(config_path(arg), cfg, err, sizeof(err)) == -1) {
+	if (config_load(config_path(arg), cfg, prog, err, sizeof(err)) == -1) {
 		log_error("configuration: %s", err);
 		exit(1);
 	}

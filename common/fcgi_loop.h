@@ -20,13 +20,14 @@ typedef void	(*fcgi_handler)(void *state, const struct request *,
 		    struct response *);
 
 /*
- * Parse "-c FILE" and "-t" from ARGV, load the configuration into CFG and
- * set up logging under PROGNAME.  Exits with a message on any error.
- * Returns 1 when -t was given: the program should then check what it can
- * without serving (and print the SQL it would run), and exit.
+ * Parse "-c FILE" and "-t" from ARGV, load the configuration of program
+ * PROG (PROG_SCS...) into CFG and set up logging under PROGNAME.  Exits
+ * with a message on any error.  Returns 1 when -t was given: the program
+ * should then check what it can without serving (and print what it would
+ * call), and exit.
  */
 int	fcgi_startup(int argc, char *argv[], const char *progname,
-	    struct config *cfg);
+	    unsigned prog, struct config *cfg);
 
 /* Serve requests until told to stop; returns the exit status for main. */
 int	fcgi_run(const struct config *, fcgi_handler, void *state);

@@ -122,7 +122,7 @@ service_main(const struct service *svc, int argc, char *argv[])
 	char			 err[1024];
 	int			 rc, check;
 
-	check = fcgi_startup(argc, argv, svc->program, &cfg);
+	check = fcgi_startup(argc, argv, svc->program, svc->prog, &cfg);
 	if ((run.state = svc->start(&cfg, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
 		config_free(&cfg);

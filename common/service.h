@@ -44,6 +44,7 @@ struct route {
 
 struct service {
 	const char		*program;	/* "links.fcgi" */
+	unsigned		 prog;		/* PROG_LINKS: the keys it reads */
 	const char		*version;
 	/* The state from CFG (which outlives it); NULL with ERR set. */
 	void			*(*start)(const struct config *cfg, char *err,

@@ -488,6 +488,7 @@ static const struct route links_routes[] = {
 
 const struct service links_service = {
 	.program = "links.fcgi",
+	.prog = PROG_LINKS,
 	.version = RIF_VERSION,
 	.start = links_start,
 	.stop = links_stop,

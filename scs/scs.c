@@ -379,6 +379,7 @@ static const struct route scs_routes[] = {
 
 const struct service scs_service = {
 	.program = "scs.fcgi",
+	.prog = PROG_SCS,
 	.version = RIF_VERSION,
 	.start = scs_start,
 	.stop = scs_stop,

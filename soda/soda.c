@@ -193,7 +193,7 @@ soda_sync(void *state, const struct request *req, struct response *r)
 				    s->cfg->soda_min_rate,
 				    request_env(req, "HTTP_AUTHORIZATION"),
 				    s->cfg->soda_unsafe_plain_http_tokens };
-	char			*urls[20];
+	char			*urls[SODA_TRIES_MAX];
 	int			 n = 0;
 
 	if (soda_cut_parse(&c, req, (size_t)s->cfg->max_params, &why) == -1) {
@@ -285,6 +285,7 @@ static const struct route soda_routes[] = {
 
 const struct service soda_service = {
 	.program = "soda-proxy.fcgi",
+	.prog = PROG_SODA,
 	.version = RIF_VERSION,
 	.start = soda_start,
 	.stop = soda_stop,

@@ -14,7 +14,7 @@ load(const char *text, struct config *cfg, char *err, size_t size)
 	int		 rc;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
-	rc = config_load(path, cfg, err, size);
+	rc = config_load(path, cfg, PROG_ALL, err, size);
 	unlink(path);
 	return rc;
 }
@@ -56,13 +56,33 @@ test_defaults(void)
 }
 
 static void
+test_per_program(void)
+{
+	struct config	 cfg;
+	char		 err[512];
+	const char	*path = write_temp("[links]\nmax_ids = 5\n");
+
+	/* The DataLink and SODA programs never use the database. */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
+	CU_ASSERT_EQUAL(config_load(path, &cfg, PROG_LINKS, err, sizeof(err)),
+	    0);
+	CU_ASSERT_EQUAL(cfg.links_max_ids, 5);
+	config_free(&cfg);
+	CU_ASSERT_EQUAL(config_load(path, &cfg, PROG_SODA, err, sizeof(err)), 0);
+	config_free(&cfg);
+	CU_ASSERT_EQUAL(config_load(path, &cfg, PROG_SCS, err, sizeof(err)), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "[database] conninfo: required"));
+	unlink(path);
+}
+
+static void
 test_shipped_example(void)
 {
 	struct config	 cfg;
 	char		 err[512];
 
 	/* The documented example must load as it is. */
-	CU_ASSERT_EQUAL(config_load("conf/rucio-ivoa.ini", &cfg, err,
+	CU_ASSERT_EQUAL(config_load("conf/rucio-ivoa.ini", &cfg, PROG_ALL, err,
 	    sizeof(err)), 0);
 	config_free(&cfg);
 }
@@ -166,6 +186,8 @@ suite_config(void)
 
 	CU_add_test(s, "defaults apply", test_defaults);
 	CU_add_test(s, "the shipped example loads", test_shipped_example);
+	CU_add_test(s, "a key is required only of who reads it",
+	    test_per_program);
 	CU_add_test(s, "bad files are refused, naming the key", test_refusals);
 	CU_add_test(s, "table names", test_sql_names);
 	CU_add_test(s, "log: one event, one line", test_log_one_line);

@@ -25,7 +25,7 @@ setup(void)
 	char		 err[512];
 	int		 rc;
 
-	rc = config_load(path, &cfg, err, sizeof(err));
+	rc = config_load(path, &cfg, PROG_SCS, err, sizeof(err));
 	unlink(path);
 	return rc;
 }
