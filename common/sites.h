@@ -15,6 +15,11 @@
  * the TTL; when the directory cannot be reached the old table is served
  * (and a warning logged) until it comes back.  A table belongs to the
  * cache: it stays valid until the next sites_get().
+ *
+ * A table holds at most SITES_RSE_MAX storage areas, each with at most
+ * SITES_SERVICES_MAX services of a kind; what a directory lists beyond is
+ * ignored, with a warning.  Names are looked up in a hash index, so that
+ * neither parsing nor sites_find() grows with the square of the table.
  */
 #ifndef RIF_SITES_H
 #define RIF_SITES_H
@@ -25,6 +30,11 @@
 
 #include "http.h"
 #include "oauth2.h"
+
+/* Some hundred times the storage areas SRCNet has. */
+#define SITES_RSE_MAX		16384
+/* SODA sync (and async) services kept beside one storage area. */
+#define SITES_SERVICES_MAX	32
 
 struct site_service {
 	char	*url;		/* access URL: prefix://host[:port]/path */
@@ -45,6 +55,11 @@ struct sites_table {
 	struct site_rse	*rses;
 	int		 n;
 	time_t		 fetched;
+	int		 dropped;	/* areas and services over the caps */
+	/* Private to sites.c: the index of the names in RSES. */
+	int		 alloc;		/* RSES allocated */
+	int		*slots;		/* 1 + index in RSES; 0: free */
+	int		 nslots;	/* a power of 2, at least twice N */
 };
 
 enum sites_shape {
@@ -88,8 +103,8 @@ void		 sites_table_free(struct sites_table *);
 struct sites_table *sites_table_new(void);
 /*
  * Put SVC, a SCAPI service object, beside RSE in T when it is a SODA
- * service (soda_sync or soda_async); others, and an empty RSE, are
- * skipped.  -1 when memory runs out.
+ * service (soda_sync or soda_async); others, an empty RSE, and what is
+ * over the caps are skipped.  -1 when memory runs out.
  */
 int		 sites_add_service(struct sites_table *, const char *rse,
 		    const json_t *svc);

@@ -37,5 +37,6 @@ void	suite_config(void);
 void	suite_scs(void);
 void	suite_links(void);
 void	suite_soda(void);
+void	suite_upstream(void);
 
 #endif
