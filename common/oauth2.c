@@ -8,14 +8,20 @@
 
 #include "oauth2.h"
 
+/* A token is renewed this many seconds before the endpoint says it expires. */
 #define TOKEN_MARGIN	60
+/* expires_in when the answer has none. */
+#define TOKEN_LIFE	300
 
 struct oauth2 {
-	char	*url;
-	char	*basic;		/* "Authorization: Basic ..." */
-	char	*form;		/* the request body */
-	char	*token;
-	time_t	 expires;
+	char		*url;
+	char		*basic;		/* "Authorization: Basic ..." */
+	char		*form;		/* the request body */
+	char		*token;
+	time_t		 expires;
+	struct backoff	 backoff;	/* after failed fetches */
+	char		 last_err[256];	/* why the last fetch failed */
+	int		 last_transient;
 };
 
 /* Base64 of S, for the Basic scheme. */
@@ -113,8 +119,15 @@ oauth2_forget(struct oauth2 *a)
 	a->expires = 0;
 }
 
-const char *
-oauth2_token(struct oauth2 *a, struct http *h, int *transient, char *err,
+struct backoff *
+oauth2_backoff(struct oauth2 *a)
+{
+	return &a->backoff;
+}
+
+/* A token from the endpoint; NULL with ERR and *TRANSIENT on failure. */
+static const char *
+fetch(struct oauth2 *a, struct http *h, int *transient, char *err,
     size_t errsize)
 {
 	const char		*hdrs[] = { a->basic, "Accept: application/json",
@@ -124,10 +137,6 @@ oauth2_token(struct oauth2 *a, struct http *h, int *transient, char *err,
 	json_t			*j;
 	const char		*tok;
 
-	*transient = 0;
-	if (a->token != NULL && time(NULL) < a->expires)
-		return a->token;
-	oauth2_forget(a);
 	if (http_call(h, "POST", a->url, hdrs, a->form, &rep, err, errsize) !=
 	    HTTP_OK || rep.status >= 500) {
 		*transient = 1;
@@ -145,9 +154,38 @@ oauth2_token(struct oauth2 *a, struct http *h, int *transient, char *err,
 		a->expires = time(NULL) - TOKEN_MARGIN +
 		    (json_is_integer(json_object_get(j, "expires_in")) ?
 		    (time_t)json_integer_value(json_object_get(j, "expires_in")) :
-		    300);
+		    TOKEN_LIFE);
+	} else {
+		snprintf(err, errsize, "out of memory");
+		*transient = 1;
 	}
 	json_decref(j);
 	http_reply_free(&rep);
 	return a->token;
+}
+
+const char *
+oauth2_token(struct oauth2 *a, struct http *h, int *transient, char *err,
+    size_t errsize)
+{
+	*transient = 0;
+	if (a->token != NULL && time(NULL) < a->expires)
+		return a->token;
+	oauth2_forget(a);
+	/* A failing endpoint is not asked again on every call: see backoff.h. */
+	if (backoff_left(&a->backoff, backoff_now()) > 0) {
+		snprintf(err, errsize, "%s", a->last_err);
+		*transient = a->last_transient;
+		return NULL;
+	}
+	if (fetch(a, h, transient, err, errsize) != NULL) {
+		backoff_reset(&a->backoff);
+		return a->token;
+	}
+	backoff_failed(&a->backoff, backoff_now());
+	snprintf(a->last_err, sizeof(a->last_err), "%s (not asked again for "
+	    "%ld s)", err, a->backoff.wait / 1000);
+	snprintf(err, errsize, "%s", a->last_err);
+	a->last_transient = *transient;
+	return NULL;
 }

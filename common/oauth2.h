@@ -10,6 +10,7 @@
 #ifndef RIF_OAUTH2_H
 #define RIF_OAUTH2_H
 
+#include "backoff.h"
 #include "http.h"
 
 struct oauth2_opts {
@@ -28,11 +29,16 @@ void		 oauth2_free(struct oauth2 *);
 /*
  * The current token, fetched through H when there is none or it is about
  * to expire.  NULL on failure, with the reason in ERR and *TRANSIENT set
- * when trying again later may help (timeout, 5xx).
+ * when trying again later may help (timeout, 5xx).  After a failed fetch
+ * the endpoint is left alone for a while (see backoff.h): calls meanwhile
+ * fail at once with the same reason.
  */
 const char	*oauth2_token(struct oauth2 *, struct http *h, int *transient,
 		    char *err, size_t errsize);
 /* Drop the token (the service said 401): the next call fetches anew. */
 void		 oauth2_forget(struct oauth2 *);
+
+/* The back-off state of the token endpoint (for tests to look at and set). */
+struct backoff	*oauth2_backoff(struct oauth2 *);
 
 #endif

@@ -17,7 +17,7 @@ struct sites {
 	enum sites_shape	 shape;
 	long			 ttl;
 	struct sites_table	*table;
-	time_t			 last_try;
+	struct backoff		 backoff;	/* after failed fetches */
 };
 
 char *
@@ -543,30 +543,42 @@ fetch_2023(struct sites *s, struct http *h, char *err, size_t errsize)
 	return t;
 }
 
+struct backoff *
+sites_backoff(struct sites *s)
+{
+	return &s->backoff;
+}
+
 const struct sites_table *
 sites_get(struct sites *s, struct http *h, int *stale)
 {
 	struct sites_table	*t;
 	char			 err[512];
 	time_t			 now = time(NULL);
+	long long		 mono = backoff_now();
 
 	*stale = 0;
 	if (s->table != NULL && now - s->table->fetched < s->ttl)
 		return s->table;
-	/* While the directory fails, ask again at most once a second. */
-	if (s->table != NULL && now == s->last_try) {
-		*stale = 1;
-		return s->table;
-	}
-	s->last_try = now;
-	t = s->shape == SITES_2023 ? fetch_2023(s, h, err, sizeof(err)) :
-	    fetch_scapi(s, h, err, sizeof(err));
-	if (t == NULL) {
-		log_warn("site directory: %s%s", err, s->table != NULL ?
-		    "; serving the table of before" : "");
+	/*
+	 * While the directory fails, it is not asked: a request gets the
+	 * table of before, or none, at once, not after a timeout.
+	 */
+	if (backoff_left(&s->backoff, mono) > 0) {
 		*stale = s->table != NULL;
 		return s->table;
 	}
+	t = s->shape == SITES_2023 ? fetch_2023(s, h, err, sizeof(err)) :
+	    fetch_scapi(s, h, err, sizeof(err));
+	if (t == NULL) {
+		backoff_failed(&s->backoff, backoff_now());
+		log_warn("site directory: %s; %s, asking again in %ld s", err,
+		    s->table != NULL ? "serving the table of before" :
+		    "no table", s->backoff.wait / 1000);
+		*stale = s->table != NULL;
+		return s->table;
+	}
+	backoff_reset(&s->backoff);
 	t->fetched = now;
 	sites_table_free(s->table);
 	s->table = t;

@@ -14,7 +14,9 @@
  * sites_get() returns the current table, fetching it when it is older than
  * the TTL; when the directory cannot be reached the old table is served
  * (and a warning logged) until it comes back.  A table belongs to the
- * cache: it stays valid until the next sites_get().
+ * cache: it stays valid until the next sites_get().  After a failed fetch
+ * the directory is left alone for a while (see backoff.h): the table of
+ * before is served meanwhile, or, when there is none, NULL at once.
  *
  * A table holds at most SITES_RSE_MAX storage areas, each with at most
  * SITES_SERVICES_MAX services of a kind; what a directory lists beyond is
@@ -28,6 +30,7 @@
 
 #include <jansson.h>
 
+#include "backoff.h"
 #include "http.h"
 #include "oauth2.h"
 
@@ -90,6 +93,9 @@ const struct sites_table *sites_get(struct sites *, struct http *h,
 		    int *stale);
 
 const struct site_rse *sites_find(const struct sites_table *, const char *rse);
+
+/* The back-off state of the directory (for tests to look at and set). */
+struct backoff	*sites_backoff(struct sites *);
 
 /* Parse SCAPI answers into a new table (for sites_get and for tests). */
 struct sites_table *sites_parse_scapi(const char *grafana, const char *areas,
