@@ -125,6 +125,25 @@ oauth2_backoff(struct oauth2 *a)
 	return &a->backoff;
 }
 
+/*
+ * How long to keep a token the endpoint says lives EXPIRES_IN seconds:
+ * a negative or tiny value would have every call fetch a token, and a huge
+ * one would overflow time_t arithmetic, so both are held to a range.
+ */
+static time_t
+token_keep(const json_t *expires_in)
+{
+	json_int_t	 s = TOKEN_LIFE;
+
+	if (json_is_integer(expires_in))
+		s = json_integer_value(expires_in);
+	if (s < TOKEN_MARGIN + OAUTH2_KEEP_MIN)
+		return OAUTH2_KEEP_MIN;
+	if (s > TOKEN_MARGIN + OAUTH2_KEEP_MAX)
+		return OAUTH2_KEEP_MAX;
+	return (time_t)s - TOKEN_MARGIN;
+}
+
 /* A token from the endpoint; NULL with ERR and *TRANSIENT on failure. */
 static const char *
 fetch(struct oauth2 *a, struct http *h, int *transient, char *err,
@@ -151,10 +170,8 @@ fetch(struct oauth2 *a, struct http *h, int *transient, char *err,
 		snprintf(err, errsize, "token endpoint refused the client "
 		    "credentials (HTTP %ld)", rep.status);
 	} else if ((a->token = strdup(tok)) != NULL) {
-		a->expires = time(NULL) - TOKEN_MARGIN +
-		    (json_is_integer(json_object_get(j, "expires_in")) ?
-		    (time_t)json_integer_value(json_object_get(j, "expires_in")) :
-		    TOKEN_LIFE);
+		a->expires = time(NULL) +
+		    token_keep(json_object_get(j, "expires_in"));
 	} else {
 		snprintf(err, errsize, "out of memory");
 		*transient = 1;

@@ -1,7 +1,7 @@
 /*
  * Unit tests of the upstream clients' limits: the site table's index and
- * caps, and the back-off after failed fetches (site directory, token
- * endpoint).
+ * caps, the back-off after failed fetches (site directory, token
+ * endpoint), and the clamping of a token's expires_in.
  *
  * The back-off tests count the requests a small HTTP server of their own
  * receives, in a thread of this process; the state's window is ended by
@@ -470,6 +470,39 @@ test_oauth2_backoff(void)
 	fake_stop(&f);
 }
 
+/*
+ * expires_in out of range: a token is still kept (not fetched on every
+ * call), and a huge value does not overflow (UBSan would stop here).
+ */
+static void
+test_oauth2_expires(void)
+{
+	const char *const	 values[] = { "9223372036854775807",
+				    "-9223372036854775807", "-5", "0", "30",
+				    "1e300", "\"3600\"", NULL };
+	struct fake		 f;
+	struct http		*h = test_http();
+	struct oauth2		*a;
+	char			 err[256];
+	int			 transient, hits;
+
+	CU_ASSERT_FATAL(h != NULL && fake_start(&f) == 0);
+	for (int i = 0; values[i] != NULL; i++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(a = test_oauth2(&f));
+		fake_set(&f, 200, values[i]);
+		hits = fake_hits(&f);
+		CU_ASSERT_PTR_NOT_NULL(oauth2_token(a, h, &transient, err,
+		    sizeof(err)));
+		CU_ASSERT_PTR_NOT_NULL(oauth2_token(a, h, &transient, err,
+		    sizeof(err)));
+		/* One fetch for both calls. */
+		CU_ASSERT_EQUAL(fake_hits(&f), hits + 1);
+		oauth2_free(a);
+	}
+	http_free(h);
+	fake_stop(&f);
+}
+
 void
 suite_upstream(void)
 {
@@ -483,4 +516,5 @@ suite_upstream(void)
 	CU_add_test(s, "back-off: doubling, cap, reset", test_backoff_steps);
 	CU_add_test(s, "back-off: the site directory", test_sites_backoff);
 	CU_add_test(s, "back-off: the token endpoint", test_oauth2_backoff);
+	CU_add_test(s, "OAuth2 expires_in held to a range", test_oauth2_expires);
 }
