@@ -189,7 +189,7 @@ oauth2_token(struct oauth2 *a, struct http *h, int *transient, char *err,
 	if (a->token != NULL && time(NULL) < a->expires)
 		return a->token;
 	oauth2_forget(a);
-	/* A failing endpoint is not asked again on every call: see backoff.h. */
+	/* A failing endpoint is not asked on every call (backoff.h). */
 	if (backoff_left(&a->backoff, backoff_now()) > 0) {
 		snprintf(err, errsize, "%s", a->last_err);
 		*transient = a->last_transient;

@@ -90,7 +90,8 @@ name_hash(const char *s)
 static int
 slot_of(const struct sites_table *t, const char *name)
 {
-	int	 mask = t->nslots - 1, i = (int)(name_hash(name) & (unsigned)mask);
+	int	 mask = t->nslots - 1;
+	int	 i = (int)(name_hash(name) & (unsigned)mask);
 
 	while (t->slots[i] != 0 &&
 	    strcmp(t->rses[t->slots[i] - 1].name, name) != 0)
@@ -189,7 +190,8 @@ parse_grafana(struct sites_table *t, json_t *list)
 		if (rse_add(t, name, &r) == -1)
 			return -1;
 		/* One RSE name under several sites: the first place wins. */
-		if (r == NULL || r->located || !json_is_number(json_object_get(e, "latitude")) ||
+		if (r == NULL || r->located ||
+		    !json_is_number(json_object_get(e, "latitude")) ||
 		    !json_is_number(json_object_get(e, "longitude")))
 			continue;
 		r->lat = json_number_value(json_object_get(e, "latitude"));
@@ -413,7 +415,8 @@ parse_site_2023(struct sites_table *t, const json_t *svcs)
 			return -1;
 		for (int async = 0; r != NULL && async < 2; async++)
 			for (int k = 0; k < l[async].n; k++)
-				if (add_service(t, r, l[async].v[k], async) == -1)
+				if (add_service(t, r, l[async].v[k],
+				    async) == -1)
 					return -1;
 	}
 	return 0;

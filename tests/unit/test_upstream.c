@@ -219,7 +219,8 @@ grafana_list(int n, int distinct)
 static void
 test_sites_many(void)
 {
-	char			*g = grafana_list(3 * 5000, 5000), err[256], name[16];
+	char			*g = grafana_list(3 * 5000, 5000);
+	char			 err[256], name[16];
 	struct sites_table	*t;
 	const struct site_rse	*r;
 	int			 all = 1;
@@ -283,15 +284,18 @@ test_sites_services(void)
 
 	strbuf_puts(&a, "[");
 	for (int i = 0; i < 2000; i++)
-		strbuf_printf(&a, "{\"id\": \"a%d\", \"name\": \"R%d\"}, ", i, i);
+		strbuf_printf(&a, "{\"id\": \"a%d\", \"name\": \"R%d\"}, ",
+		    i, i);
 	strbuf_puts(&a, "{\"id\": \"a7\", \"name\": \"R8\"}]");
 	strbuf_puts(&v, "[");
 	for (int i = 0; i < 2000; i++)
-		strbuf_printf(&v, "{\"type\": \"soda_sync\", \"host\": \"h%d\", "
-		    "\"associated_storage_area_id\": \"a%d\"}, ", i, i);
+		strbuf_printf(&v, "{\"type\": \"soda_sync\", "
+		    "\"host\": \"h%d\", \"associated_storage_area_id\": "
+		    "\"a%d\"}, ", i, i);
 	for (int i = 0; i < SITES_SERVICES_MAX + 5; i++)
-		strbuf_printf(&v, "{\"type\": \"soda_async\", \"host\": \"x%d\", "
-		    "\"associated_storage_area_id\": \"a3\"}, ", i);
+		strbuf_printf(&v, "{\"type\": \"soda_async\", "
+		    "\"host\": \"x%d\", \"associated_storage_area_id\": "
+		    "\"a3\"}, ", i);
 	strbuf_puts(&v, "{\"type\": \"soda_sync\", \"host\": \"n\", "
 	    "\"associated_storage_area_id\": \"nowhere\"}]");
 	t = sites_parse_scapi(g, a.s, v.s, err, sizeof(err));
@@ -512,9 +516,11 @@ suite_upstream(void)
 	CU_add_test(s, "site table: the cap on storage areas", test_sites_cap);
 	CU_add_test(s, "site table: SCAPI services, area index, cap",
 	    test_sites_services);
-	CU_add_test(s, "site table: 2023 services per site", test_sites_2023_many);
+	CU_add_test(s, "site table: 2023 services per site",
+	    test_sites_2023_many);
 	CU_add_test(s, "back-off: doubling, cap, reset", test_backoff_steps);
 	CU_add_test(s, "back-off: the site directory", test_sites_backoff);
 	CU_add_test(s, "back-off: the token endpoint", test_oauth2_backoff);
-	CU_add_test(s, "OAuth2 expires_in held to a range", test_oauth2_expires);
+	CU_add_test(s, "OAuth2 expires_in held to a range",
+	    test_oauth2_expires);
 }
