@@ -8,14 +8,20 @@
 
 #include "oauth2.h"
 
+/* A token is renewed this many seconds before the endpoint says it expires. */
 #define TOKEN_MARGIN	60
+/* expires_in when the answer has none. */
+#define TOKEN_LIFE	300
 
 struct oauth2 {
-	char	*url;
-	char	*basic;		/* "Authorization: Basic ..." */
-	char	*form;		/* the request body */
-	char	*token;
-	time_t	 expires;
+	char		*url;
+	char		*basic;		/* "Authorization: Basic ..." */
+	char		*form;		/* the request body */
+	char		*token;
+	time_t		 expires;
+	struct backoff	 backoff;	/* after failed fetches */
+	char		 last_err[256];	/* why the last fetch failed */
+	int		 last_transient;
 };
 
 /* Base64 of S, for the Basic scheme. */
@@ -113,8 +119,34 @@ oauth2_forget(struct oauth2 *a)
 	a->expires = 0;
 }
 
-const char *
-oauth2_token(struct oauth2 *a, struct http *h, int *transient, char *err,
+struct backoff *
+oauth2_backoff(struct oauth2 *a)
+{
+	return &a->backoff;
+}
+
+/*
+ * How long to keep a token the endpoint says lives EXPIRES_IN seconds:
+ * a negative or tiny value would have every call fetch a token, and a huge
+ * one would overflow time_t arithmetic, so both are held to a range.
+ */
+static time_t
+token_keep(const json_t *expires_in)
+{
+	json_int_t	 s = TOKEN_LIFE;
+
+	if (json_is_integer(expires_in))
+		s = json_integer_value(expires_in);
+	if (s < TOKEN_MARGIN + OAUTH2_KEEP_MIN)
+		return OAUTH2_KEEP_MIN;
+	if (s > TOKEN_MARGIN + OAUTH2_KEEP_MAX)
+		return OAUTH2_KEEP_MAX;
+	return (time_t)s - TOKEN_MARGIN;
+}
+
+/* A token from the endpoint; NULL with ERR and *TRANSIENT on failure. */
+static const char *
+fetch(struct oauth2 *a, struct http *h, int *transient, char *err,
     size_t errsize)
 {
 	const char		*hdrs[] = { a->basic, "Accept: application/json",
@@ -124,10 +156,6 @@ oauth2_token(struct oauth2 *a, struct http *h, int *transient, char *err,
 	json_t			*j;
 	const char		*tok;
 
-	*transient = 0;
-	if (a->token != NULL && time(NULL) < a->expires)
-		return a->token;
-	oauth2_forget(a);
 	if (http_call(h, "POST", a->url, hdrs, a->form, &rep, err, errsize) !=
 	    HTTP_OK || rep.status >= 500) {
 		*transient = 1;
@@ -142,12 +170,39 @@ oauth2_token(struct oauth2 *a, struct http *h, int *transient, char *err,
 		snprintf(err, errsize, "token endpoint refused the client "
 		    "credentials (HTTP %ld)", rep.status);
 	} else if ((a->token = strdup(tok)) != NULL) {
-		a->expires = time(NULL) - TOKEN_MARGIN +
-		    (json_is_integer(json_object_get(j, "expires_in")) ?
-		    (time_t)json_integer_value(json_object_get(j, "expires_in")) :
-		    300);
+		a->expires = time(NULL) +
+		    token_keep(json_object_get(j, "expires_in"));
+	} else {
+		snprintf(err, errsize, "out of memory");
+		*transient = 1;
 	}
 	json_decref(j);
 	http_reply_free(&rep);
 	return a->token;
+}
+
+const char *
+oauth2_token(struct oauth2 *a, struct http *h, int *transient, char *err,
+    size_t errsize)
+{
+	*transient = 0;
+	if (a->token != NULL && time(NULL) < a->expires)
+		return a->token;
+	oauth2_forget(a);
+	/* A failing endpoint is not asked on every call (backoff.h). */
+	if (backoff_left(&a->backoff, backoff_now()) > 0) {
+		snprintf(err, errsize, "%s", a->last_err);
+		*transient = a->last_transient;
+		return NULL;
+	}
+	if (fetch(a, h, transient, err, errsize) != NULL) {
+		backoff_reset(&a->backoff);
+		return a->token;
+	}
+	backoff_failed(&a->backoff, backoff_now());
+	snprintf(a->last_err, sizeof(a->last_err), "%s (not asked again for "
+	    "%ld s)", err, a->backoff.wait / 1000);
+	snprintf(err, errsize, "%s", a->last_err);
+	a->last_transient = *transient;
+	return NULL;
 }

@@ -10,7 +10,12 @@
 #ifndef RIF_OAUTH2_H
 #define RIF_OAUTH2_H
 
+#include "backoff.h"
 #include "http.h"
+
+/* Seconds a token is kept at least, and at most, whatever expires_in says. */
+#define OAUTH2_KEEP_MIN	10
+#define OAUTH2_KEEP_MAX	86400
 
 struct oauth2_opts {
 	const char	*token_url;
@@ -28,11 +33,17 @@ void		 oauth2_free(struct oauth2 *);
 /*
  * The current token, fetched through H when there is none or it is about
  * to expire.  NULL on failure, with the reason in ERR and *TRANSIENT set
- * when trying again later may help (timeout, 5xx).
+ * when trying again later may help (timeout, 5xx).  After a failed fetch
+ * the endpoint is left alone for a while (see backoff.h): calls meanwhile
+ * fail at once with the same reason.  A token is kept for expires_in less
+ * a margin, held between OAUTH2_KEEP_MIN and OAUTH2_KEEP_MAX seconds.
  */
 const char	*oauth2_token(struct oauth2 *, struct http *h, int *transient,
 		    char *err, size_t errsize);
 /* Drop the token (the service said 401): the next call fetches anew. */
 void		 oauth2_forget(struct oauth2 *);
+
+/* The back-off state of the token endpoint (for tests to look at and set). */
+struct backoff	*oauth2_backoff(struct oauth2 *);
 
 #endif

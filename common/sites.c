@@ -17,7 +17,7 @@ struct sites {
 	enum sites_shape	 shape;
 	long			 ttl;
 	struct sites_table	*table;
-	time_t			 last_try;
+	struct backoff		 backoff;	/* after failed fetches */
 };
 
 char *
@@ -71,35 +71,107 @@ sites_table_free(struct sites_table *t)
 	for (int i = 0; i < t->n; i++)
 		rse_free(&t->rses[i]);
 	free(t->rses);
+	free(t->slots);
 	free(t);
+}
+
+/* FNV-1a: short names, spread well enough for linear probing. */
+static unsigned
+name_hash(const char *s)
+{
+	unsigned	 h = 2166136261u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The slot of NAME in T's index, or the free slot where it would go. */
+static int
+slot_of(const struct sites_table *t, const char *name)
+{
+	int	 mask = t->nslots - 1;
+	int	 i = (int)(name_hash(name) & (unsigned)mask);
+
+	while (t->slots[i] != 0 &&
+	    strcmp(t->rses[t->slots[i] - 1].name, name) != 0)
+		i = (i + 1) & mask;
+	return i;
 }
 
 const struct site_rse *
 sites_find(const struct sites_table *t, const char *rse)
 {
-	for (int i = 0; t != NULL && i < t->n; i++)
-		if (strcmp(t->rses[i].name, rse) == 0)
-			return &t->rses[i];
-	return NULL;
+	int	 i;
+
+	if (t == NULL || t->nslots == 0)
+		return NULL;
+	i = slot_of(t, rse);
+	return t->slots[i] != 0 ? &t->rses[t->slots[i] - 1] : NULL;
 }
 
-/* The entry for RSE, added when new; NULL when memory runs out. */
-static struct site_rse *
-rse_add(struct sites_table *t, const char *name)
+/* Room for one more entry in T: the array and an index at most half full. */
+static int
+grow(struct sites_table *t)
 {
 	struct site_rse	*r;
+	int		*slots, n;
 
-	if ((r = (struct site_rse *)sites_find(t, name)) != NULL)
-		return r;
-	if ((r = realloc(t->rses, (size_t)(t->n + 1) * sizeof(*r))) == NULL)
-		return NULL;
-	t->rses = r;
-	r = &t->rses[t->n];
-	memset(r, 0, sizeof(*r));
-	if ((r->name = strdup(name)) == NULL)
-		return NULL;
-	t->n++;
-	return r;
+	if (t->n == t->alloc) {
+		n = t->alloc == 0 ? 16 : t->alloc * 2;
+		if ((r = reallocarray(t->rses, (size_t)n, sizeof(*r))) == NULL)
+			return -1;
+		t->rses = r;
+		t->alloc = n;
+	}
+	if (2 * (t->n + 1) <= t->nslots)
+		return 0;
+	n = t->nslots == 0 ? 64 : t->nslots * 2;
+	if ((slots = calloc((size_t)n, sizeof(*slots))) == NULL)
+		return -1;
+	free(t->slots);
+	t->slots = slots;
+	t->nslots = n;
+	for (int i = 0; i < t->n; i++)
+		t->slots[slot_of(t, t->rses[i].name)] = i + 1;
+	return 0;
+}
+
+/* One more thing over a cap: said once per table, as the rest follow. */
+static void
+dropped(struct sites_table *t, const char *what, int cap)
+{
+	if (t->dropped++ == 0)
+		log_warn("site table: more than %d %s; the rest are ignored",
+		    cap, what);
+}
+
+/*
+ * The entry for NAME in *R, added when new; *R is NULL when the table is
+ * full.  -1 when memory runs out.
+ */
+static int
+rse_add(struct sites_table *t, const char *name, struct site_rse **r)
+{
+	int	 i;
+
+	*r = NULL;
+	if (t->nslots > 0 && t->slots[i = slot_of(t, name)] != 0) {
+		*r = &t->rses[t->slots[i] - 1];
+		return 0;
+	}
+	if (t->n == SITES_RSE_MAX) {
+		dropped(t, "storage areas", SITES_RSE_MAX);
+		return 0;
+	}
+	if (grow(t) == -1)
+		return -1;
+	*r = &t->rses[t->n];
+	memset(*r, 0, sizeof(**r));
+	if (((*r)->name = strdup(name)) == NULL)
+		return -1;
+	t->slots[slot_of(t, name)] = ++t->n;
+	return 0;
 }
 
 /* Positions from [{"name": RSE, "latitude": .., "longitude": ..}, ...]. */
@@ -115,10 +187,11 @@ parse_grafana(struct sites_table *t, json_t *list)
 		name = json_string_value(json_object_get(e, "name"));
 		if (name == NULL || *name == '\0')
 			continue;
-		if ((r = rse_add(t, name)) == NULL)
+		if (rse_add(t, name, &r) == -1)
 			return -1;
 		/* One RSE name under several sites: the first place wins. */
-		if (r->located || !json_is_number(json_object_get(e, "latitude")) ||
+		if (r == NULL || r->located ||
+		    !json_is_number(json_object_get(e, "latitude")) ||
 		    !json_is_number(json_object_get(e, "longitude")))
 			continue;
 		r->lat = json_number_value(json_object_get(e, "latitude"));
@@ -129,13 +202,19 @@ parse_grafana(struct sites_table *t, json_t *list)
 }
 
 static int
-add_service(struct site_rse *r, const json_t *svc, int async)
+add_service(struct sites_table *t, struct site_rse *r, const json_t *svc,
+    int async)
 {
 	struct site_service	**list = async ? &r->async : &r->sync, *s;
 	int			 *n = async ? &r->nasync : &r->nsync;
 	const char		 *ivoid;
 	char			 *url;
 
+	if (*n == SITES_SERVICES_MAX) {
+		dropped(t, "SODA services of a kind beside a storage area",
+		    SITES_SERVICES_MAX);
+		return 0;
+	}
 	url = sites_service_url(json_string_value(json_object_get(svc, "prefix")),
 	    json_string_value(json_object_get(svc, "host")),
 	    (long)json_integer_value(json_object_get(svc, "port")),
@@ -156,20 +235,33 @@ add_service(struct site_rse *r, const json_t *svc, int async)
 	return 0;
 }
 
-/* The RSE name of storage area ID, from the /storage-areas list. */
-static const char *
-area_name(json_t *areas, const char *id)
+/*
+ * The /storage-areas list as an object from area id to RSE name (null for
+ * an area without one), for the services that name their area by id.  The
+ * first area of an id wins, as a scan of the list would find it.  NULL on
+ * ENOMEM.
+ */
+static json_t *
+area_names(json_t *areas)
 {
-	json_t		*a;
+	json_t		*names, *a, *name;
 	size_t		 i;
-	const char	*aid;
+	const char	*id;
 
+	if ((names = json_object()) == NULL)
+		return NULL;
 	json_array_foreach(areas, i, a) {
-		aid = json_string_value(json_object_get(a, "id"));
-		if (aid != NULL && strcmp(aid, id) == 0)
-			return json_string_value(json_object_get(a, "name"));
+		id = json_string_value(json_object_get(a, "id"));
+		if (id == NULL || json_object_get(names, id) != NULL)
+			continue;
+		if ((name = json_object_get(a, "name")) == NULL)
+			name = json_null();
+		if (json_object_set(names, id, name) == -1) {
+			json_decref(names);
+			return NULL;
+		}
 	}
-	return NULL;
+	return names;
 }
 
 struct sites_table *
@@ -193,26 +285,33 @@ sites_add_service(struct sites_table *t, const char *rse, const json_t *svc)
 		async = 1;
 	else
 		return 0;
-	return (r = rse_add(t, rse)) == NULL ? -1 : add_service(r, svc, async);
+	if (rse_add(t, rse, &r) == -1)
+		return -1;
+	return r == NULL ? 0 : add_service(t, r, svc, async);
 }
 
 /* SODA services, tied to an RSE through associated_storage_area_id. */
 static int
 parse_services(struct sites_table *t, json_t *areas, json_t *services)
 {
-	json_t		*svc;
+	json_t		*svc, *names;
 	size_t		 i;
 	const char	*area;
+	int		 rc = 0;
 
+	if ((names = area_names(areas)) == NULL)
+		return -1;
 	json_array_foreach(services, i, svc) {
 		area = json_string_value(json_object_get(svc,
 		    "associated_storage_area_id"));
 		if (area == NULL)
 			continue;	/* not tied to a storage: not co-located */
-		if (sites_add_service(t, area_name(areas, area), svc) == -1)
-			return -1;
+		if ((rc = sites_add_service(t, json_string_value(
+		    json_object_get(names, area)), svc)) == -1)
+			break;
 	}
-	return 0;
+	json_decref(names);
+	return rc;
 }
 
 /*
@@ -262,42 +361,76 @@ sites_parse_scapi(const char *grafana, const char *areas, const char *services,
 	return build(texts, 3, fill_scapi, err, errsize);
 }
 
+/* A 2023 site's SODA services of one kind, one more than are kept. */
+struct soda_list {
+	const json_t	*v[SITES_SERVICES_MAX + 1];
+	int		 n;
+};
+
+static void
+site_soda(const json_t *svcs, struct soda_list l[2])
+{
+	const json_t	*svc;
+	const char	*type;
+	size_t		 i;
+	int		 async;
+
+	l[0].n = l[1].n = 0;
+	json_array_foreach(svcs, i, svc) {
+		type = json_string_value(json_object_get(svc, "type"));
+		if (type != NULL && strcmp(type, "SODA (sync)") == 0)
+			async = 0;
+		else if (type != NULL && strcmp(type, "SODA (async)") == 0)
+			async = 1;
+		else
+			continue;
+		if (l[async].n <= SITES_SERVICES_MAX)
+			l[async].v[l[async].n++] = svc;
+	}
+}
+
 /*
  * 2023 /services: [{"name": site, "services": [...]}].  The prototype tied
  * SODA to RSEs at site granularity: every SODA service of a site is taken
  * to be beside every RSE ("Rucio Storage Element (RSE)" service) there.
+ * The site's SODA services are picked out once, not once per RSE.
  */
+static int
+parse_site_2023(struct sites_table *t, const json_t *svcs)
+{
+	struct soda_list	 l[2];
+	const json_t		*rse;
+	const char		*type, *name;
+	struct site_rse		*r;
+	size_t			 i;
+
+	site_soda(svcs, l);
+	json_array_foreach(svcs, i, rse) {
+		type = json_string_value(json_object_get(rse, "type"));
+		name = json_string_value(json_object_get(rse, "identifier"));
+		if (type == NULL || name == NULL || *name == '\0' ||
+		    strcmp(type, "Rucio Storage Element (RSE)") != 0)
+			continue;
+		if (rse_add(t, name, &r) == -1)
+			return -1;
+		for (int async = 0; r != NULL && async < 2; async++)
+			for (int k = 0; k < l[async].n; k++)
+				if (add_service(t, r, l[async].v[k],
+				    async) == -1)
+					return -1;
+	}
+	return 0;
+}
+
 static int
 parse_services_2023(struct sites_table *t, json_t *sites)
 {
-	json_t		*site, *svc, *rse;
-	size_t		 i, j, k;
-	const char	*type, *name;
-	struct site_rse	*r;
+	json_t	*site;
+	size_t	 i;
 
-	json_array_foreach(sites, i, site) {
-		json_t *svcs = json_object_get(site, "services");
-		json_array_foreach(svcs, j, rse) {
-			type = json_string_value(json_object_get(rse, "type"));
-			name = json_string_value(json_object_get(rse, "identifier"));
-			if (type == NULL || name == NULL || *name == '\0' ||
-			    strcmp(type, "Rucio Storage Element (RSE)") != 0)
-				continue;
-			if ((r = rse_add(t, name)) == NULL)
-				return -1;
-			json_array_foreach(svcs, k, svc) {
-				type = json_string_value(json_object_get(svc, "type"));
-				if (type == NULL)
-					continue;
-				if (strcmp(type, "SODA (sync)") == 0 &&
-				    add_service(r, svc, 0) == -1)
-					return -1;
-				if (strcmp(type, "SODA (async)") == 0 &&
-				    add_service(r, svc, 1) == -1)
-					return -1;
-			}
-		}
-	}
+	json_array_foreach(sites, i, site)
+		if (parse_site_2023(t, json_object_get(site, "services")) == -1)
+			return -1;
 	return 0;
 }
 
@@ -413,30 +546,42 @@ fetch_2023(struct sites *s, struct http *h, char *err, size_t errsize)
 	return t;
 }
 
+struct backoff *
+sites_backoff(struct sites *s)
+{
+	return &s->backoff;
+}
+
 const struct sites_table *
 sites_get(struct sites *s, struct http *h, int *stale)
 {
 	struct sites_table	*t;
 	char			 err[512];
 	time_t			 now = time(NULL);
+	long long		 mono = backoff_now();
 
 	*stale = 0;
 	if (s->table != NULL && now - s->table->fetched < s->ttl)
 		return s->table;
-	/* While the directory fails, ask again at most once a second. */
-	if (s->table != NULL && now == s->last_try) {
-		*stale = 1;
-		return s->table;
-	}
-	s->last_try = now;
-	t = s->shape == SITES_2023 ? fetch_2023(s, h, err, sizeof(err)) :
-	    fetch_scapi(s, h, err, sizeof(err));
-	if (t == NULL) {
-		log_warn("site directory: %s%s", err, s->table != NULL ?
-		    "; serving the table of before" : "");
+	/*
+	 * While the directory fails, it is not asked: a request gets the
+	 * table of before, or none, at once, not after a timeout.
+	 */
+	if (backoff_left(&s->backoff, mono) > 0) {
 		*stale = s->table != NULL;
 		return s->table;
 	}
+	t = s->shape == SITES_2023 ? fetch_2023(s, h, err, sizeof(err)) :
+	    fetch_scapi(s, h, err, sizeof(err));
+	if (t == NULL) {
+		backoff_failed(&s->backoff, backoff_now());
+		log_warn("site directory: %s; %s, asking again in %ld s", err,
+		    s->table != NULL ? "serving the table of before" :
+		    "no table", s->backoff.wait / 1000);
+		*stale = s->table != NULL;
+		return s->table;
+	}
+	backoff_reset(&s->backoff);
 	t->fetched = now;
 	sites_table_free(s->table);
 	s->table = t;

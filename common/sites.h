@@ -14,7 +14,14 @@
  * sites_get() returns the current table, fetching it when it is older than
  * the TTL; when the directory cannot be reached the old table is served
  * (and a warning logged) until it comes back.  A table belongs to the
- * cache: it stays valid until the next sites_get().
+ * cache: it stays valid until the next sites_get().  After a failed fetch
+ * the directory is left alone for a while (see backoff.h): the table of
+ * before is served meanwhile, or, when there is none, NULL at once.
+ *
+ * A table holds at most SITES_RSE_MAX storage areas, each with at most
+ * SITES_SERVICES_MAX services of a kind; what a directory lists beyond is
+ * ignored, with a warning.  Names are looked up in a hash index, so that
+ * neither parsing nor sites_find() grows with the square of the table.
  */
 #ifndef RIF_SITES_H
 #define RIF_SITES_H
@@ -23,8 +30,14 @@
 
 #include <jansson.h>
 
+#include "backoff.h"
 #include "http.h"
 #include "oauth2.h"
+
+/* Some hundred times the storage areas SRCNet has. */
+#define SITES_RSE_MAX		16384
+/* SODA sync (and async) services kept beside one storage area. */
+#define SITES_SERVICES_MAX	32
 
 struct site_service {
 	char	*url;		/* access URL: prefix://host[:port]/path */
@@ -45,6 +58,11 @@ struct sites_table {
 	struct site_rse	*rses;
 	int		 n;
 	time_t		 fetched;
+	int		 dropped;	/* areas and services over the caps */
+	/* Private to sites.c: the index of the names in RSES. */
+	int		 alloc;		/* RSES allocated */
+	int		*slots;		/* 1 + index in RSES; 0: free */
+	int		 nslots;	/* a power of 2, at least twice N */
 };
 
 enum sites_shape {
@@ -76,6 +94,9 @@ const struct sites_table *sites_get(struct sites *, struct http *h,
 
 const struct site_rse *sites_find(const struct sites_table *, const char *rse);
 
+/* The back-off state of the directory (for tests to look at and set). */
+struct backoff	*sites_backoff(struct sites *);
+
 /* Parse SCAPI answers into a new table (for sites_get and for tests). */
 struct sites_table *sites_parse_scapi(const char *grafana, const char *areas,
 		    const char *services, char *err, size_t errsize);
@@ -88,8 +109,8 @@ void		 sites_table_free(struct sites_table *);
 struct sites_table *sites_table_new(void);
 /*
  * Put SVC, a SCAPI service object, beside RSE in T when it is a SODA
- * service (soda_sync or soda_async); others, and an empty RSE, are
- * skipped.  -1 when memory runs out.
+ * service (soda_sync or soda_async); others, an empty RSE, and what is
+ * over the caps are skipped.  -1 when memory runs out.
  */
 int		 sites_add_service(struct sites_table *, const char *rse,
 		    const json_t *svc);

@@ -40,5 +40,6 @@ void	suite_soda(void);
 void	suite_did(void);
 void	suite_db(void);
 void	suite_service(void);
+void	suite_upstream(void);
 
 #endif
