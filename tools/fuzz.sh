@@ -13,17 +13,6 @@ seconds=${1:-60}
 out=$top/build/fuzz
 cd "$top"
 
-build() {  # build TARGET SOURCES...
-    name=$1
-    shift
-    clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 \
-        -D_DEFAULT_SOURCE \
-        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-        -Icommon -Iscs -Isoda -Ilinks -I/usr/include/iniparser \
-        -I/usr/include/postgresql -o "$out/fuzz_$name" \
-        "tests/fuzz/fuzz_$name.c" "$@" -lm -lcurl -lcrypto -ljansson -lmaxminddb
-}
-
 run() {  # run TARGET
     mkdir -p "$out/corpus/$1"
     echo "fuzz: $1 for ${seconds}s"
@@ -31,16 +20,7 @@ run() {  # run TARGET
         -print_final_stats=1 "$out/corpus/$1" "tests/fuzz/corpus/$1"
 }
 
-mkdir -p "$out"
-build request common/params.c common/request.c common/strbuf.c \
-    common/xmlw.c common/utf8.c common/response.c common/votable.c \
-    common/log.c common/soda_params.c common/did.c common/http.c \
-    common/choose.c common/geo.c common/sites.c common/authed.c \
-    common/oauth2.c common/replica_params.c soda/cut.c soda/relay.c \
-    scs/scs_query.c scs/obscore.c
-build upstream common/rucio.c common/sites.c common/dmapi.c \
-    common/choose.c common/geo.c common/authed.c common/http.c \
-    common/oauth2.c common/strbuf.c common/log.c common/did.c common/utf8.c \
-    common/params.c common/request.c links/dlmeta.c
+# The targets link the suite's own libraries, built for fuzzing in $out.
+make -s BUILD="$out" SAN=fuzz "$out/fuzz_request" "$out/fuzz_upstream"
 run request
 run upstream

@@ -17,7 +17,7 @@ the query string and, for POST, an application/x-www-form-urlencoded body.
   CIRCLE    lon lat r        POLYGON  lon lat lon lat lon lat ...
   BAND      lo hi            TIME     lo hi (infinite bounds allowed)
   POL       I Q U V RR LL RL LR XX YY XY YX POLI POLA, repeatable
-Lon in [0, 360], lat in [-90, 90], radius in (0, 180], as common/soda_params.c
+Lon in [0, 360], lat in [-90, 90], radius in (0, 180], as fcgi/soda/soda_params.c
 checks them.  Unknown parameters are ignored.  Errors (§5.3) are text/plain
 documents that start with the label: 400 UsageError, 400
 MultiValuedParamNotSupported, 404 UsageError for an unknown ID.
