@@ -452,6 +452,25 @@ out:
 }
 
 void
+config_print_keys(FILE *fp, unsigned prog)
+{
+	for (size_t i = 0; i < NKEYS; i++) {
+		const struct key *k = &keys[i];
+
+		if ((k->progs & prog) == 0)
+			continue;
+		fprintf(fp, "[%s] %s = %s", k->section, k->name,
+		    k->def == NULL ? "(required)" : k->def);
+		if (k->type == KEY_WORD) {
+			fputs("\t# one of:", fp);
+			for (const char *const *w = k->words; *w != NULL; w++)
+				fprintf(fp, " %s", *w);
+		}
+		fputc('\n', fp);
+	}
+}
+
+void
 config_free(struct config *cfg)
 {
 	for (size_t i = 0; i < NKEYS; i++)

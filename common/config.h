@@ -14,6 +14,7 @@
 #define RIF_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define CONFIG_DEFAULT_PATH	"/etc/rucio-ivoa/rucio-ivoa.ini"
 
@@ -112,6 +113,13 @@ struct config {
 int	config_load(const char *path, struct config *cfg, unsigned prog,
 	    char *err, size_t errsize);
 void	config_free(struct config *);
+
+/*
+ * Print the keys the program PROG reads to FP, one a line, as an operator
+ * would write them: "[section] name = default", or "(required)" in place
+ * of a default, and the accepted words of a one-word key.
+ */
+void	config_print_keys(FILE *fp, unsigned prog);
 
 /*
  * The configuration file a program should read: the -c argument when given,

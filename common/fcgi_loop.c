@@ -34,8 +34,10 @@ on_signal(int sig)
 static void
 usage(const char *progname)
 {
-	fprintf(stderr, "usage: %s [-t] [-c config-file]\n"
+	fprintf(stderr, "usage: %s [-k | -t] [-c config-file]\n"
 	    "  The configuration file defaults to $%s, then %s.\n"
+	    "  -k prints the configuration keys the program reads, with "
+	    "their defaults, and exits.\n"
 	    "  -t checks the configuration, prints the SQL or the upstream "
 	    "URLs the program would call, and exits.\n"
 	    "  Run under spawn-fcgi or a systemd socket: requests arrive on "
@@ -52,11 +54,14 @@ fcgi_startup(int argc, char *argv[], const char *progname, unsigned prog,
 	int		 ch, check = 0;
 
 	log_init(progname, LOGL_INFO);
-	while ((ch = getopt(argc, argv, "c:ht")) != -1) {
+	while ((ch = getopt(argc, argv, "c:hkt")) != -1) {
 		switch (ch) {
 		case 'c':
 			arg = optarg;
 			break;
+		case 'k':
+			config_print_keys(stdout, prog);
+			exit(fflush(stdout) == 0 ? 0 : 1);
 		case 't':
 			check = 1;
 			break;

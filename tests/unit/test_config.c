@@ -1,5 +1,6 @@
 /* config: defaults, every kind of refusal, with the key named. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -73,6 +74,33 @@ test_per_program(void)
 	CU_ASSERT_EQUAL(config_load(path, &cfg, PROG_SCS, err, sizeof(err)), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "[database] conninfo: required"));
 	unlink(path);
+}
+
+/* -k: each program lists exactly the keys it reads. */
+static void
+test_print_keys(void)
+{
+	char	*buf = NULL;
+	size_t	 len = 0;
+	FILE	*fp = open_memstream(&buf, &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	config_print_keys(fp, PROG_SCS);
+	fclose(fp);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf,
+	    "[database] conninfo = (required)\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf, "[scs] max_sr = 180\n"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "[rucio]"));
+	free(buf);
+	buf = NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = open_memstream(&buf, &len));
+	config_print_keys(fp, PROG_LINKS);
+	fclose(fp);
+	CU_ASSERT_PTR_NOT_NULL(strstr(buf,
+	    "[links] backend = rucio\t# one of: rucio dm\n"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "[database]"));
+	CU_ASSERT_PTR_NULL(strstr(buf, "[soda]"));
+	free(buf);
 }
 
 static void
@@ -190,5 +218,6 @@ suite_config(void)
 	    test_per_program);
 	CU_add_test(s, "bad files are refused, naming the key", test_refusals);
 	CU_add_test(s, "table names", test_sql_names);
+	CU_add_test(s, "-k lists the keys a program reads", test_print_keys);
 	CU_add_test(s, "log: one event, one line", test_log_one_line);
 }
