@@ -31,140 +31,151 @@ struct key {
 	unsigned	 progs;		/* who reads it (PROG_) */
 };
 
-static const char *const shapes[] = { "scapi", "2023", NULL };
-static const char *const backends[] = { "rucio", "dm", NULL };
-static const char *const id_forms[] = { "path", "did", NULL };
+/* A one-word key's words, each at its enum value, which is what is stored. */
+static const char *const shapes[] = {
+	[SITES_SCAPI] = "scapi", [SITES_2023] = "2023", NULL };
+static const char *const backends[] = {
+	[BACKEND_RUCIO] = "rucio", [BACKEND_DM] = "dm", NULL };
+static const char *const id_forms[] = {
+	[ID_FORM_PATH] = "path", [ID_FORM_DID] = "did", NULL };
+
+/* set_word() stores an int where the enum is. */
+_Static_assert(sizeof(enum sites_shape) == sizeof(int) &&
+    sizeof(enum links_backend) == sizeof(int) &&
+    sizeof(enum soda_id_form) == sizeof(int), "one-word keys are ints");
 
 #define OFF(f)	offsetof(struct config, f)
 
 static const struct key keys[] = {
-	{ "log", "level", KEY_LOGLEVEL, OFF(log_level), "info", 0, 0, NULL,
+	{ "log", "level", KEY_LOGLEVEL, OFF(log.level), "info", 0, 0, NULL,
 	    PROG_ALL },
-	{ "log", "file", KEY_STRING, OFF(log_file), "", 0, 0, NULL, PROG_ALL },
-	{ "request", "max_body", KEY_LONG, OFF(max_body), "1048576", 1,
+	{ "log", "file", KEY_STRING, OFF(log.file), "", 0, 0, NULL, PROG_ALL },
+	{ "request", "max_body", KEY_LONG, OFF(request.max_body), "1048576", 1,
 	    67108864, NULL, PROG_ALL },
-	{ "request", "max_params", KEY_LONG, OFF(max_params), "1024", 1, 100000,
-	    NULL, PROG_ALL },
-	{ "request", "send_timeout", KEY_LONG, OFF(send_timeout), "60000", 100,
-	    3600000, NULL, PROG_ALL },
-	{ "database", "conninfo", KEY_STRING, OFF(db_conninfo), NULL, 0, 0,
-	    NULL, PROG_SCS },
-	{ "database", "connect_timeout", KEY_LONG, OFF(db_connect_timeout), "5",
-	    1, 300, NULL, PROG_SCS },
-	{ "database", "statement_timeout", KEY_LONG, OFF(db_statement_timeout),
-	    "10000", 1, 3600000, NULL, PROG_SCS },
-	{ "scs", "table", KEY_STRING, OFF(scs_table), "ivoa.obscore", 0, 0,
-	    NULL, PROG_SCS },
-	{ "scs", "max_sr", KEY_DOUBLE, OFF(scs_max_sr), "180", 0, 180, NULL,
+	{ "request", "max_params", KEY_LONG, OFF(request.max_params), "1024", 1,
+	    100000, NULL, PROG_ALL },
+	{ "request", "send_timeout", KEY_LONG, OFF(request.send_timeout),
+	    "60000", 100, 3600000, NULL, PROG_ALL },
+	{ "database", "conninfo", KEY_STRING, OFF(database.conninfo), NULL, 0,
+	    0, NULL, PROG_SCS },
+	{ "database", "connect_timeout", KEY_LONG,
+	    OFF(database.connect_timeout), "5", 1, 300, NULL, PROG_SCS },
+	{ "database", "statement_timeout", KEY_LONG,
+	    OFF(database.statement_timeout), "10000", 1, 3600000, NULL,
 	    PROG_SCS },
-	{ "scs", "maxrec_default", KEY_LONG, OFF(scs_maxrec_default), "1000", 0,
-	    100000000, NULL, PROG_SCS },
-	{ "scs", "maxrec_limit", KEY_LONG, OFF(scs_maxrec_limit), "1000000", 1,
-	    100000000, NULL, PROG_SCS },
-	{ "scs", "public_url", KEY_STRING, OFF(scs_public_url), "", 0, 0, NULL,
+	{ "scs", "table", KEY_STRING, OFF(scs.table), "ivoa.obscore", 0, 0,
+	    NULL, PROG_SCS },
+	{ "scs", "max_sr", KEY_DOUBLE, OFF(scs.max_sr), "180", 0, 180, NULL,
 	    PROG_SCS },
-	{ "http", "connect_timeout", KEY_LONG, OFF(http_connect_timeout),
+	{ "scs", "maxrec_default", KEY_LONG, OFF(scs.maxrec_default), "1000", 0,
+	    100000000, NULL, PROG_SCS },
+	{ "scs", "maxrec_limit", KEY_LONG, OFF(scs.maxrec_limit), "1000000", 1,
+	    100000000, NULL, PROG_SCS },
+	{ "scs", "public_url", KEY_STRING, OFF(scs.public_url), "", 0, 0, NULL,
+	    PROG_SCS },
+	{ "http", "connect_timeout", KEY_LONG, OFF(http.connect_timeout),
 	    "2000", 1, 600000, NULL, PROG_LINKS | PROG_SODA },
-	{ "http", "timeout", KEY_LONG, OFF(http_timeout), "10000", 1, 3600000,
+	{ "http", "timeout", KEY_LONG, OFF(http.timeout), "10000", 1, 3600000,
 	    NULL, PROG_LINKS | PROG_SODA },
-	{ "http", "ca_file", KEY_STRING, OFF(http_ca_file), "", 0, 0, NULL,
+	{ "http", "ca_file", KEY_STRING, OFF(http.ca_file), "", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "rucio", "url", KEY_STRING, OFF(rucio_url), "", 0, 0, NULL,
+	{ "rucio", "url", KEY_STRING, OFF(rucio.url), "", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "rucio", "account", KEY_STRING, OFF(rucio_account), "", 0, 0, NULL,
+	{ "rucio", "account", KEY_STRING, OFF(rucio.account), "", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "rucio", "username", KEY_STRING, OFF(rucio_username), "", 0, 0, NULL,
+	{ "rucio", "username", KEY_STRING, OFF(rucio.username), "", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "rucio", "password", KEY_STRING, OFF(rucio_password), "", 0, 0, NULL,
+	{ "rucio", "password", KEY_STRING, OFF(rucio.password), "", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "rucio", "token_file", KEY_STRING, OFF(rucio_token_file), "", 0, 0,
+	{ "rucio", "token_file", KEY_STRING, OFF(rucio.token_file), "", 0, 0,
 	    NULL, PROG_LINKS | PROG_SODA },
-	{ "rucio", "oauth2_client_id", KEY_STRING, OFF(rucio_oauth2_client_id),
+	{ "rucio", "oauth2_client_id", KEY_STRING, OFF(rucio.oauth2.client_id),
 	    "", 0, 0, NULL, PROG_LINKS | PROG_SODA },
 	{ "rucio", "oauth2_client_secret", KEY_STRING,
-	    OFF(rucio_oauth2_client_secret), "", 0, 0, NULL,
+	    OFF(rucio.oauth2.client_secret), "", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "rucio", "oauth2_scope", KEY_STRING, OFF(rucio_oauth2_scope),
+	{ "rucio", "oauth2_scope", KEY_STRING, OFF(rucio.oauth2.scope),
 	    "openid profile", 0, 0, NULL, PROG_LINKS | PROG_SODA },
-	{ "rucio", "oauth2_audience", KEY_STRING, OFF(rucio_oauth2_audience),
+	{ "rucio", "oauth2_audience", KEY_STRING, OFF(rucio.oauth2.audience),
 	    "rucio", 0, 0, NULL, PROG_LINKS | PROG_SODA },
-	{ "sites", "url", KEY_STRING, OFF(sites_url), "", 0, 0, NULL,
+	{ "sites", "url", KEY_STRING, OFF(sites.url), "", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "sites", "token", KEY_STRING, OFF(sites_token), "", 0, 0, NULL,
+	{ "sites", "token", KEY_STRING, OFF(sites.token), "", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "sites", "oauth2_client_id", KEY_STRING, OFF(sites_oauth2_client_id),
+	{ "sites", "oauth2_client_id", KEY_STRING, OFF(sites.oauth2.client_id),
 	    "", 0, 0, NULL, PROG_LINKS | PROG_SODA },
 	{ "sites", "oauth2_client_secret", KEY_STRING,
-	    OFF(sites_oauth2_client_secret), "", 0, 0, NULL,
+	    OFF(sites.oauth2.client_secret), "", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "sites", "oauth2_scope", KEY_STRING, OFF(sites_oauth2_scope),
+	{ "sites", "oauth2_scope", KEY_STRING, OFF(sites.oauth2.scope),
 	    "openid profile site-capabilities-api-service", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "sites", "oauth2_audience", KEY_STRING, OFF(sites_oauth2_audience),
+	{ "sites", "oauth2_audience", KEY_STRING, OFF(sites.oauth2.audience),
 	    "site-capabilities-api", 0, 0, NULL, PROG_LINKS | PROG_SODA },
-	{ "sites", "shape", KEY_WORD, OFF(sites_2023), "scapi", 0, 0, shapes,
+	{ "sites", "shape", KEY_WORD, OFF(sites.shape), "scapi", 0, 0, shapes,
 	    PROG_LINKS | PROG_SODA },
-	{ "sites", "ttl", KEY_LONG, OFF(sites_ttl), "300", 1, 86400, NULL,
+	{ "sites", "ttl", KEY_LONG, OFF(sites.ttl), "300", 1, 86400, NULL,
 	    PROG_LINKS | PROG_SODA },
 	{ "geoip", "database", KEY_STRING, OFF(geoip_database), "", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
 	{ "dm", "url", KEY_STRING, OFF(dm_url), "", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "oauth2", "token_url", KEY_STRING, OFF(oauth2_token_url), "", 0, 0,
+	{ "oauth2", "token_url", KEY_STRING, OFF(oauth2.token_url), "", 0, 0,
 	    NULL, PROG_LINKS | PROG_SODA },
-	{ "oauth2", "client_id", KEY_STRING, OFF(oauth2_client_id), "", 0, 0,
+	{ "oauth2", "client_id", KEY_STRING, OFF(oauth2.dm.client_id), "", 0, 0,
 	    NULL, PROG_LINKS | PROG_SODA },
-	{ "oauth2", "client_secret", KEY_STRING, OFF(oauth2_client_secret), "",
-	    0, 0, NULL, PROG_LINKS | PROG_SODA },
-	{ "oauth2", "scope", KEY_STRING, OFF(oauth2_scope),
+	{ "oauth2", "client_secret", KEY_STRING, OFF(oauth2.dm.client_secret),
+	    "", 0, 0, NULL, PROG_LINKS | PROG_SODA },
+	{ "oauth2", "scope", KEY_STRING, OFF(oauth2.dm.scope),
 	    "openid profile data-management-api-service", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "oauth2", "audience", KEY_STRING, OFF(oauth2_audience),
+	{ "oauth2", "audience", KEY_STRING, OFF(oauth2.dm.audience),
 	    "data-management-api", 0, 0, NULL, PROG_LINKS | PROG_SODA },
-	{ "links", "backend", KEY_WORD, OFF(links_backend_dm), "rucio", 0, 0,
+	{ "links", "backend", KEY_WORD, OFF(links.backend), "rucio", 0, 0,
 	    backends, PROG_LINKS | PROG_SODA },
-	{ "links", "max_ids", KEY_LONG, OFF(links_max_ids), "20", 1, 10000,
+	{ "links", "max_ids", KEY_LONG, OFF(links.max_ids), "20", 1, 10000,
 	    NULL, PROG_LINKS },
-	{ "links", "request_timeout", KEY_LONG, OFF(links_request_timeout),
+	{ "links", "request_timeout", KEY_LONG, OFF(links.request_timeout),
 	    "50000", 100, 3600000, NULL, PROG_LINKS },
-	{ "links", "maxrec_default", KEY_LONG, OFF(links_maxrec_default),
+	{ "links", "maxrec_default", KEY_LONG, OFF(links.maxrec_default),
 	    "10000", 1, 1000000, NULL, PROG_LINKS },
-	{ "links", "maxrec_limit", KEY_LONG, OFF(links_maxrec_limit), "100000",
+	{ "links", "maxrec_limit", KEY_LONG, OFF(links.maxrec_limit), "100000",
 	    1, 1000000, NULL, PROG_LINKS },
-	{ "links", "meta_ttl", KEY_LONG, OFF(links_meta_ttl), "60", 0, 86400,
+	{ "links", "meta_ttl", KEY_LONG, OFF(links.meta_ttl), "60", 0, 86400,
 	    NULL, PROG_LINKS },
-	{ "links", "schemes", KEY_STRING, OFF(links_schemes), "https davs root",
+	{ "links", "schemes", KEY_STRING, OFF(links.schemes), "https davs root",
 	    0, 0, NULL, PROG_LINKS | PROG_SODA },
-	{ "links", "davs_to_https", KEY_BOOL, OFF(links_davs_to_https), "false",
+	{ "links", "davs_to_https", KEY_BOOL, OFF(links.davs_to_https), "false",
 	    0, 0, NULL, PROG_LINKS },
-	{ "links", "link_auth", KEY_STRING, OFF(links_link_auth), "true", 0, 0,
+	{ "links", "link_auth", KEY_STRING, OFF(links.link_auth), "true", 0, 0,
 	    NULL, PROG_LINKS },
-	{ "links", "link_auth_rses", KEY_STRING, OFF(links_link_auth_rses), "",
+	{ "links", "link_auth_rses", KEY_STRING, OFF(links.link_auth_rses), "",
 	    0, 0, NULL, PROG_LINKS },
-	{ "links", "ivoa_authority", KEY_STRING, OFF(links_ivoa_authority),
+	{ "links", "ivoa_authority", KEY_STRING, OFF(links.ivoa_authority),
 	    "auth.example.org/datasets/fits", 0, 0, NULL,
 	    PROG_LINKS | PROG_SODA },
-	{ "links", "soda_proxy_url", KEY_STRING, OFF(links_soda_proxy_url), "",
+	{ "links", "soda_proxy_url", KEY_STRING, OFF(links.soda_proxy_url), "",
 	    0, 0, NULL, PROG_LINKS },
-	{ "links", "public_url", KEY_STRING, OFF(links_public_url), "", 0, 0,
+	{ "links", "public_url", KEY_STRING, OFF(links.public_url), "", 0, 0,
 	    NULL, PROG_LINKS },
-	{ "soda", "redirect", KEY_BOOL, OFF(soda_redirect), "false", 0, 0, NULL,
+	{ "soda", "redirect", KEY_BOOL, OFF(soda.redirect), "false", 0, 0, NULL,
 	    PROG_SODA },
-	{ "soda", "id_form", KEY_WORD, OFF(soda_id_form_did), "path", 0, 0,
+	{ "soda", "id_form", KEY_WORD, OFF(soda.id_form), "path", 0, 0,
 	    id_forms, PROG_SODA },
-	{ "soda", "failover", KEY_BOOL, OFF(soda_failover), "true", 0, 0, NULL,
+	{ "soda", "failover", KEY_BOOL, OFF(soda.failover), "true", 0, 0, NULL,
 	    PROG_SODA },
-	{ "soda", "max_tries", KEY_LONG, OFF(soda_max_tries), "3", 1,
+	{ "soda", "max_tries", KEY_LONG, OFF(soda.max_tries), "3", 1,
 	    SODA_TRIES_MAX, NULL, PROG_SODA },
-	{ "soda", "first_byte_timeout", KEY_LONG, OFF(soda_first_byte_timeout),
+	{ "soda", "first_byte_timeout", KEY_LONG, OFF(soda.first_byte_timeout),
 	    "120000", 100, 3600000, NULL, PROG_SODA },
-	{ "soda", "stall_timeout", KEY_LONG, OFF(soda_stall_timeout), "60000",
+	{ "soda", "stall_timeout", KEY_LONG, OFF(soda.stall_timeout), "60000",
 	    100, 3600000, NULL, PROG_SODA },
-	{ "soda", "min_rate", KEY_LONG, OFF(soda_min_rate), "1024", 0,
+	{ "soda", "min_rate", KEY_LONG, OFF(soda.min_rate), "1024", 0,
 	    1073741824, NULL, PROG_SODA },
 	{ "soda", "unsafe_plain_http_tokens", KEY_BOOL,
-	    OFF(soda_unsafe_plain_http_tokens), "false", 0, 0, NULL, PROG_SODA },
-	{ "soda", "public_url", KEY_STRING, OFF(soda_public_url), "", 0, 0,
+	    OFF(soda.unsafe_plain_http_tokens), "false", 0, 0, NULL,
+	    PROG_SODA },
+	{ "soda", "public_url", KEY_STRING, OFF(soda.public_url), "", 0, 0,
 	    NULL, PROG_SODA },
 };
 
@@ -348,15 +359,15 @@ check_link_auth_rses(const char *s, char *err, size_t errsize)
 }
 
 const char *
-config_link_auth(const struct config *cfg, const char *rse)
+config_link_auth(const struct config_links *links, const char *rse)
 {
-	const char	*s = cfg->links_link_auth_rses, *name, *val;
+	const char	*s = links->link_auth_rses, *name, *val;
 	size_t		 nlen, vlen;
 
 	while (next_pair(&s, &name, &nlen, &val, &vlen))
 		if (nlen == strlen(rse) && strncmp(name, rse, nlen) == 0)
 			return link_auth_word(val, vlen);
-	return cfg->links_link_auth;
+	return links->link_auth;
 }
 
 /* Rules that tie keys together, checked once every key has its value. */
@@ -376,33 +387,33 @@ static int
 check_cross(const struct config *cfg, unsigned prog, char *err,
     size_t errsize)
 {
-	if (!config_sql_name_ok(cfg->scs_table)) {
+	if (!config_sql_name_ok(cfg->scs.table)) {
 		snprintf(err, errsize, "[scs] table: \"%s\" is not a table "
 		    "name (schema.table, letters, digits and _)",
-		    cfg->scs_table);
+		    cfg->scs.table);
 		return -1;
 	}
-	if (maxrec_above("scs", cfg->scs_maxrec_default, cfg->scs_maxrec_limit,
-	    err, errsize) || maxrec_above("links", cfg->links_maxrec_default,
-	    cfg->links_maxrec_limit, err, errsize))
+	if (maxrec_above("scs", cfg->scs.maxrec_default, cfg->scs.maxrec_limit,
+	    err, errsize) || maxrec_above("links", cfg->links.maxrec_default,
+	    cfg->links.maxrec_limit, err, errsize))
 		return -1;
-	if (link_auth_word(cfg->links_link_auth,
-	    strlen(cfg->links_link_auth)) == NULL) {
+	if (link_auth_word(cfg->links.link_auth,
+	    strlen(cfg->links.link_auth)) == NULL) {
 		snprintf(err, errsize, "[links] link_auth: \"%s\" is not one of "
-		    "false, optional, true", cfg->links_link_auth);
+		    "false, optional, true", cfg->links.link_auth);
 		return -1;
 	}
-	if (check_link_auth_rses(cfg->links_link_auth_rses, err, errsize) == -1)
+	if (check_link_auth_rses(cfg->links.link_auth_rses, err, errsize) == -1)
 		return -1;
-	if ((*cfg->rucio_oauth2_client_id != '\0' ||
-	    *cfg->sites_oauth2_client_id != '\0') &&
-	    *cfg->oauth2_token_url == '\0') {
+	if ((*cfg->rucio.oauth2.client_id != '\0' ||
+	    *cfg->sites.oauth2.client_id != '\0') &&
+	    *cfg->oauth2.token_url == '\0') {
 		snprintf(err, errsize, "[oauth2] token_url: required by [%s] "
-		    "oauth2_client_id", *cfg->rucio_oauth2_client_id != '\0' ?
+		    "oauth2_client_id", *cfg->rucio.oauth2.client_id != '\0' ?
 		    "rucio" : "sites");
 		return -1;
 	}
-	if ((prog & PROG_SCS) && cfg->db_conninfo[0] == '\0') {
+	if ((prog & PROG_SCS) && cfg->database.conninfo[0] == '\0') {
 		snprintf(err, errsize, "[database] conninfo: empty");
 		return -1;
 	}

@@ -28,81 +28,126 @@
 #define SODA_TRIES_MAX	20	/* [soda] max_tries: the sites one cutout tries */
 #define CONFIG_ENV		"RUCIO_IVOA_CONFIG"
 
-struct config {
-	/* [log] */
-	int		 log_level;		/* enum log_level */
-	char		*log_file;		/* "" for stderr */
-	/* [request] */
+/* The one-word keys, each value in the order config.c lists its words. */
+enum sites_shape {
+	SITES_SCAPI,		/* the SKA site capabilities API */
+	SITES_2023		/* the 2023 site directory */
+};
+enum links_backend {
+	BACKEND_RUCIO,		/* Rucio, the site directory and GeoIP */
+	BACKEND_DM		/* the data-management API */
+};
+enum soda_id_form {
+	ID_FORM_PATH,		/* ivo://authority?scope/path/of/file */
+	ID_FORM_DID		/* ivo://authority?scope:name */
+};
+
+/*
+ * One struct per section, so that a module is handed the sections it
+ * reads and no others.
+ */
+struct config_log {
+	int		 level;			/* enum log_level */
+	char		*file;			/* "" for stderr */
+};
+
+struct config_request {
 	long		 max_body;
 	long		 max_params;
 	long		 send_timeout;		/* milliseconds */
-	/* [database] */
-	char		*db_conninfo;
-	long		 db_connect_timeout;	/* seconds */
-	long		 db_statement_timeout;	/* milliseconds */
-	/* [scs] */
-	char		*scs_table;		/* validated schema.table */
-	double		 scs_max_sr;		/* degrees */
-	long		 scs_maxrec_default;
-	long		 scs_maxrec_limit;
-	char		*scs_public_url;	/* "" when derived */
-	/* [http] */
-	long		 http_connect_timeout;	/* milliseconds */
-	long		 http_timeout;		/* milliseconds */
-	char		*http_ca_file;
-	/* [rucio] */
-	char		*rucio_url;
-	char		*rucio_account;
-	char		*rucio_username;
-	char		*rucio_password;
-	char		*rucio_token_file;
-	char		*rucio_oauth2_client_id;	/* "": not used */
-	char		*rucio_oauth2_client_secret;
-	char		*rucio_oauth2_scope;
-	char		*rucio_oauth2_audience;
-	/* [sites] */
-	char		*sites_url;
-	char		*sites_token;
-	char		*sites_oauth2_client_id;	/* "": not used */
-	char		*sites_oauth2_client_secret;
-	char		*sites_oauth2_scope;
-	char		*sites_oauth2_audience;
-	int		 sites_2023;		/* the 2023 site directory shape */
-	long		 sites_ttl;		/* seconds */
-	/* [geoip] */
-	char		*geoip_database;
-	/* [dm] */
-	char		*dm_url;
-	/* [oauth2] */
-	char		*oauth2_token_url;
-	char		*oauth2_client_id;
-	char		*oauth2_client_secret;
-	char		*oauth2_scope;
-	char		*oauth2_audience;
-	/* [links] */
-	int		 links_backend_dm;	/* 0: rucio, 1: dm */
-	long		 links_max_ids;
-	long		 links_request_timeout;	/* milliseconds */
-	long		 links_maxrec_default;
-	long		 links_maxrec_limit;
-	long		 links_meta_ttl;		/* seconds; 0: no cache */
-	char		*links_schemes;		/* space-separated, preferred first */
-	int		 links_davs_to_https;
-	char		*links_link_auth;	/* false, optional or true */
-	char		*links_link_auth_rses;	/* "RSE=value ...", overrides */
-	char		*links_ivoa_authority;
-	char		*links_soda_proxy_url;
-	char		*links_public_url;	/* "" when derived */
-	/* [soda] */
-	int		 soda_redirect;		/* 303 to the site, no proxying */
-	int		 soda_id_form_did;	/* 0: path, 1: did */
-	int		 soda_failover;
-	long		 soda_max_tries;
-	long		 soda_first_byte_timeout; /* milliseconds */
-	long		 soda_stall_timeout;	/* milliseconds */
-	long		 soda_min_rate;		/* bytes a second */
-	int		 soda_unsafe_plain_http_tokens;
-	char		*soda_public_url;	/* "" when derived */
+};
+
+struct config_database {
+	char		*conninfo;
+	long		 connect_timeout;	/* seconds */
+	long		 statement_timeout;	/* milliseconds */
+};
+
+struct config_scs {
+	char		*table;		/* validated schema.table */
+	double		 max_sr;		/* degrees */
+	long		 maxrec_default;
+	long		 maxrec_limit;
+	char		*public_url;		/* "" when derived */
+};
+
+struct config_http {
+	long		 connect_timeout;	/* milliseconds */
+	long		 timeout;		/* milliseconds */
+	char		*ca_file;
+};
+
+/* An OAuth2 client of [oauth2] token_url; client_id "" when not used. */
+struct config_client {
+	char		*client_id;
+	char		*client_secret;
+	char		*scope;
+	char		*audience;
+};
+
+struct config_rucio {
+	char			*url;
+	char			*account;
+	char			*username;
+	char			*password;
+	char			*token_file;
+	struct config_client	 oauth2;	/* oauth2_client_id... */
+};
+
+struct config_sites {
+	char			*url;
+	char			*token;
+	struct config_client	 oauth2;	/* oauth2_client_id... */
+	enum sites_shape	 shape;
+	long			 ttl;		/* seconds */
+};
+
+struct config_oauth2 {
+	char			*token_url;
+	struct config_client	 dm;	/* the data-management API's */
+};
+
+struct config_links {
+	enum links_backend	 backend;
+	long		 max_ids;
+	long		 request_timeout;	/* milliseconds */
+	long		 maxrec_default;
+	long		 maxrec_limit;
+	long		 meta_ttl;		/* seconds; 0: no cache */
+	char		*schemes;	/* space-separated, preferred first */
+	int		 davs_to_https;
+	char		*link_auth;	/* false, optional or true */
+	char		*link_auth_rses; /* "RSE=value ...", overrides */
+	char		*ivoa_authority;
+	char		*soda_proxy_url;
+	char		*public_url;		/* "" when derived */
+};
+
+struct config_soda {
+	int			 redirect;	/* 303 to the site, no relay */
+	enum soda_id_form	 id_form;
+	int			 failover;
+	long			 max_tries;
+	long			 first_byte_timeout; /* milliseconds */
+	long			 stall_timeout;	/* milliseconds */
+	long			 min_rate;	/* bytes a second */
+	int			 unsafe_plain_http_tokens;
+	char			*public_url;	/* "" when derived */
+};
+
+struct config {
+	struct config_log	 log;
+	struct config_request	 request;
+	struct config_database	 database;
+	struct config_scs	 scs;
+	struct config_http	 http;
+	struct config_rucio	 rucio;
+	struct config_sites	 sites;
+	struct config_oauth2	 oauth2;
+	char			*geoip_database; /* [geoip] database */
+	char			*dm_url;	 /* [dm] url */
+	struct config_links	 links;
+	struct config_soda	 soda;
 };
 
 /*
@@ -131,7 +176,7 @@ const char *config_path(const char *arg);
  * link_auth for a replica at RSE: its entry in [links] link_auth_rses,
  * else [links] link_auth.  One of "false", "optional", "true".
  */
-const char *config_link_auth(const struct config *, const char *rse);
+const char *config_link_auth(const struct config_links *, const char *rse);
 
 /* Is S a plain SQL name or schema.name ([A-Za-z_][A-Za-z0-9_]*)? */
 int	config_sql_name_ok(const char *s);

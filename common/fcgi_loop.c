@@ -75,9 +75,9 @@ fcgi_startup(int argc, char *argv[], const char *progname, unsigned prog,
 		log_error("configuration: %s", err);
 		exit(1);
 	}
-	log_set_level((enum log_level)cfg->log_level);
-	if (*cfg->log_file != '\0' && !check)
-		log_to_file(cfg->log_file);
+	log_set_level((enum log_level)cfg->log.level);
+	if (*cfg->log.file != '\0' && !check)
+		log_to_file(cfg->log.file);
 	return check;
 }
 
@@ -263,7 +263,7 @@ elapsed_ms(const struct timespec *t0)
 }
 
 int
-fcgi_run(const struct config *cfg, fcgi_handler handle, void *state)
+fcgi_run(const struct config_request *cfg, fcgi_handler handle, void *state)
 {
 	FCGX_Request		 fr;
 	struct request		 req;

@@ -30,6 +30,6 @@ int	fcgi_startup(int argc, char *argv[], const char *progname,
 	    unsigned prog, struct config *cfg);
 
 /* Serve requests until told to stop; returns the exit status for main. */
-int	fcgi_run(const struct config *, fcgi_handler, void *state);
+int	fcgi_run(const struct config_request *, fcgi_handler, void *state);
 
 #endif

@@ -129,7 +129,8 @@ service_main(const struct service *svc, int argc, char *argv[])
 		return 1;
 	}
 	run.started = time(NULL);
-	rc = check ? svc->check(run.state) != 0 : fcgi_run(&cfg, dispatch, &run);
+	rc = check ? svc->check(run.state) != 0 :
+	    fcgi_run(&cfg.request, dispatch, &run);
 	svc->stop(run.state);
 	config_free(&cfg);
 	return rc;

@@ -1,16 +1,15 @@
 /*
- * finder: where the replicas of a DID are and where the client is, shared
- * by the DataLink service and the SODA proxy so that both choose alike.
+ * finder: where the replicas of a DID are, where the client is, and which
+ * replica it should read; shared by the DataLink service and the SODA
+ * proxy so that both find, choose and refuse alike.
  *
- * A finder holds the replica source the configuration names ([links]
- * backend): Rucio with the site directory, or the data-management API with
- * its OAuth2 token; and the GeoIP database that places clients.  It keeps
- * no per-request state: callers pass their own HTTP handle.
+ * A finder holds the replica source [links] backend names (see source.h),
+ * the [links] schemes, and a cache of DID metadata.  It keeps no
+ * per-request state: callers pass their own HTTP handle.
  *
- * finder_replicas() gives the files of a DID with the site table to choose
- * among their RSEs: the cached site directory (owned by the finder), or,
- * from the data-management API, a table of the request's own (*OWN,
- * released by the caller with sites_table_free()).
+ * Every way a lookup can fail is one enum find_fault with one sentence;
+ * each protocol maps the fault to its own label and status and prefixes
+ * the sentence with it.
  */
 #ifndef RIF_FINDER_H
 #define RIF_FINDER_H
@@ -24,15 +23,17 @@
 #include "did.h"
 #include "http.h"
 #include "request.h"
-#include "rucio.h"
-#include "sites.h"
-#include "upstream.h"
+#include "source.h"
 
-/* Where a request's client is, and how the answer should be ordered. */
-struct placement {
-	struct choose_opts	 choose;
-	const char		*client_ip;	/* points into the request */
-	char			 origin[160];	/* where the position came from */
+enum find_fault {
+	FIND_OK,
+	FIND_UNAVAILABLE,	/* the replica catalogue did not answer */
+	FIND_REFUSED,		/* it refused us, or answered unreadably */
+	FIND_NO_DID,		/* no such DID, or no replica of it */
+	FIND_NO_SITES,		/* the site directory never answered */
+	FIND_NO_REPLICA,	/* no replica the request can use */
+	FIND_RANKING,		/* fewer usable replicas than ranking */
+	FIND_NOMEM
 };
 
 struct finder;
@@ -62,15 +63,27 @@ void		 finder_place(struct finder *, const struct request *,
 		    const char *param_ip, struct placement *p);
 
 /*
- * The files of D and the site table for them (see above).  *TABLE is NULL
- * when the site directory has never answered.  A DID without replicas is
- * UP_OK with no files.  Sets P->choose.schemes to [links] schemes, which
- * Rucio is asked for and the choice accepts.
+ * The files of D and the site table to choose among them with, in OUT
+ * (released with replicas_release() whatever the answer).  A fault comes
+ * with its sentence in MSG, and with the upstream's own words logged.
+ * FIND_NO_SITES only when the choice needs the table (nearest, or a SODA
+ * service).  Sets P->choose.schemes to [links] schemes, which the source
+ * is asked for and the choice accepts.
  */
-enum upstream_status finder_replicas(struct finder *, struct http *,
+enum find_fault	 finder_find(struct finder *, struct http *,
 		    const struct did *d, struct placement *p,
-		    struct rucio_files *files, const struct sites_table **table,
-		    struct sites_table **own, char *err, size_t errsize);
+		    struct replicas *out, char *msg, size_t msgsize);
+
+/*
+ * The replicas of file F that the request can use, in its order, in
+ * *CAND (n of them in *N; the caller frees *CAND); RANKING must be one of
+ * them.  FIND_NO_REPLICA, FIND_RANKING or FIND_NOMEM with a sentence in
+ * MSG otherwise (*CAND then NULL).
+ */
+enum find_fault	 finder_choose(const struct rucio_file *f,
+		    const struct replicas *, const struct placement *p,
+		    long ranking, struct candidate **cand, int *n, char *msg,
+		    size_t msgsize);
 
 /*
  * The DID's metadata (a new reference), or NULL when it has none or it

@@ -31,6 +31,7 @@
 #include <jansson.h>
 
 #include "backoff.h"
+#include "config.h"
 #include "http.h"
 #include "oauth2.h"
 
@@ -63,11 +64,6 @@ struct sites_table {
 	int		 alloc;		/* RSES allocated */
 	int		*slots;		/* 1 + index in RSES; 0: free */
 	int		 nslots;	/* a power of 2, at least twice N */
-};
-
-enum sites_shape {
-	SITES_SCAPI,
-	SITES_2023
 };
 
 struct sites_opts {

@@ -67,8 +67,8 @@ struct links *
 links_new(const struct config *cfg, char *err, size_t errsize)
 {
 	struct links		*l;
-	struct http_opts	 ho = { cfg->http_connect_timeout,
-				    cfg->http_timeout, cfg->http_ca_file };
+	struct http_opts	 ho = { cfg->http.connect_timeout,
+				    cfg->http.timeout, cfg->http.ca_file };
 
 	if ((l = calloc(1, sizeof(*l))) == NULL) {
 		snprintf(err, errsize, "out of memory");
@@ -108,7 +108,7 @@ links_free(struct links *l)
 static void
 set_auth(struct links *l, struct link_row *r, const char *rse, int creds)
 {
-	r->link_auth = config_link_auth(l->cfg, rse);
+	r->link_auth = config_link_auth(&l->cfg->links, rse);
 	r->link_authorized = strcmp(r->link_auth, "true") != 0 ? 1 :
 	    creds ? -1 : 0;
 }
@@ -124,7 +124,7 @@ set_pfn(struct links *l, struct linkset *ls, struct link_row *r,
 {
 	struct strbuf	 u = STRBUF_INIT;
 
-	if (l->cfg->links_davs_to_https && strncasecmp(pfn, "davs://", 7) == 0) {
+	if (l->cfg->links.davs_to_https && strncasecmp(pfn, "davs://", 7) == 0) {
 		if (strbuf_puts(&u, "https://") == -1)
 			ls->failed = 1;
 		pfn += 7;
@@ -205,15 +205,15 @@ soda_rows(struct links *l, struct linkset *ls, const char *id,
 	char		 ivoid[DID_STR_MAX + 300], didtext[DID_STR_MAX], err[128];
 
 	snprintf(didtext, sizeof(didtext), "%s:%s", f->scope, f->name);
-	if (*l->cfg->links_soda_proxy_url != '\0') {
+	if (*l->cfg->links.soda_proxy_url != '\0') {
 		cutout_row(ls, id, linkset_service(ls, 0,
-		    l->cfg->links_soda_proxy_url, NULL, didtext),
+		    l->cfg->links.soda_proxy_url, NULL, didtext),
 		    "SODA cutout through this service's proxy");
 		return;
 	}
 	/* The sites' SODA services expect the deterministic path (§5.6). */
 	if (c->site == NULL || did_parse(didtext, &d, err, sizeof(err)) == -1 ||
-	    did_ivoid(&d, l->cfg->links_ivoa_authority, ivoid,
+	    did_ivoid(&d, l->cfg->links.ivoa_authority, ivoid,
 	    sizeof(ivoid)) == NULL)
 		return;
 	if (c->site->nsync > 0)
@@ -226,39 +226,39 @@ soda_rows(struct links *l, struct linkset *ls, const char *id,
 		    "the replica's site");
 }
 
+/* DataLink's label for each way finding or choosing a replica fails. */
+static const char *const fault_labels[] = {
+	[FIND_UNAVAILABLE] = "TransientFault",
+	[FIND_REFUSED] = "FatalFault",
+	[FIND_NO_DID] = "NotFoundFault",
+	[FIND_NO_SITES] = "TransientFault",
+	[FIND_NO_REPLICA] = "NotFoundFault",
+	[FIND_RANKING] = "UsageFault",
+	[FIND_NOMEM] = "FatalFault",
+};
+
 static void
 file_rows(struct links *l, struct linkset *ls, const char *id,
-    const struct rucio_file *f, const struct sites_table *t, const json_t *meta,
-    const struct ask *a)
+    const struct rucio_file *f, const struct replicas *rep,
+    const json_t *meta, const struct ask *a)
 {
 	struct candidate	*c;
+	enum find_fault		 fault;
 	int			 n;
 	char			 msg[256];
 
-	if ((c = calloc((size_t)f->nrses + 1, sizeof(*c))) == NULL) {
-		ls->failed = 1;
+	if ((fault = finder_choose(f, rep, &a->p, a->ranking, &c, &n, msg,
+	    sizeof(msg))) != FIND_OK) {
+		linkset_fault(ls, id, fault_labels[fault], msg);
 		return;
 	}
-	n = choose_replicas(f, t, &a->p.choose, c);
-	if (n == 0) {
-		snprintf(msg, sizeof(msg), "no replica of %s:%s%s", f->scope,
-		    f->name, a->p.choose.must_soda ? " with a SODA service beside "
-		    "it" : " in an accepted scheme");
-		linkset_fault(ls, id, "NotFoundFault", msg);
-	} else if (a->ranking >= n) {
-		snprintf(msg, sizeof(msg), "ranking %ld asked, but %s:%s has %d "
-		    "usable replica%s", a->ranking, f->scope, f->name, n,
-		    n == 1 ? "" : "s");
-		linkset_fault(ls, id, "UsageFault", msg);
-	} else {
-		this_row(l, ls, id, &c[a->ranking], meta, f->bytes, a, "Replica");
-		for (int i = 0; a->all_replicas && i < n; i++)
-			if (i != a->ranking)
-				this_row(l, ls, id, &c[i], meta, f->bytes, a,
-				    "Another replica");
-		if (a->p.choose.must_soda)
-			soda_rows(l, ls, id, f, &c[a->ranking]);
-	}
+	this_row(l, ls, id, &c[a->ranking], meta, f->bytes, a, "Replica");
+	for (int i = 0; a->all_replicas && i < n; i++)
+		if (i != a->ranking)
+			this_row(l, ls, id, &c[i], meta, f->bytes, a,
+			    "Another replica");
+	if (a->p.choose.must_soda)
+		soda_rows(l, ls, id, f, &c[a->ranking]);
 	free(c);
 }
 
@@ -269,59 +269,38 @@ is_the_did(const struct did *d, const struct rucio_file *f)
 	return strcmp(f->scope, d->scope) == 0 && strcmp(f->name, d->name) == 0;
 }
 
-static const char *
-transient_or_fatal(enum upstream_status st)
-{
-	return st == UP_TRANSIENT ? "TransientFault" : "FatalFault";
-}
-
 /* Every row for one ID, in one group (DataLink 1.1 §3.2). */
 static void
 id_rows(struct links *l, struct linkset *ls, const char *id, struct ask *a)
 {
 	struct did		 d;
-	struct rucio_files	 files;
-	const struct sites_table *t;
-	struct sites_table	*own;
-	json_t			*meta = NULL;
-	enum upstream_status	 st;
+	struct replicas		 rep;
+	json_t			*meta;
+	enum find_fault		 fault;
 	char			 err[512];
 
 	if (did_parse(id, &d, err, sizeof(err)) == -1) {
 		linkset_fault(ls, id, "UsageFault", err);
 		return;
 	}
-	if ((st = finder_replicas(l->finder, l->http, &d, &a->p, &files, &t,
-	    &own, err, sizeof(err))) != UP_OK) {
-		log_error("replicas of %s: %s", id, err);
-		linkset_fault(ls, id, transient_or_fatal(st), st == UP_TRANSIENT ?
-		    "the replica catalogue did not answer; try again later" :
-		    "the replica catalogue refused the request or gave an "
-		    "answer that cannot be read");
+	if ((fault = finder_find(l->finder, l->http, &d, &a->p, &rep, err,
+	    sizeof(err))) != FIND_OK) {
+		linkset_fault(ls, id, fault_labels[fault], err);
+		replicas_release(&rep);
 		return;
 	}
-	if (files.n == 0)
-		linkset_fault(ls, id, "NotFoundFault", "no such DID, or no "
-		    "replica of it");
-	else if (t == NULL && (a->p.choose.must_soda || a->p.choose.sort ==
-	    CHOOSE_NEAREST))
-		linkset_fault(ls, id, "TransientFault", "the site directory did "
-		    "not answer; try again later");
-	else {
-		meta = finder_meta(l->finder, l->http, &d);
-		/*
-		 * The DID's content type and length describe the DID: a file
-		 * of a dataset or container has its own (Rucio's bytes).
-		 */
-		/* Rows past MAXREC would be dropped with the whole ID. */
-		for (int i = 0; i < files.n && ls->nrows <= a->maxrec; i++)
-			file_rows(l, ls, id, &files.v[i], t,
-			    is_the_did(&d, &files.v[i]) ? meta : NULL, a);
-		extra_rows(ls, id, meta);
-	}
-	sites_table_free(own);
+	meta = finder_meta(l->finder, l->http, &d);
+	/*
+	 * The DID's content type and length describe the DID: a file of a
+	 * dataset or container has its own (Rucio's bytes).  Rows past
+	 * MAXREC would be dropped with the whole ID.
+	 */
+	for (int i = 0; i < rep.files.n && ls->nrows <= a->maxrec; i++)
+		file_rows(l, ls, id, &rep.files.v[i], &rep,
+		    is_the_did(&d, &rep.files.v[i]) ? meta : NULL, a);
+	extra_rows(ls, id, meta);
 	json_decref(meta);
-	rucio_files_free(&files);
+	replicas_release(&rep);
 }
 
 /* Whole-request checks; -1 after writing the DALI error document. */
@@ -346,10 +325,10 @@ read_ask(struct links *l, const struct request *req, const struct params *p,
 	a->all_replicas = (v = params_get(p, L_ALL_REPLICAS)) != NULL && v->b;
 	a->ranking = (v = params_get(p, L_RANKING)) != NULL ? (long)v->i : 0;
 	a->maxrec = (v = params_get(p, L_MAXREC)) != NULL ? (long)v->i :
-	    l->cfg->links_maxrec_default;
+	    l->cfg->links.maxrec_default;
 	/* DALI 1.1 §3.2.3: a MAXREC above the limit gets the limit. */
-	if (a->maxrec > l->cfg->links_maxrec_limit)
-		a->maxrec = l->cfg->links_maxrec_limit;
+	if (a->maxrec > l->cfg->links.maxrec_limit)
+		a->maxrec = l->cfg->links.maxrec_limit;
 	if (a->p.choose.sort == CHOOSE_NEAREST)
 		finder_place(l->finder, req, (v = params_get(p, L_CLIENT_IP)) !=
 		    NULL ? v->raw : NULL, &a->p);
@@ -367,7 +346,8 @@ links_query(struct links *l, const struct request *req, struct response *r)
 	int			 nids, before, nsvc;
 
 	memset(&ls, 0, sizeof(ls));
-	if (params_parse(&p, req, rules, L__MAX, (size_t)l->cfg->max_params) !=
+	if (params_parse(&p, req, rules, L__MAX,
+	    (size_t)l->cfg->request.max_params) !=
 	    PARAMS_OK) {
 		snprintf(msg, sizeof(msg), "%s: %s", p.err == PARAMS_ENOMEM ?
 		    "FatalFault" : "UsageFault", params_error(&p, why,
@@ -380,10 +360,10 @@ links_query(struct links *l, const struct request *req, struct response *r)
 		goto out;
 	ids = params_get(&p, L_ID);
 	nids = (int)params_count(&p, L_ID);
-	http_deadline(l->http, l->cfg->links_request_timeout);
+	http_deadline(l->http, l->cfg->links.request_timeout);
 	for (int i = 0; i < nids; i++) {
 		/* DataLink 1.1 §2.2: cap the IDs, never split one ID's rows. */
-		if (i == l->cfg->links_max_ids) {
+		if (i == l->cfg->links.max_ids) {
 			ls.overflow = 1;
 			break;
 		}
@@ -459,7 +439,7 @@ links_check(void *state)
 static const char *
 links_public_url(void *state)
 {
-	return ((struct links *)state)->cfg->links_public_url;
+	return ((struct links *)state)->cfg->links.public_url;
 }
 
 static void

@@ -56,7 +56,7 @@ each_statement(const struct config *cfg,
 	for (wide = 0; wide < 2; wide++)
 		for (verb = 1; verb <= 3; verb++) {
 			strbuf_reset(&sql);
-			rc |= scs_sql(&sql, cfg->scs_table, verb, wide);
+			rc |= scs_sql(&sql, cfg->scs.table, verb, wide);
 			rc |= fn(ctx, stmt_names[wide][verb], strbuf_str(&sql));
 		}
 	strbuf_free(&sql);
@@ -96,8 +96,8 @@ set_capability(struct scs *s)
 {
 	const char	**e = s->cap_extra;
 
-	snprintf(s->maxsr, sizeof(s->maxsr), "%g", s->cfg->scs_max_sr);
-	snprintf(s->maxrec, sizeof(s->maxrec), "%ld", s->cfg->scs_maxrec_limit);
+	snprintf(s->maxsr, sizeof(s->maxsr), "%g", s->cfg->scs.max_sr);
+	snprintf(s->maxrec, sizeof(s->maxrec), "%ld", s->cfg->scs.maxrec_limit);
 	e[0] = "maxSR", e[1] = s->maxsr, e[2] = "maxRecords", e[3] = s->maxrec;
 	e[4] = "verbosity", e[5] = "true", e[6] = NULL;
 }
@@ -108,8 +108,9 @@ scs_new(const struct config *cfg, char *err, size_t errsize)
 	struct scs	*s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->db = db_new(cfg->db_conninfo, cfg->db_connect_timeout,
-	    cfg->db_statement_timeout, "scs.fcgi")) == NULL) {
+	    (s->db = db_new(cfg->database.conninfo,
+	    cfg->database.connect_timeout,
+	    cfg->database.statement_timeout, "scs.fcgi")) == NULL) {
 		free(s);
 		snprintf(err, errsize, "out of memory");
 		return NULL;
@@ -130,7 +131,7 @@ scs_new(const struct config *cfg, char *err, size_t errsize)
 	}
 	if (each_statement(cfg, prepare_statement, s->db) != 0) {
 		snprintf(err, errsize, "the cone statements cannot be built for "
-		    "[scs] table %s", cfg->scs_table);
+		    "[scs] table %s", cfg->scs.table);
 		goto fail;
 	}
 	if (render_heads(s) != 0) {
@@ -311,10 +312,11 @@ scs_query_endpoint(void *state, const struct request *req,
 	char		 err[256];
 
 	if (params_parse(&p, req, scs_rules, SCS__MAX,
-	    (size_t)s->cfg->max_params) != PARAMS_OK) {
+	    (size_t)s->cfg->request.max_params) != PARAMS_OK) {
 		scs_error(r, p.err == PARAMS_EBODY ? 413 : 200,
 		    params_error(&p, err, sizeof(err)));
-	} else if (scs_query_parse(&p, s->cfg, &q, err, sizeof(err)) == -1) {
+	} else if (scs_query_parse(&p, &s->cfg->scs, &q, err,
+	    sizeof(err)) == -1) {
 		scs_error(r, 200, err);
 	} else {
 		resp_content_type(r, q.format != NULL ? q.format : SCS_MIME);
@@ -344,7 +346,7 @@ scs_check(void *s)
 static const char *
 scs_public_url(void *s)
 {
-	return ((struct scs *)s)->cfg->scs_public_url;
+	return ((struct scs *)s)->cfg->scs.public_url;
 }
 
 static void

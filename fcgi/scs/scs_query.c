@@ -31,7 +31,7 @@ const struct param_rule scs_rules[SCS__MAX] = {
 };
 
 int
-scs_query_parse(const struct params *p, const struct config *cfg,
+scs_query_parse(const struct params *p, const struct config_scs *cfg,
     struct scs_query *q, char *err, size_t errsize)
 {
 	const struct param_value	*v;
@@ -44,16 +44,16 @@ scs_query_parse(const struct params *p, const struct config *cfg,
 		q->ra = 0;
 	q->dec = params_get(p, SCS_DEC)->d;
 	q->sr = params_get(p, SCS_SR)->d;
-	if (q->sr > cfg->scs_max_sr) {
+	if (q->sr > cfg->max_sr) {
 		snprintf(err, errsize, "SR: %g is larger than this service's "
-		    "maximum search radius, %g degrees", q->sr, cfg->scs_max_sr);
+		    "maximum search radius, %g degrees", q->sr, cfg->max_sr);
 		return -1;
 	}
 	q->verb = (v = params_get(p, SCS_VERB)) != NULL ? (int)v->i : 2;
-	q->maxrec = cfg->scs_maxrec_default;
+	q->maxrec = cfg->maxrec_default;
 	if ((v = params_get(p, SCS_MAXREC)) != NULL)
-		q->maxrec = v->i > cfg->scs_maxrec_limit ?
-		    cfg->scs_maxrec_limit : (long)v->i;
+		q->maxrec = v->i > cfg->maxrec_limit ?
+		    cfg->maxrec_limit : (long)v->i;
 	if ((v = params_get(p, SCS_RESPONSEFORMAT)) != NULL)
 		q->format = v->s;
 	return 0;

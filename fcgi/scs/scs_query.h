@@ -48,7 +48,7 @@ struct scs_query {
  * Fill Q from the parsed parameters P (PARAMS_OK) and the configuration.
  * Returns 0, or -1 with the reason in ERR.
  */
-int	scs_query_parse(const struct params *p, const struct config *cfg,
+int	scs_query_parse(const struct params *p, const struct config_scs *cfg,
 	    struct scs_query *q, char *err, size_t errsize);
 
 /*

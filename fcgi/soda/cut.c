@@ -170,7 +170,7 @@ soda_cut_url(const struct soda_cut *c, const char *service_url,
 {
 	char	 id[DID_STR_MAX + 400];
 
-	if (form != SODA_ID_PATH ||
+	if (form != ID_FORM_PATH ||
 	    did_ivoid(&c->did, authority, id, sizeof(id)) == NULL)
 		did_str(&c->did, id, sizeof(id));
 	if (strbuf_printf(out, "%s%c", service_url,

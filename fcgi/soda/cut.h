@@ -16,16 +16,11 @@
 #include <stddef.h>
 
 #include "choose.h"
+#include "config.h"
 #include "did.h"
 #include "params.h"
 #include "request.h"
 #include "strbuf.h"
-
-/* How the site's SODA service wants the dataset named. */
-enum soda_id_form {
-	SODA_ID_PATH,	/* ivo://authority?scope/h1/h2/name */
-	SODA_ID_DID	/* scope:name */
-};
 
 struct soda_cut {
 	struct did		 did;

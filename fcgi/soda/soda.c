@@ -23,23 +23,23 @@ struct soda *
 soda_new(const struct config *cfg, char *err, size_t errsize)
 {
 	struct soda		*s;
-	struct http_opts	 ho = { cfg->http_connect_timeout,
-				    cfg->http_timeout, cfg->http_ca_file };
+	struct http_opts	 ho = { cfg->http.connect_timeout,
+				    cfg->http.timeout, cfg->http.ca_file };
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errsize, "out of memory");
 		return NULL;
 	}
 	s->cfg = cfg;
-	s->id_form = cfg->soda_id_form_did ? SODA_ID_DID : SODA_ID_PATH;
+	s->id_form = cfg->soda.id_form;
 	if ((s->finder = finder_new(cfg, err, errsize)) == NULL)
 		goto fail;
 	s->http = http_new(&ho);
 	s->sites = http_new(&ho);
 	/* public_url names the sync endpoint; its VOSI resources sit beside. */
-	s->public_base = strndup(cfg->soda_public_url,
-	    strrchr(cfg->soda_public_url, '/') != NULL ?
-	    (size_t)(strrchr(cfg->soda_public_url, '/') - cfg->soda_public_url) :
+	s->public_base = strndup(cfg->soda.public_url,
+	    strrchr(cfg->soda.public_url, '/') != NULL ?
+	    (size_t)(strrchr(cfg->soda.public_url, '/') - cfg->soda.public_url) :
 	    0);
 	if (s->http == NULL || s->sites == NULL || s->public_base == NULL) {
 		snprintf(err, errsize, "out of memory");
@@ -95,7 +95,8 @@ collect_urls(struct soda *s, const struct soda_cut *c,
 			continue;
 		strbuf_reset(&u);
 		if (soda_cut_url(c, svc, s->id_form,
-		    s->cfg->links_ivoa_authority, &u) == -1 || (urls[k] = strdup(strbuf_str(&u))) == NULL) {
+		    s->cfg->links.ivoa_authority, &u) == -1 ||
+		    (urls[k] = strdup(strbuf_str(&u))) == NULL) {
 			strbuf_free(&u);
 			while (k > 0)
 				free(urls[--k]);
@@ -118,13 +119,25 @@ static int
 find_services(struct soda *s, const struct request *req, struct soda_cut *c,
     char **urls, int max, struct response *r)
 {
+	/* SODA's status and label for each way finding a replica fails. */
+	static const struct {
+		int		 status;
+		const char	*label;
+	} faults[] = {
+		[FIND_UNAVAILABLE] = { 503, "ServiceUnavailable" },
+		[FIND_REFUSED] = { 500, "Error" },
+		[FIND_NO_DID] = { 404, "UsageError" },
+		[FIND_NO_SITES] = { 503, "ServiceUnavailable" },
+		[FIND_NO_REPLICA] = { 404, "UsageError" },
+		[FIND_RANKING] = { 400, "UsageError" },
+		[FIND_NOMEM] = { 500, "Error" },
+	};
 	struct placement	 p;
-	struct rucio_files	 files = { NULL, 0 };
-	const struct sites_table *t;
-	struct sites_table	*own = NULL;
+	struct replicas		 rep;
 	struct candidate	*cand = NULL;
-	enum upstream_status	 st;
-	char			 err[512], msg[DID_STR_MAX + 200];
+	enum find_fault		 fault;
+	char			 err[DID_STR_MAX + 200];
+	char			 msg[DID_STR_MAX + 240];
 	int			 n = -1, nc;
 
 	memset(&p, 0, sizeof(p));
@@ -132,52 +145,26 @@ find_services(struct soda *s, const struct request *req, struct soda_cut *c,
 	p.choose.must_soda = 1;
 	if (c->sort == CHOOSE_NEAREST)
 		finder_place(s->finder, req, c->client_ip, &p);
-	if ((st = finder_replicas(s->finder, s->http, &c->did, &p, &files, &t,
-	    &own, err, sizeof(err))) != UP_OK) {
-		log_error("replicas of %s:%s: %s", c->did.scope, c->did.name, err);
-		soda_error(r, st == UP_TRANSIENT ? 503 : 500, st == UP_TRANSIENT ?
-		    "ServiceUnavailable: the replica catalogue did not answer; "
-		    "try again later" : "Error: the replica catalogue refused "
-		    "the request");
-		goto out;
-	}
-	if (files.n != 1) {
-		snprintf(msg, sizeof(msg), files.n == 0 ? "UsageError: no such "
-		    "dataset, or no replica of it: %s:%s" : "UsageError: %s:%s "
-		    "is a collection of files; SODA cuts one file", c->did.scope,
-		    c->did.name);
-		soda_error(r, files.n == 0 ? 404 : 400, msg);
-		goto out;
-	}
-	if (t == NULL) {
-		soda_error(r, 503, "ServiceUnavailable: the site directory did "
-		    "not answer; try again later");
-		goto out;
-	}
-	if ((cand = calloc((size_t)files.v[0].nrses + 1, sizeof(*cand))) ==
-	    NULL) {
-		soda_error(r, 500, "Error: out of memory");
-		goto out;
-	}
-	if ((nc = choose_replicas(&files.v[0], t, &p.choose, cand)) == 0) {
-		snprintf(msg, sizeof(msg), "UsageError: no replica of %s:%s has "
-		    "a SODA service beside it", c->did.scope, c->did.name);
-		soda_error(r, 404, msg);
-		goto out;
-	}
-	if (c->ranking >= nc) {
-		snprintf(msg, sizeof(msg), "UsageError: ranking %ld asked, but "
-		    "%s:%s has %d replica%s with a SODA service", c->ranking,
-		    c->did.scope, c->did.name, nc, nc == 1 ? "" : "s");
+	if ((fault = finder_find(s->finder, s->http, &c->did, &p, &rep, err,
+	    sizeof(err))) == FIND_OK && rep.files.n > 1) {
+		snprintf(msg, sizeof(msg), "UsageError: %s:%s is a collection "
+		    "of files; SODA cuts one file", c->did.scope, c->did.name);
 		soda_error(r, 400, msg);
+		goto out;
+	}
+	if (fault == FIND_OK)
+		fault = finder_choose(&rep.files.v[0], &rep, &p, c->ranking,
+		    &cand, &nc, err, sizeof(err));
+	if (fault != FIND_OK) {
+		snprintf(msg, sizeof(msg), "%s: %s", faults[fault].label, err);
+		soda_error(r, faults[fault].status, msg);
 		goto out;
 	}
 	n = collect_urls(s, c, cand + c->ranking, nc - (int)c->ranking, urls,
 	    max, r);
 out:
 	free(cand);
-	sites_table_free(own);
-	rucio_files_free(&files);
+	replicas_release(&rep);
 	return n;
 }
 
@@ -188,23 +175,24 @@ soda_sync(void *state, const struct request *req, struct response *r)
 	struct soda		*s = state;
 	struct soda_cut		 c;
 	struct soda_refusal	 why;
-	struct relay_opts	 o = { s->cfg->soda_first_byte_timeout,
-				    s->cfg->soda_stall_timeout,
-				    s->cfg->soda_min_rate,
+	struct relay_opts	 o = { s->cfg->soda.first_byte_timeout,
+				    s->cfg->soda.stall_timeout,
+				    s->cfg->soda.min_rate,
 				    request_env(req, "HTTP_AUTHORIZATION"),
-				    s->cfg->soda_unsafe_plain_http_tokens };
+				    s->cfg->soda.unsafe_plain_http_tokens };
 	char			*urls[SODA_TRIES_MAX];
 	int			 n = 0;
 
-	if (soda_cut_parse(&c, req, (size_t)s->cfg->max_params, &why) == -1) {
+	if (soda_cut_parse(&c, req, (size_t)s->cfg->request.max_params,
+	    &why) == -1) {
 		soda_error(r, why.status, why.text);
 		goto out;
 	}
 	/* A redirect names one site; a relay may fail over to more. */
-	if ((n = find_services(s, req, &c, urls, s->cfg->soda_failover &&
-	    !s->cfg->soda_redirect ? (int)s->cfg->soda_max_tries : 1, r)) <= 0)
+	if ((n = find_services(s, req, &c, urls, s->cfg->soda.failover &&
+	    !s->cfg->soda.redirect ? (int)s->cfg->soda.max_tries : 1, r)) <= 0)
 		goto out;
-	if (s->cfg->soda_redirect) {
+	if (s->cfg->soda.redirect) {
 		if (resp_header(r, "Location", urls[0]) == -1) {
 			soda_error(r, 414, "UsageError: the cutout URL is too "
 			    "long to redirect to");
@@ -259,7 +247,7 @@ static void
 soda_capability(void *state, const char *base, struct vosi_capability *cap,
     char *url, size_t urlsize)
 {
-	const char	*pub = ((struct soda *)state)->cfg->soda_public_url;
+	const char	*pub = ((struct soda *)state)->cfg->soda.public_url;
 
 	if (*pub != '\0')
 		snprintf(url, urlsize, "%s", pub);

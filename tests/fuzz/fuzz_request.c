@@ -67,8 +67,8 @@ fuzz_did(const char *text)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct config	 cfg = { .scs_max_sr = 10, .scs_maxrec_default = 100,
-			    .scs_maxrec_limit = 1000 };
+	struct config_scs cfg = { .max_sr = 10, .maxrec_default = 100,
+			    .maxrec_limit = 1000 };
 	struct request	 req = { .method = "GET", .path = "/scs", .query = "",
 			    .content_type = "application/x-www-form-urlencoded",
 			    .remote_addr = "", .scheme = "http", .host = "",
@@ -94,7 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		(void)params_error(&p, err, sizeof(err));
 	params_free(&p);
-	fuzz_soda_request(&req, data[0] & 2 ? SODA_ID_DID : SODA_ID_PATH);
+	fuzz_soda_request(&req, data[0] & 2 ? ID_FORM_DID : ID_FORM_PATH);
 	(void)xml_escape(&b, (const char *)data, size, data[0] & 2 ? 1 : 0);
 	strbuf_free(&b);
 	(void)obscore_region(text, poly, sizeof(poly));

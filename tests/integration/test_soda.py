@@ -196,7 +196,7 @@ def test_other_methods_and_large_bodies():
 
 
 @pytest.mark.parametrize("did,status,text", [
-    ("testing:does-not-exist.fits", 404, "UsageError: no such dataset"),
+    ("testing:does-not-exist.fits", 404, "UsageError: no such DID"),
     ("testing:PTF10tce_set", 400, "is a collection of files"),
     ("testing:PTF10tce_noreplica.fits", 404, "UsageError"),
 ])

@@ -28,31 +28,31 @@ test_defaults(void)
 
 	CU_ASSERT_EQUAL(load("[database]\nconninfo = dbname=x host=/tmp\n",
 	    &cfg, err, sizeof(err)), 0);
-	CU_ASSERT_STRING_EQUAL(cfg.db_conninfo, "dbname=x host=/tmp");
-	CU_ASSERT_STRING_EQUAL(cfg.scs_table, "ivoa.obscore");
-	CU_ASSERT_EQUAL(cfg.scs_maxrec_default, 1000);
-	CU_ASSERT_DOUBLE_EQUAL(cfg.scs_max_sr, 180, 0);
-	CU_ASSERT_EQUAL(cfg.db_statement_timeout, 10000);
-	CU_ASSERT_STRING_EQUAL(cfg.scs_public_url, "");
-	CU_ASSERT_EQUAL(cfg.sites_2023, 0);
-	CU_ASSERT_EQUAL(cfg.links_backend_dm, 0);
-	CU_ASSERT_EQUAL(cfg.soda_id_form_did, 0);
+	CU_ASSERT_STRING_EQUAL(cfg.database.conninfo, "dbname=x host=/tmp");
+	CU_ASSERT_STRING_EQUAL(cfg.scs.table, "ivoa.obscore");
+	CU_ASSERT_EQUAL(cfg.scs.maxrec_default, 1000);
+	CU_ASSERT_DOUBLE_EQUAL(cfg.scs.max_sr, 180, 0);
+	CU_ASSERT_EQUAL(cfg.database.statement_timeout, 10000);
+	CU_ASSERT_STRING_EQUAL(cfg.scs.public_url, "");
+	CU_ASSERT_EQUAL(cfg.sites.shape, SITES_SCAPI);
+	CU_ASSERT_EQUAL(cfg.links.backend, BACKEND_RUCIO);
+	CU_ASSERT_EQUAL(cfg.soda.id_form, ID_FORM_PATH);
 	/* Bounded work and secure defaults (each has a test of its effect). */
-	CU_ASSERT_EQUAL(cfg.send_timeout, 60000);
-	CU_ASSERT_EQUAL(cfg.links_max_ids, 20);
-	CU_ASSERT_EQUAL(cfg.links_request_timeout, 50000);
-	CU_ASSERT_EQUAL(cfg.links_maxrec_limit, 100000);
-	CU_ASSERT_STRING_EQUAL(cfg.links_public_url, "");
-	CU_ASSERT_EQUAL(cfg.soda_min_rate, 1024);
-	CU_ASSERT_EQUAL(cfg.soda_unsafe_plain_http_tokens, 0);
+	CU_ASSERT_EQUAL(cfg.request.send_timeout, 60000);
+	CU_ASSERT_EQUAL(cfg.links.max_ids, 20);
+	CU_ASSERT_EQUAL(cfg.links.request_timeout, 50000);
+	CU_ASSERT_EQUAL(cfg.links.maxrec_limit, 100000);
+	CU_ASSERT_STRING_EQUAL(cfg.links.public_url, "");
+	CU_ASSERT_EQUAL(cfg.soda.min_rate, 1024);
+	CU_ASSERT_EQUAL(cfg.soda.unsafe_plain_http_tokens, 0);
 	config_free(&cfg);
 	/* A word key holds the index of the word in its list. */
 	CU_ASSERT_EQUAL(load("[database]\nconninfo = x\n[sites]\nshape = 2023\n"
 	    "[links]\nbackend = dm\n[soda]\nid_form = did\n", &cfg, err,
 	    sizeof(err)), 0);
-	CU_ASSERT_EQUAL(cfg.sites_2023, 1);
-	CU_ASSERT_EQUAL(cfg.links_backend_dm, 1);
-	CU_ASSERT_EQUAL(cfg.soda_id_form_did, 1);
+	CU_ASSERT_EQUAL(cfg.sites.shape, SITES_2023);
+	CU_ASSERT_EQUAL(cfg.links.backend, BACKEND_DM);
+	CU_ASSERT_EQUAL(cfg.soda.id_form, ID_FORM_DID);
 	config_free(&cfg);
 }
 
@@ -67,7 +67,7 @@ test_per_program(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(path);
 	CU_ASSERT_EQUAL(config_load(path, &cfg, PROG_LINKS, err, sizeof(err)),
 	    0);
-	CU_ASSERT_EQUAL(cfg.links_max_ids, 5);
+	CU_ASSERT_EQUAL(cfg.links.max_ids, 5);
 	config_free(&cfg);
 	CU_ASSERT_EQUAL(config_load(path, &cfg, PROG_SODA, err, sizeof(err)), 0);
 	config_free(&cfg);

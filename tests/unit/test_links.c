@@ -10,6 +10,7 @@
 #include "did.h"
 #include "dlmeta.h"
 #include "dmapi.h"
+#include "finder.h"
 #include "geo.h"
 #include "helpers.h"
 #include "ttlcache.h"
@@ -147,6 +148,55 @@ test_sites_2023(void)
 	CU_ASSERT_EQUAL(r->nasync, 1);
 	sites_table_free(t);
 	CU_ASSERT_PTR_NULL(sites_parse_2023(g, "{}", err, sizeof(err)));
+}
+
+/* One choice and one sentence per fault, for both protocols to label. */
+static void
+test_finder_choose(void)
+{
+	const char *const	 prefer[] = { "https", "davs", NULL };
+	struct replicas		 rep = { .table = NULL };
+	struct placement	 p = { .choose = { CHOOSE_NEAREST, 0, 1, 51.57,
+				    -1.31, prefer } };
+	struct candidate	*c = NULL;
+	char			 err[256];
+	int			 n;
+
+	CU_ASSERT_EQUAL_FATAL(rucio_parse_replicas(replicas, &rep.files, err,
+	    sizeof(err)), 0);
+	rep.own = sites_parse_scapi(grafana, areas, services, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rep.own);
+	rep.table = rep.own;
+	CU_ASSERT_EQUAL(finder_choose(&rep.files.v[0], &rep, &p, 2, &c, &n, err,
+	    sizeof(err)), FIND_OK);
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_STRING_EQUAL(c[0].rse->name, "NEAR");
+	free(c);
+	CU_ASSERT_EQUAL(finder_choose(&rep.files.v[0], &rep, &p, 3, &c, &n, err,
+	    sizeof(err)), FIND_RANKING);
+	CU_ASSERT_PTR_NULL(c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "ranking 3 asked, but "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, " has 3 usable replicas"));
+	p.choose.must_soda = 1;
+	CU_ASSERT_EQUAL(finder_choose(&rep.files.v[0], &rep, &p, 1, &c, &n, err,
+	    sizeof(err)), FIND_RANKING);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, " has 1 usable replica"));
+	{
+		const char *const gsiftp[] = { "gsiftp", NULL };
+
+		p.choose.schemes = gsiftp;
+		CU_ASSERT_EQUAL(finder_choose(&rep.files.v[0], &rep, &p, 0, &c,
+		    &n, err, sizeof(err)), FIND_NO_REPLICA);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "has a SODA service beside "
+		    "it"));
+		p.choose.must_soda = 0;
+		CU_ASSERT_EQUAL(finder_choose(&rep.files.v[0], &rep, &p, 0, &c,
+		    &n, err, sizeof(err)), FIND_NO_REPLICA);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "is in an accepted scheme"));
+	}
+	replicas_release(&rep);
+	CU_ASSERT_PTR_NULL(rep.own);
+	CU_ASSERT_EQUAL(rep.files.n, 0);
 }
 
 static void
@@ -354,6 +404,8 @@ suite_links(void)
 	CU_add_test(s, "site directory (SCAPI) and its quirks", test_sites);
 	CU_add_test(s, "site directory (2023 shape)", test_sites_2023);
 	CU_add_test(s, "replica choice: distance, SODA, schemes", test_choose);
+	CU_add_test(s, "finder: a fault and its sentence per choice",
+	    test_finder_choose);
 	CU_add_test(s, "metadata datalinks: JSON and Python literal", test_datalinks_meta);
 	CU_add_test(s, "the DataLink document", test_linkset);
 	CU_add_test(s, "data-management API /data/locate", test_dm_locate);

@@ -49,7 +49,7 @@ cone(const char *query, struct scs_query *q, char *err, size_t size)
 	if (params_parse(&p, &r, scs_rules, SCS__MAX, 64) != PARAMS_OK)
 		params_error(&p, err, size);
 	else
-		rc = scs_query_parse(&p, &cfg, q, err, size);
+		rc = scs_query_parse(&p, &cfg.scs, q, err, size);
 	params_free(&p);
 	return rc;
 }

@@ -137,7 +137,7 @@ test_cut_url(void)
 	CU_ASSERT_EQUAL(c.sort, CHOOSE_RANDOM);
 	CU_ASSERT_STRING_EQUAL(c.client_ip, "1.2.3.4");
 	/* The path form: md5("testing:x.fits") gives the two directories. */
-	CU_ASSERT_EQUAL(soda_cut_url(&c, "https://s.test/soda", SODA_ID_PATH,
+	CU_ASSERT_EQUAL(soda_cut_url(&c, "https://s.test/soda", ID_FORM_PATH,
 	    "auth.test/fits", &u), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(strbuf_str(&u), "https://s.test/soda?ID="
 	    "ivo%3A%2F%2Fauth.test%2Ffits%3Ftesting%2F"));
@@ -148,7 +148,7 @@ test_cut_url(void)
 	CU_ASSERT_PTR_NULL(strstr(strbuf_str(&u), "x=y"));
 	strbuf_reset(&u);
 	CU_ASSERT_EQUAL(soda_cut_url(&c, "https://s.test/soda?site=1",
-	    SODA_ID_DID, "auth.test/fits", &u), 0);
+	    ID_FORM_DID, "auth.test/fits", &u), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(strbuf_str(&u),
 	    "https://s.test/soda?site=1&ID=testing%3Ax.fits&CIRCLE="));
 	strbuf_free(&u);
