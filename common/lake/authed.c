@@ -102,7 +102,8 @@ authed_call(struct http *h, const struct token_source *src,
 }
 
 enum upstream_status
-authed_refused(long status, const char *what, char *err, size_t errsize)
+authed_unexpected(long status, const char *what, char *err,
+    size_t errsize)
 {
 	snprintf(err, errsize, "%s: HTTP %ld", what, status);
 	return status >= 500 ? UP_TRANSIENT : UP_FATAL;

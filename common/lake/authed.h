@@ -48,7 +48,7 @@ enum upstream_status	 authed_call(struct http *, const struct token_source *,
  * An upstream's unexpected HTTP STATUS: "WHAT: HTTP n" in ERR, and
  * UP_TRANSIENT for a 5xx (a later try may succeed), else UP_FATAL.
  */
-enum upstream_status	 authed_refused(long status, const char *what,
+enum upstream_status	 authed_unexpected(long status, const char *what,
 			    char *err, size_t errsize);
 
 #endif

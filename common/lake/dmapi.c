@@ -84,7 +84,7 @@ locate_once(struct dmapi *d, struct http *h, const struct did *did,
 	if (rep.status == 404)
 		st = UP_OK;	/* no such DID: no files */
 	else if (rep.status != 200)
-		st = authed_refused(rep.status,
+		st = authed_unexpected(rep.status,
 		    "data-management API /data/locate", err, errsize);
 	else if (dmapi_parse_locate(strbuf_str(&rep.body), did, files, services,
 	    err, errsize) == -1)
@@ -137,7 +137,7 @@ dmapi_meta(struct dmapi *d, struct http *h, const struct did *did,
 			*meta = NULL;
 		}
 	} else if (rep.status != 404)
-		st = authed_refused(rep.status,
+		st = authed_unexpected(rep.status,
 		    "data-management API /metadata", err, errsize);
 	http_reply_free(&rep);
 	return st;

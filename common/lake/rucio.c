@@ -231,7 +231,7 @@ rucio_replicas(struct rucio *r, struct http *h, const struct did *d,
 	if (st != UP_OK)
 		return st;
 	if (rep.status != 200)
-		st = authed_refused(rep.status, "Rucio /replicas/list", err,
+		st = authed_unexpected(rep.status, "Rucio /replicas/list", err,
 		    errsize);
 	else if (rucio_parse_replicas(strbuf_str(&rep.body), out, err,
 	    errsize) == -1)
@@ -274,7 +274,8 @@ rucio_meta(struct rucio *r, struct http *h, const struct did *d, json_t **meta,
 			st = UP_FATAL;
 		}
 	} else if (rep.status != 404)
-		st = authed_refused(rep.status, "Rucio metadata", err, errsize);
+		st = authed_unexpected(rep.status, "Rucio metadata", err,
+		    errsize);
 	http_reply_free(&rep);
 	return st;
 }
