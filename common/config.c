@@ -63,6 +63,8 @@ static const struct key keys[] = {
 	{ "database", "statement_timeout", KEY_LONG,
 	    OFF(database.statement_timeout), "10000", 1, 3600000, NULL,
 	    PROG_SCS },
+	{ "database", "failback_interval", KEY_LONG,
+	    OFF(database.failback_interval), "30", 0, 86400, NULL, PROG_SCS },
 	{ "scs", "table", KEY_STRING, OFF(scs.table), "ivoa.obscore", 0, 0,
 	    NULL, PROG_SCS },
 	{ "scs", "max_sr", KEY_DOUBLE, OFF(scs.max_sr), "180", 0, 180, NULL,

@@ -61,6 +61,7 @@ struct config_database {
 	char		*conninfo;
 	long		 connect_timeout;	/* seconds */
 	long		 statement_timeout;	/* milliseconds */
+	long		 failback_interval;	/* seconds; 0: never */
 };
 
 struct config_scs {

@@ -7,6 +7,7 @@
 #include "log.h"
 
 #define DB_MAX_STMTS	16
+#define DB_AGAIN_MS	50	/* a second look along a list of hosts */
 
 struct db_stmt {
 	char	*name;
@@ -28,6 +29,10 @@ struct db {
 	int		 fresh;		/* row not yet handed out by db_next() */
 	int		 busy;		/* a query's results are being read */
 	struct timespec	 retry_at;	/* no connection attempt before this */
+	int		 several;	/* conninfo lists more than one host */
+	long		 failback_s;	/* 0: stay where the connection is */
+	int		 settled;	/* on a server libpq did not prefer */
+	struct timespec	 failback_at;	/* look for the preferred one then */
 	char		 errmsg[256];
 };
 
@@ -43,24 +48,43 @@ db_set_error(struct db *db, const char *what, const char *msg)
 		db->errmsg[--n] = '\0';
 }
 
+/* Does CONNINFO name more than one host? */
+static int
+several_hosts(const char *conninfo)
+{
+	PQconninfoOption	*opts, *o;
+	int			 several = 0;
+
+	if ((opts = PQconninfoParse(conninfo, NULL)) == NULL)
+		return 0;
+	for (o = opts; o->keyword != NULL; o++)
+		if ((strcmp(o->keyword, "host") == 0 ||
+		    strcmp(o->keyword, "hostaddr") == 0) && o->val != NULL &&
+		    strchr(o->val, ',') != NULL)
+			several = 1;
+	PQconninfoFree(opts);
+	return several;
+}
+
 struct db *
-db_new(const char *conninfo, long connect_timeout_s, long statement_timeout_ms,
-    const char *appname)
+db_new(const struct config_database *cfg, const char *appname)
 {
 	struct db	*db;
 
 	if ((db = calloc(1, sizeof(*db))) == NULL)
 		return NULL;
-	db->conninfo = strdup(conninfo);
+	db->conninfo = strdup(cfg->conninfo);
 	db->appname = strdup(appname);
 	if (db->conninfo == NULL || db->appname == NULL) {
 		db_free(db);
 		return NULL;
 	}
 	snprintf(db->connect_timeout, sizeof(db->connect_timeout), "%ld",
-	    connect_timeout_s);
+	    cfg->connect_timeout);
 	snprintf(db->statement_timeout, sizeof(db->statement_timeout), "%ld",
-	    statement_timeout_ms);
+	    cfg->statement_timeout);
+	db->failback_s = cfg->failback_interval;
+	db->several = several_hosts(cfg->conninfo);
 	return db;
 }
 
@@ -171,8 +195,21 @@ time_before(const struct timespec *a, const struct timespec *b)
 	    (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
 }
 
-static enum db_status
-db_connect(struct db *db)
+/* NOW plus MS milliseconds into *AT. */
+static void
+time_after(struct timespec *at, const struct timespec *now, long ms)
+{
+	*at = *now;
+	at->tv_sec += ms / 1000;
+	at->tv_nsec += (ms % 1000) * 1000000L;
+	if (at->tv_nsec >= 1000000000L) {
+		at->tv_sec++;
+		at->tv_nsec -= 1000000000L;
+	}
+}
+
+static PGconn *
+db_open(const struct db *db)
 {
 	/*
 	 * conninfo comes last, so what the operator wrote there wins.  Over
@@ -186,32 +223,133 @@ db_connect(struct db *db)
 	    "dbname", NULL };
 	const char *const vals[] = { db->connect_timeout, db->appname,
 	    "UTF8", "1", "30", "10", "3", "30000", db->conninfo, NULL };
+
+	return PQconnectdbParams(keys, vals, 1);
+}
+
+/* Is S's first comma-separated element E (an absent list: any E)? */
+static int
+first_is(const char *s, const char *e)
+{
+	size_t	 n;
+
+	if (s == NULL || *s == '\0')
+		return 1;
+	n = strcspn(s, ",");
+	return e != NULL && strlen(e) == n && strncmp(s, e, n) == 0;
+}
+
+/*
+ * Did C settle for a server libpq would not pick first?  Only a list of
+ * hosts can have a preferred one: the first ("any") or a standby
+ * ("prefer-standby"); the strict kinds connect to what they ask or fail.
+ */
+static int
+db_settled(PGconn *c)
+{
+	PQconninfoOption	*opts, *o;
+	const char		*host = NULL, *port = NULL, *attrs = NULL;
+	const char		*standby;
+	int			 settled = 0;
+
+	if ((opts = PQconninfo(c)) == NULL)
+		return 0;
+	for (o = opts; o->keyword != NULL; o++)
+		if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+		else if (strcmp(o->keyword, "port") == 0)
+			port = o->val;
+		else if (strcmp(o->keyword, "target_session_attrs") == 0)
+			attrs = o->val;
+	if (host != NULL && strchr(host, ',') != NULL) {
+		standby = PQparameterStatus(c, "in_hot_standby");
+		if (attrs != NULL && strcmp(attrs, "prefer-standby") == 0)
+			settled = standby != NULL && strcmp(standby, "off") == 0;
+		else if (attrs == NULL || strcmp(attrs, "any") == 0)
+			settled = !first_is(host, PQhost(c)) ||
+			    (port != NULL && strchr(port, ',') != NULL &&
+			    !first_is(port, PQport(c)));
+	}
+	PQconninfoFree(opts);
+	return settled;
+}
+
+/*
+ * The connection settled for another server: open a new one, and move to
+ * it if it reached the preferred server.  Whatever the outcome, the next
+ * look is failback_interval away.
+ */
+static void
+db_failback(struct db *db, const struct timespec *now)
+{
+	PGconn	*c;
+	char	 was[128];
+
+	time_after(&db->failback_at, now, db->failback_s * 1000);
+	c = db_open(db);
+	if (c == NULL || PQstatus(c) != CONNECTION_OK || db_settled(c)) {
+		PQfinish(c);
+		return;
+	}
+	snprintf(was, sizeof(was), "%s:%s", PQhost(db->conn), PQport(db->conn));
+	db_disconnect(db);
+	db->conn = c;
+	db->settled = 0;
+	if (db_setup(db) == -1) {
+		log_error("database: %s", db->errmsg);
+		db_disconnect(db);
+		return;
+	}
+	log_info("database: back on the preferred server %s:%s (was %s)",
+	    PQhost(c), PQport(c), was);
+}
+
+static enum db_status
+db_connect(struct db *db)
+{
 	struct timespec	 now;
 
-	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
-		return DB_OK;
-	db_disconnect(db);
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK) {
+		if (db->settled && db->failback_s > 0 &&
+		    !time_before(&now, &db->failback_at))
+			db_failback(db, &now);
+		if (db->conn != NULL)
+			return DB_OK;
+	}
+	db_disconnect(db);
 	if (time_before(&now, &db->retry_at))
 		return DB_UNAVAILABLE;
-	db->conn = PQconnectdbParams(keys, vals, 1);
+	db->conn = db_open(db);
+	/*
+	 * A server in an immediate shutdown may take a new connection and drop
+	 * it, and libpq then stops there instead of trying the next host; a
+	 * moment later the server is gone and the next host is tried.
+	 */
+	if (db->several && (db->conn == NULL ||
+	    PQstatus(db->conn) != CONNECTION_OK)) {
+		db_set_error(db, "connect", PQerrorMessage(db->conn));
+		log_warn("database: %s; trying the hosts again", db->errmsg);
+		PQfinish(db->conn);
+		nanosleep(&(struct timespec){ 0, DB_AGAIN_MS * 1000000L }, NULL);
+		db->conn = db_open(db);
+	}
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
 	    db_setup(db) == 0) {
-		log_info("database connected (%s)", PQparameterStatus(db->conn,
-		    "server_version"));
+		if ((db->settled = db_settled(db->conn)))
+			time_after(&db->failback_at, &now,
+			    db->failback_s * 1000);
+		log_info("database connected to %s:%s (%s%s)", PQhost(db->conn),
+		    PQport(db->conn), PQparameterStatus(db->conn,
+		    "server_version"), db->settled ? ", not the preferred "
+		    "server" : "");
 		return DB_OK;
 	}
 	if (db->conn != NULL && PQstatus(db->conn) != CONNECTION_OK)
 		db_set_error(db, "connect", PQerrorMessage(db->conn));
 	log_error("database unavailable: %s", db->errmsg);
 	db_disconnect(db);
-	db->retry_at = now;
-	db->retry_at.tv_sec += DB_RETRY_MS / 1000;
-	db->retry_at.tv_nsec += (DB_RETRY_MS % 1000) * 1000000L;
-	if (db->retry_at.tv_nsec >= 1000000000L) {
-		db->retry_at.tv_sec++;
-		db->retry_at.tv_nsec -= 1000000000L;
-	}
+	time_after(&db->retry_at, &now, DB_RETRY_MS);
 	return DB_UNAVAILABLE;
 }
 
@@ -223,9 +361,14 @@ db_classify(struct db *db, const PGresult *res)
 
 	db_set_error(db, "query", res != NULL ? PQresultErrorMessage(res) :
 	    PQerrorMessage(db->conn));
-	if (PQstatus(db->conn) != CONNECTION_OK)
-		return DB_UNAVAILABLE;
 	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	/*
+	 * No SQLSTATE: libpq's own error, not the server's; after a server
+	 * crash ("server closed the connection unexpectedly") the connection
+	 * may still read as fine until the next call.
+	 */
+	if (PQstatus(db->conn) != CONNECTION_OK || state == NULL)
+		return DB_UNAVAILABLE;
 	if (state != NULL && strcmp(state, "57014") == 0)
 		return DB_TIMEOUT;
 	/* Class 57 (admin shutdown, crash shutdown...) and 08: connection. */

@@ -11,6 +11,13 @@
  * After a failed connection attempt, new attempts wait DB_RETRY_MS, so a
  * database that is down costs each request nothing but the 503.
  *
+ * With several hosts in conninfo, libpq connects to the first that suits
+ * target_session_attrs: the first host that answers ("any"), or a standby
+ * ("prefer-standby").  A connection that had to settle for another server
+ * (the first host was down, or no standby was up) looks for the preferred
+ * one again every [database] failback_interval seconds, before a request,
+ * and moves there when it answers: workers come back by themselves.
+ *
  * Rows come one at a time (libpq single-row mode): the whole result is never
  * in memory.  A row returned by db_next() belongs to the db and stays valid
  * until the next db_next() or db_end().
@@ -19,6 +26,8 @@
 #define RIF_DB_H
 
 #include <libpq-fe.h>
+
+#include "config.h"
 
 #define DB_RETRY_MS	1000
 
@@ -31,9 +40,9 @@ enum db_status {
 
 struct db;
 
-/* Settings as in [database]; APPNAME shows in pg_stat_activity. */
-struct db	*db_new(const char *conninfo, long connect_timeout_s,
-		    long statement_timeout_ms, const char *appname);
+/* Settings from [database], which is copied; APPNAME is shown in
+ * pg_stat_activity. */
+struct db	*db_new(const struct config_database *, const char *appname);
 void		 db_free(struct db *);
 
 /* Run SQL (no parameters, result ignored) on every new connection. */

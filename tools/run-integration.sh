@@ -13,7 +13,7 @@ export STATE="$top/.state/test"
 export HTTP_PORT=${TEST_HTTP_PORT:-18080}
 export HTTPS_PORT=${TEST_HTTPS_PORT:-18443}
 export SKY_ROWS=${TEST_SKY_ROWS:-20000}
-export WORKERS=2
+export WORKERS=2 STANDBY=1
 export BUILD QUIET=1
 
 # A sanitizer build reports into files, checked once the programs exit.

@@ -22,6 +22,8 @@
 #   LINKS_WORKERS  links.fcgi processes              (8)
 #   SODA_WORKERS   soda-proxy.fcgi processes         (4)
 #   STANDIN_PORT   first of the stand-ins' ports     (HTTP_PORT + 11)
+#   STANDBY     1: also a streaming-replication hot standby of the
+#               cluster, and scs.fcgi on both at /scs-standby   (0)
 #   BUILD       where the programs were built        (build)
 #   QUIET       1: print nothing but errors
 set -eu
@@ -52,8 +54,13 @@ STANDINS="rucio sites dm_api oauth2 soda sites-tls"
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 QUIET=${QUIET:-0}
+STANDBY=${STANDBY:-0}
+[ "$STANDBY" = 1 ] && PROGRAMS="$PROGRAMS scs-standby"
 PGBIN=/usr/lib/postgresql/15/bin
 PGDIR=$STATE/pg
+# The standby's socket is in the primary's folder, on the next port, so a
+# conninfo names both as host=$PGDIR,$PGDIR port=5432,5433.
+SBDIR=$STATE/pg-standby
 DBNAME=rucio_ivoa
 
 say() { [ "$QUIET" = 1 ] || echo "stack: $*"; }
@@ -104,6 +111,36 @@ pg_start() {
     fi
 }
 
+# The hot standby: a base backup of the primary through a replication slot
+# (so the primary keeps the WAL the standby has not yet received), started
+# with its socket beside the primary's.  A standby of an earlier primary
+# (the cluster was made anew) is made anew too.
+standby_start() {
+    id=$(as_pg "$PGBIN/pg_controldata" "$PGDIR/data" |
+        awk -F': *' '/system identifier/ {print $2}')
+    if [ "$(cat "$SBDIR/primary.id" 2>/dev/null)" != "$id" ]; then
+        [ -f "$SBDIR/data/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" \
+            -D "$SBDIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+        rm -rf "$SBDIR"
+        mkdir -p "$SBDIR"
+        [ "$(id -u)" -eq 0 ] && chown postgres: "$SBDIR"
+        psql_ -d postgres -Atc "select 1 from pg_replication_slots
+                                 where slot_name = 'standby'" | grep -q 1 ||
+            psql_ -d postgres -c "select pg_create_physical_replication_slot('standby')" \
+                >/dev/null
+        say "making a hot standby in $SBDIR/data"
+        as_pg "$PGBIN/pg_basebackup" -h "$PGDIR" -p 5432 -U postgres \
+            -D "$SBDIR/data" -R -S standby -X stream -c fast >"$SBDIR/basebackup.log" 2>&1 ||
+            die "pg_basebackup failed: see $SBDIR/basebackup.log"
+        echo "$id" >"$SBDIR/primary.id"
+    fi
+    if ! as_pg "$PGBIN/pg_ctl" -D "$SBDIR/data" status >/dev/null 2>&1; then
+        as_pg "$PGBIN/pg_ctl" -D "$SBDIR/data" -l "$SBDIR/server.log" -w \
+            -o "-k $PGDIR -p 5433 -c listen_addresses= -c max_connections=200" \
+            start >/dev/null || die "the standby did not start: see $SBDIR/server.log"
+    fi
+}
+
 # The shipped example with this stack's keys set, one file per variant the
 # programs run with: rucio-ivoa.ini (Rucio and the site directory),
 # -dm (the data-management API, links advertising the suite's own SODA
@@ -150,6 +187,11 @@ write_config() {
         links.meta_ttl=0 links.request_timeout=3000 \
         links.public_url=https://ivoa.example.org/links \
         >"$STATE/rucio-ivoa-2023.ini"
+    # The primary first, the standby second: cones go on from the standby
+    # while the primary is down, and come back within failback_interval.
+    ini_with "$@" "database.conninfo=host=$PGDIR,$PGDIR port=5432,5433 \
+dbname=$DBNAME user=postgres connect_timeout=2" database.failback_interval=2 \
+        "log.file=$STATE/log/scs-standby.log" >"$STATE/rucio-ivoa-standby.ini"
 }
 
 # ini_with SECTION.KEY=VALUE ...: conf/rucio-ivoa.ini with those keys set
@@ -259,6 +301,9 @@ programs_start() {
     # /soda-untrusted.
     program_start soda-tls soda-proxy rucio-ivoa-tls.ini 1
     program_start soda-untrusted soda-proxy rucio-ivoa-untrusted.ini 1
+    # On the primary and its standby, at /scs-standby.
+    [ "$STANDBY" = 1 ] && program_start scs-standby scs rucio-ivoa-standby.ini 2
+    return 0
 }
 
 tls_cert() {
@@ -300,6 +345,7 @@ wait_ready() {
 start() {
     mkdir -p "$STATE"
     pg_start
+    [ "$STANDBY" = 1 ] && standby_start
     standins_start
     write_config
     programs_start
@@ -335,9 +381,11 @@ stop() {
         rm -f "$STATE/$p.sock"
     done
     for s in $STANDINS; do stop_pids "$STATE/standin-$s.pid"; done
-    if [ -f "$PGDIR/data/postmaster.pid" ]; then
-        as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1 || true
-    fi
+    for d in "$SBDIR" "$PGDIR"; do
+        [ -f "$d/data/postmaster.pid" ] &&
+            as_pg "$PGBIN/pg_ctl" -D "$d/data" -m fast -w stop >/dev/null 2>&1 ||
+            true
+    done
     say "stopped"
 }
 

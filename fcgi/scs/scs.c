@@ -108,9 +108,7 @@ scs_new(const struct config *cfg, char *err, size_t errsize)
 	struct scs	*s;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->db = db_new(cfg->database.conninfo,
-	    cfg->database.connect_timeout,
-	    cfg->database.statement_timeout, "scs.fcgi")) == NULL) {
+	    (s->db = db_new(&cfg->database, "scs.fcgi")) == NULL) {
 		free(s);
 		snprintf(err, errsize, "out of memory");
 		return NULL;

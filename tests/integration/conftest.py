@@ -76,13 +76,29 @@ def stand_in(base, path):
         return json.loads(r.read())
 
 
-def psql(sql, check=True):
-    """Run SQL in the stack's database; returns (stdout, stderr)."""
+def as_postgres(cmd):
+    """CMD as the clusters' owner (PostgreSQL refuses to run as root)."""
+    return (["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []) + cmd
+
+
+def pg_ctl(action, mode="fast", standby=False):
+    """pg_ctl ACTION on the stack's cluster, or on its hot standby (port
+    5433, socket beside the primary's), with the options stack.sh uses."""
+    data = os.path.join(STATE, "pg-standby" if standby else "pg", "data")
+    log = os.path.join(os.path.dirname(data), "server.log")
+    opts = "-k %s -p %d -c listen_addresses= -c max_connections=200" % (
+        PGHOST, 5433 if standby else 5432)
+    subprocess.run(as_postgres(["/usr/lib/postgresql/15/bin/pg_ctl", "-D", data,
+                                "-w", "-m", mode, "-l", log, "-o", opts, action]),
+                   check=True, capture_output=True, timeout=120)
+
+
+def psql(sql, check=True, port=5432):
+    """Run SQL in the stack's database (PORT 5433: on the hot standby);
+    returns (stdout, stderr)."""
     cmd = ["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", PGHOST,
-           "-p", "5432", "-U", "postgres", "-d", "rucio_ivoa", "-c", sql]
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "postgres", "--"] + cmd
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+           "-p", str(port), "-U", "postgres", "-d", "rucio_ivoa", "-c", sql]
+    p = subprocess.run(as_postgres(cmd), capture_output=True, text=True, timeout=120)
     if check and p.returncode != 0:
         raise AssertionError("psql failed: " + p.stderr)
     return p.stdout, p.stderr

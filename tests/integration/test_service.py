@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import PGHOST, STATE, TOP, psql, request
+from conftest import STATE, TOP, pg_ctl, psql, request
 
 ERIDANUS = "RA=53.75308&DEC=-24.93365&SR=0.01"
 
@@ -50,16 +50,6 @@ def test_cone_query_uses_the_spatial_index():
                    "EXPLAIN EXECUTE c(53.75308, -24.93365, 0.5, 1001)")
     assert "Index Scan" in plan or "Bitmap Index Scan" in plan, plan
     assert "Seq Scan" not in plan, plan
-
-
-def pg_ctl(action):
-    cmd = ["/usr/lib/postgresql/15/bin/pg_ctl", "-D", os.path.join(PGHOST, "data"),
-           "-w", "-m", "fast", "-l", os.path.join(PGHOST, "server.log"),
-           "-o", "-k %s -p 5432 -c listen_addresses= -c max_connections=200" % PGHOST,
-           action]
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "postgres", "--"] + cmd
-    subprocess.run(cmd, check=True, capture_output=True)
 
 
 def test_database_down_then_back():

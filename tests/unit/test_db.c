@@ -61,7 +61,8 @@ test_keepalives(void)
 	    getsockname(lfd, (struct sockaddr *)&a, &len) == 0);
 	snprintf(conninfo, sizeof(conninfo), "host=127.0.0.1 port=%d "
 	    "dbname=x user=x", ntohs(a.sin_port));
-	db = db_new(conninfo, 2, 1000, "unit-tests");
+	db = db_new(&(struct config_database){ .conninfo = conninfo,
+	    .connect_timeout = 2, .statement_timeout = 1000 }, "unit-tests");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(db);
 	CU_ASSERT_FATAL(pthread_create(&t, NULL, ping, db) == 0);
 	/* The kernel completes the handshake; nobody ever answers libpq. */
