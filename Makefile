@@ -3,7 +3,8 @@
 #   make            build the programs into build/
 #   make run        start the local stack (PostgreSQL, the programs, nginx)
 #   make stop       stop what "make run" started
-#   make test       unit and integration tests (installs what is missing)
+#   make test       unit, install and integration tests (installs what is
+#                   missing)
 #   make asan       the same tests against an ASan/UBSan build
 #   make valgrind   unit tests under valgrind, failing on any report
 #   make fuzz       the fuzz targets, for FUZZ_SECONDS each
@@ -64,8 +65,8 @@ $(BUILD)/fcgi/links/%.o: INC = -Icommon -Icommon/lake -Ifcgi/links
 $(BUILD)/fcgi/soda/%.o: INC = -Icommon -Icommon/lake -Ifcgi/soda
 $(BUILD)/tests/%.o: INC = -Icommon -Icommon/lake $(PROGS:%=-Ifcgi/%)
 
-.PHONY: all run stop test unit integration asan valgrind fuzz bench deps \
-	install uninstall clean
+.PHONY: all run stop test unit integration install-test asan valgrind \
+	fuzz bench deps install uninstall clean
 
 all: $(PROGRAMS)
 
@@ -123,8 +124,12 @@ unit: $(BUILD)/unit-tests
 integration: all
 	tools/run-integration.sh $(BUILD)
 
+# make install and uninstall into folders of their own (no stack needed).
+install-test: all
+	MAKE="$(MAKE)" BUILD="$(BUILD)" tests/install/test_install.sh
+
 test: deps
-	$(MAKE) unit integration
+	$(MAKE) unit install-test integration
 
 asan: deps
 	$(MAKE) BUILD=build/asan SAN=1 unit integration
