@@ -199,8 +199,10 @@ STAGE		= $(BUILD)/install
 SED_UNIT = -e 's|/usr/local/sbin/|$(BINDIR)/|g' \
 	   -e 's|/etc/rucio-ivoa/|$(CONFDIR)/|g' \
 	   -e 's|/usr/bin/spawn-fcgi|$(SPAWN_FCGI)|g' \
-	   -e 's|--reuid=rucio-ivoa --regid=rucio-ivoa|--reuid=$(SERVICE_USER) --regid=$(SERVICE_GROUP)|g' \
-	   -e 's|-u rucio-ivoa -g rucio-ivoa|-u $(SERVICE_USER) -g $(SERVICE_GROUP)|g' \
+	   -e 's|--reuid=rucio-ivoa|--reuid=$(SERVICE_USER)|g' \
+	   -e 's|--regid=rucio-ivoa|--regid=$(SERVICE_GROUP)|g' \
+	   -e 's| -u rucio-ivoa | -u $(SERVICE_USER) |g' \
+	   -e 's| -g rucio-ivoa | -g $(SERVICE_GROUP) |g' \
 	   -e 's|-U www-data -G www-data|-U $(WWW_USER) -G $(WWW_GROUP)|g'
 SED_NGINX = -e 's|/etc/nginx/rucio-ivoa/|$(DATADIR)/nginx/|g' \
 	    -e 's|/usr/local/share/rucio-ivoa-fcgi|$(DATADIR)|g' \
@@ -243,8 +245,8 @@ install: all
 	$(INSTALL) -m 644 $(INST_UNITS:%=$(STAGE)/systemd/%) $(DESTDIR)$(SYSTEMDDIR)
 	$(INSTALL) -m 644 $(INST_NGINX:%=$(STAGE)/nginx/%) $(DESTDIR)$(DATADIR)/nginx
 	$(INSTALL) -m 644 $(INST_SQL:%=sql/%) $(DESTDIR)$(DATADIR)/sql
-	$(if $(INST_MAN5),$(INSTALL) -m 644 $(INST_MAN5:%=$(STAGE)/man/%) $(DESTDIR)$(MANDIR)/man5)
-	$(if $(INST_MAN8),$(INSTALL) -m 644 $(INST_MAN8:%=$(STAGE)/man/%) $(DESTDIR)$(MANDIR)/man8)
+	$(INSTALL) -m 644 $(INST_MAN5:%=$(STAGE)/man/%) $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 644 $(INST_MAN8:%=$(STAGE)/man/%) $(DESTDIR)$(MANDIR)/man8
 	@# An operator's configuration is never replaced: the new example goes
 	@# beside it, for comparison, unless the two are the same.
 	@$(conf_owner); ini='$(DESTDIR)$(CONFDIR)/rucio-ivoa.ini'; \
