@@ -3,11 +3,15 @@
 #   make            build the programs into build/
 #   make run        start the local stack (PostgreSQL, the programs, nginx)
 #   make stop       stop what "make run" started
-#   make test       unit and integration tests (installs what is missing)
+#   make test       unit, install and integration tests (installs what is
+#                   missing)
 #   make asan       the same tests against an ASan/UBSan build
 #   make valgrind   unit tests under valgrind, failing on any report
 #   make fuzz       the fuzz targets, for FUZZ_SECONDS each
 #   make bench      the benchmark against a stack of its own
+#   make install    install the programs, configuration, units, nginx files,
+#                   SQL and manual pages (PREFIX, DESTDIR...; see below)
+#   make uninstall  remove them again, but for the configuration file
 #
 # Everything builds out of tree, in $(BUILD).
 
@@ -61,8 +65,8 @@ $(BUILD)/fcgi/links/%.o: INC = -Icommon -Icommon/lake -Ifcgi/links
 $(BUILD)/fcgi/soda/%.o: INC = -Icommon -Icommon/lake -Ifcgi/soda
 $(BUILD)/tests/%.o: INC = -Icommon -Icommon/lake $(PROGS:%=-Ifcgi/%)
 
-.PHONY: all run stop test unit integration asan valgrind fuzz bench deps \
-	clean
+.PHONY: all run stop test unit integration install-test asan valgrind \
+	fuzz bench deps install uninstall clean
 
 all: $(PROGRAMS)
 
@@ -120,8 +124,12 @@ unit: $(BUILD)/unit-tests
 integration: all
 	tools/run-integration.sh $(BUILD)
 
+# make install and uninstall into folders of their own (no stack needed).
+install-test: all
+	MAKE="$(MAKE)" BUILD="$(BUILD)" tests/install/test_install.sh
+
 test: deps
-	$(MAKE) unit integration
+	$(MAKE) unit install-test integration
 
 asan: deps
 	$(MAKE) BUILD=build/asan SAN=1 unit integration
@@ -147,3 +155,123 @@ bench: deps all
 
 clean:
 	rm -rf build
+
+# --- Installation -----------------------------------------------------------
+# make && sudo make install; DESTDIR stages the whole tree under a folder
+# (packages, the install test) without changing the paths written into
+# the installed files.  Plain "=", not "?=": a PREFIX or DATADIR in the
+# environment (some toolchains export one) must not move the install.
+PREFIX		= /usr/local
+# sbin: the programs are daemons that the system starts (spawn-fcgi,
+# systemd), not commands for users, as fcgiwrap, slowcgi and php-fpm are
+# installed; their manual pages are in section 8 accordingly.
+BINDIR		= $(PREFIX)/sbin
+SYSCONFDIR	= /etc
+# systemd reads units from /usr/local/lib/systemd/system as well as
+# /lib/systemd/system, so this works for both usual prefixes; with any
+# other PREFIX give SYSTEMDDIR=/etc/systemd/system.
+SYSTEMDDIR	= $(PREFIX)/lib/systemd/system
+MANDIR		= $(PREFIX)/share/man
+DATADIR		= $(PREFIX)/share/rucio-ivoa-fcgi
+# The configuration holds credentials: owned by root, readable by the
+# group the workers run as, and by nobody else (the web server least of
+# all, which talks to the workers over their sockets).
+SERVICE_USER	= rucio-ivoa
+SERVICE_GROUP	= rucio-ivoa
+# Who may connect to the workers' sockets: the web server.
+WWW_USER	= www-data
+WWW_GROUP	= www-data
+SPAWN_FCGI	= /usr/bin/spawn-fcgi
+INSTALL		= install
+
+CONFDIR		= $(SYSCONFDIR)/rucio-ivoa
+INST_UNITS	= $(notdir $(wildcard conf/systemd/*.service))
+INST_NGINX	= rucio-ivoa.conf rucio-ivoa-locations.conf fastcgi-params.conf \
+		  trusted-proxies.conf
+INST_SQL	= $(notdir $(wildcard sql/*.sql))
+INST_MAN5	= $(notdir $(wildcard man/*.5))
+INST_MAN8	= $(notdir $(wildcard man/*.8))
+STAGE		= $(BUILD)/install
+
+# The files name their installed neighbours by the default layout
+# (/usr/local/sbin, /etc/rucio-ivoa, /etc/nginx/rucio-ivoa/ for a
+# checkout's nginx files); these rewrite them for the layout chosen.
+SED_UNIT = -e 's|/usr/local/sbin/|$(BINDIR)/|g' \
+	   -e 's|/etc/rucio-ivoa/|$(CONFDIR)/|g' \
+	   -e 's|/usr/bin/spawn-fcgi|$(SPAWN_FCGI)|g' \
+	   -e 's|--reuid=rucio-ivoa|--reuid=$(SERVICE_USER)|g' \
+	   -e 's|--regid=rucio-ivoa|--regid=$(SERVICE_GROUP)|g' \
+	   -e 's| -u rucio-ivoa | -u $(SERVICE_USER) |g' \
+	   -e 's| -g rucio-ivoa | -g $(SERVICE_GROUP) |g' \
+	   -e 's|-U www-data -G www-data|-U $(WWW_USER) -G $(WWW_GROUP)|g'
+SED_NGINX = -e 's|/etc/nginx/rucio-ivoa/|$(DATADIR)/nginx/|g' \
+	    -e 's|/usr/local/share/rucio-ivoa-fcgi|$(DATADIR)|g' \
+	    -e 's|^\([[:space:]]*include[[:space:]]*\)rucio-ivoa/|\1$(DATADIR)/nginx/|'
+SED_MAN = -e 's|/usr/local/sbin|$(BINDIR)|g' \
+	  -e 's|/usr/local/share/rucio-ivoa-fcgi|$(DATADIR)|g' \
+	  -e 's|/usr/local/lib/systemd/system|$(SYSTEMDDIR)|g'
+
+# Ownership of the configuration: root and SERVICE_GROUP when installing
+# as root; a staged install as root without that group (a package build)
+# and one by another user leave it to whoever installs the result.  A
+# live install as root without the group stops before copying anything:
+# the workers could not read their configuration.
+conf_owner = if [ "$$(id -u)" -ne 0 ]; then own=; \
+	elif getent group '$(SERVICE_GROUP)' >/dev/null; then \
+		own='-o root -g $(SERVICE_GROUP)'; \
+	elif [ -n '$(DESTDIR)' ]; then own=; \
+	else echo "install: there is no group $(SERVICE_GROUP): create the" \
+	    "service user first (README.md, Install), or give SERVICE_GROUP=" >&2; \
+		exit 1; \
+	fi
+
+install: all
+	@$(conf_owner); [ -n "$$own" ] || echo "install: not setting the" \
+	    "configuration's owner (not root, or a staged install)"
+	@rm -rf $(STAGE) && mkdir -p $(STAGE)/systemd $(STAGE)/nginx $(STAGE)/man
+	@for f in $(INST_UNITS); do \
+		sed $(SED_UNIT) conf/systemd/$$f >$(STAGE)/systemd/$$f || exit 1; \
+	done
+	@for f in $(INST_NGINX); do \
+		sed $(SED_NGINX) nginx/$$f >$(STAGE)/nginx/$$f || exit 1; \
+	done
+	@for f in $(INST_MAN5) $(INST_MAN8); do \
+		sed $(SED_MAN) man/$$f >$(STAGE)/man/$$f || exit 1; \
+	done
+	$(INSTALL) -d -m 755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDDIR) \
+	    $(DESTDIR)$(DATADIR)/nginx $(DESTDIR)$(DATADIR)/sql \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(CONFDIR)
+	$(INSTALL) -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 644 $(INST_UNITS:%=$(STAGE)/systemd/%) $(DESTDIR)$(SYSTEMDDIR)
+	$(INSTALL) -m 644 $(INST_NGINX:%=$(STAGE)/nginx/%) $(DESTDIR)$(DATADIR)/nginx
+	$(INSTALL) -m 644 $(INST_SQL:%=sql/%) $(DESTDIR)$(DATADIR)/sql
+	$(INSTALL) -m 644 $(INST_MAN5:%=$(STAGE)/man/%) $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 644 $(INST_MAN8:%=$(STAGE)/man/%) $(DESTDIR)$(MANDIR)/man8
+	@# An operator's configuration is never replaced: the new example goes
+	@# beside it, for comparison, unless the two are the same.
+	@$(conf_owner); ini='$(DESTDIR)$(CONFDIR)/rucio-ivoa.ini'; \
+	if [ ! -e "$$ini" ]; then \
+		echo "$(INSTALL) -m 640 $$own conf/rucio-ivoa.ini $$ini"; \
+		$(INSTALL) -m 640 $$own conf/rucio-ivoa.ini "$$ini"; \
+	elif cmp -s conf/rucio-ivoa.ini "$$ini"; then \
+		rm -f "$$ini.new"; \
+	else \
+		$(INSTALL) -m 640 $$own conf/rucio-ivoa.ini "$$ini.new"; \
+		echo "install: kept $(CONFDIR)/rucio-ivoa.ini as it is; the" \
+		    "example of this version is rucio-ivoa.ini.new beside it"; \
+	fi
+	@[ -n '$(DESTDIR)' ] || echo "install: done; now systemctl" \
+	    "daemon-reload, and see README.md, Install"
+
+uninstall:
+	rm -f $(PROGRAMS:$(BUILD)/%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(INST_UNITS:%=$(DESTDIR)$(SYSTEMDDIR)/%)
+	rm -f $(INST_NGINX:%=$(DESTDIR)$(DATADIR)/nginx/%)
+	rm -f $(INST_SQL:%=$(DESTDIR)$(DATADIR)/sql/%)
+	rm -f $(INST_MAN5:%=$(DESTDIR)$(MANDIR)/man5/%)
+	rm -f $(INST_MAN8:%=$(DESTDIR)$(MANDIR)/man8/%)
+	rm -f $(DESTDIR)$(CONFDIR)/rucio-ivoa.ini.new
+	rmdir $(DESTDIR)$(DATADIR)/nginx $(DESTDIR)$(DATADIR)/sql \
+	    $(DESTDIR)$(DATADIR) 2>/dev/null || true
+	@[ ! -e '$(DESTDIR)$(CONFDIR)/rucio-ivoa.ini' ] || echo "uninstall:" \
+	    "kept $(CONFDIR)/rucio-ivoa.ini, which may hold your settings"

@@ -15,7 +15,7 @@ PACKAGES="build-essential pkg-config
     nginx-light spawn-fcgi openssl curl
     python3 python3-pyvo python3-astropy python3-pytest stilts
     wrk clang libclang-rt-14-dev valgrind libmaxmind-db-writer-perl mmdb-bin
-    libnginx-mod-http-echo"
+    libnginx-mod-http-echo mandoc"
 
 missing=""
 for p in $PACKAGES; do
