@@ -24,14 +24,17 @@ enum adql_kind {
 	/* queries */
 	ADQL_QUERY,	/* k[0] body, k[1] ORDER BY terms; num OFFSET or -1 */
 	ADQL_SETOP,	/* op UNION/EXCEPT/INTERSECT; k[0], k[1] operands */
-	ADQL_SELECT,	/* num TOP or -1; k: items, from, where, group, having */
-	ADQL_ITEM,	/* k[0] expression, k[1] alias or NULL; text output name */
+	ADQL_SELECT,	/* num TOP or -1; k: items, from, where, group,
+			   having */
+	ADQL_ITEM,	/* k[0] expression, k[1] alias or NULL; text the
+			   output name */
 	ADQL_STAR,	/* k[0] qualifier names (table, schema.table) or NULL */
 	ADQL_ORDER,	/* k[0] expression; flags ADQL_DESC */
 	/* FROM */
 	ADQL_TABLE,	/* k[0] names (schema.table), k[1] alias or NULL */
 	ADQL_DERIVED,	/* k[0] query, k[1] alias */
-	ADQL_JOIN,	/* op ADQL_J*; k[0] left, k[1] right, k[2] ON, k[3] USING */
+	ADQL_JOIN,	/* op ADQL_J*; k[0] left, k[1] right, k[2] ON,
+			   k[3] USING */
 	/* conditions */
 	ADQL_OR,
 	ADQL_AND,	/* k[0], k[1] */
@@ -39,7 +42,8 @@ enum adql_kind {
 	ADQL_CMP,	/* op ADQL_EQ..; k[0], k[1] */
 	ADQL_BETWEEN,	/* k[0] value, k[1] low, k[2] high; flags ADQL_NEG */
 	ADQL_LIKE,	/* op ADQL_LIKE_CS or _CI; k[0], k[1]; flags ADQL_NEG */
-	ADQL_IN,	/* k[0] value; k[1] list or k[2] query; flags ADQL_NEG */
+	ADQL_IN,	/* k[0] value; k[1] list or k[2] query; flags
+			   ADQL_NEG */
 	ADQL_ISNULL,	/* k[0]; flags ADQL_NEG */
 	ADQL_EXISTS,	/* k[0] query */
 	/* values */
@@ -47,11 +51,14 @@ enum adql_kind {
 	ADQL_STR,	/* text the string's value */
 	ADQL_NULL,
 	ADQL_COL,	/* k[0] names, one to three (schema, table, column) */
-	ADQL_FUNC,	/* text name; k[0] arguments; flags ADQL_DISTINCT, _STARARG */
+	ADQL_FUNC,	/* text name; k[0] arguments; flags ADQL_DISTINCT,
+			   ADQL_STARARG */
 	ADQL_BINOP,	/* op '+' '-' '*' '/' or ADQL_CONCAT; k[0], k[1] */
 	ADQL_NEG_,	/* unary minus: k[0] */
-	ADQL_CAST,	/* k[0] value; text the target type, num its length or -1 */
-	ADQL_NAME	/* an identifier: text; flags ADQL_DELIM, ADQL_RESERVED */
+	ADQL_CAST,	/* k[0] value; text the target type, num its
+			   length or -1 */
+	ADQL_NAME	/* an identifier: text; flags ADQL_DELIM,
+			   ADQL_RESERVED */
 };
 
 /* op values that are not single characters */
@@ -95,18 +102,18 @@ struct adql_node {
 	int			 line, col;	/* where it starts, from 1 */
 	int			 op;
 	unsigned		 flags;
-	int			 depth;		/* levels below, itself included */
+	int			 depth;		/* its height in levels */
 	long long		 num;
 	const char		*text;
 	struct adql_node	*k[ADQL_KIDS];
 	struct adql_node	*next;
-	struct adql_node	*last;		/* a list head's tail, for appends */
+	struct adql_node	*last;		/* a list head's tail */
 
 	/* adql_check */
 	enum adql_type		 type;
 	const struct adql_field	*field;		/* a column's metadata */
 	struct adql_rel		*rel;		/* ADQL_COL: its FROM item */
-	int			 colno;		/* ... and column there, or -1 */
+	int			 colno;		/* and its column, or -1 */
 	int			 fn;		/* ADQL_FUNC: adql_func index */
 	struct adql_field	*fields;	/* ADQL_QUERY: output columns */
 	int			 nfields;

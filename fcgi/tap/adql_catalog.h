@@ -11,7 +11,7 @@
 
 struct adql_column {
 	const char	*name;		/* TAP_SCHEMA.columns.column_name */
-	const char	*datatype;	/* VOTable: char, short, int, long, ... */
+	const char	*datatype;	/* VOTable's: char, int, double... */
 	const char	*arraysize;	/* NULL for a scalar */
 	const char	*xtype;
 	const char	*unit;

@@ -42,7 +42,7 @@ struct adql_rel {
 	const struct adql_node		*alias;
 	const struct adql_field		*fields;
 	int				 nfields;
-	int				*merge;		/* USING group per column */
+	int				*merge;		/* USING groups */
 };
 
 int	adql_check(struct adql_tree *, const struct adql_catalog *,

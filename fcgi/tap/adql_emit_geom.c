@@ -144,7 +144,8 @@ static void
 box_vertices(struct emit *e, const struct adql_node *fn)
 {
 	const struct adql_node	*c = fn->k[0], *w, *h;
-	static const int	 sx[] = { -1, 1, 1, -1 }, sy[] = { -1, -1, 1, 1 };
+	static const int	 sx[] = { -1, 1, 1, -1 };
+	static const int	 sy[] = { -1, -1, 1, 1 };
 	int			 i;
 
 	w = c->type == ADQL_T_POINT ? c->next : c->next->next;

@@ -31,7 +31,7 @@ struct adql_func {
 	const char	*sql;		/* PostgreSQL's, where one maps to it */
 	int		 minargs;
 	int		 maxargs;	/* -1: any number */
-	enum adql_type	 ret;		/* ADQL_T_NONE: decided by the checker */
+	enum adql_type	 ret;		/* ADQL_T_NONE: the checker says */
 };
 
 extern const struct adql_func	adql_funcs[F__MAX];

@@ -31,7 +31,8 @@ static const struct adql_column obscore[] = {
 	COL("obs_publisher_did", "char", "*", NULL, NULL, "meta.ref.ivoid"),
 	COL("access_url", "char", "*", NULL, NULL, "meta.ref.url"),
 	COL("access_format", "char", "*", NULL, NULL, "meta.code.mime"),
-	COL("access_estsize", "long", NULL, NULL, "kbyte", "phys.size;meta.file"),
+	COL("access_estsize", "long", NULL, NULL, "kbyte",
+	    "phys.size;meta.file"),
 	COL("target_name", "char", "*", NULL, NULL, "meta.id;src"),
 	COL("s_ra", "double", NULL, NULL, "deg", "pos.eq.ra"),
 	COL("s_dec", "double", NULL, NULL, "deg", "pos.eq.dec"),
@@ -213,7 +214,8 @@ test_fields(void)
 {
 	const char		*q = "SELECT TOP 1 s_ra AS ra, t.*, COUNT(*), "
 	    "AVG(mag), MAX(mag), DISTANCE(pos, POINT(1, 2)), POINT(1, 2), "
-	    "LOWER(t.obs_id) || 'x', CAST(id AS CHAR(8)) FROM cat.sources AS t, "
+	    "LOWER(t.obs_id) || 'x', CAST(id AS CHAR(8)) "
+	    "FROM cat.sources AS t, "
 	    "ivoa.obscore AS o WHERE t.obs_id = o.obs_id GROUP BY s_ra, t.id";
 	struct adql_tree	*t;
 	const struct adql_field	*f;
@@ -264,7 +266,8 @@ test_limits(void)
 	for (i = 0; i < 5000; i++)
 		strbuf_puts(&q, "(");
 	CU_ASSERT_EQUAL(translate(strbuf_str(&q), -1, &got), -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(strbuf_str(&got), "the query nests too deeply"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(strbuf_str(&got),
+	    "the query nests too deeply"));
 	strbuf_reset(&q);
 	strbuf_reset(&got);
 	strbuf_puts(&q, "SELECT s_ra FROM ivoa.obscore --");
