@@ -44,6 +44,8 @@ endif
 #   common/        the core every program links (libcommon.a)
 #   common/lake/   the data-lake clients, for links and soda (liblake.a)
 #   fcgi/NAME/     one program: main.c and its own modules (libNAME.a)
+#   fcgi/tap/      also the ADQL grammar, which bison and flex turn into
+#                  C in $(BUILD)/fcgi/tap/gen (build products, not sources)
 # Each folder sees only the headers it may use: the core compiles without
 # the lake's, and the cone search without either the lake's or another
 # program's.
@@ -51,11 +53,13 @@ CORE_SRC   = $(wildcard common/*.c)
 LAKE_SRC   = $(wildcard common/lake/*.c)
 CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/%.o)
 LAKE_OBJ   = $(LAKE_SRC:%.c=$(BUILD)/%.o)
-PROGS	   = scs links soda
+PROGS	   = scs links soda tap
 prog_src   = $(filter-out fcgi/$(1)/main.c,$(wildcard fcgi/$(1)/*.c))
 prog_obj   = $(patsubst %.c,$(BUILD)/%.o,$(call prog_src,$(1)))
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 FUZZ_SRC   = $(wildcard tests/fuzz/*.c)
+TAP_GEN    = $(BUILD)/fcgi/tap/gen
+TAP_GEN_OBJ = $(TAP_GEN)/adql_gram.o $(TAP_GEN)/adql_lex.o
 PROGRAMS   = $(BUILD)/scs.fcgi $(BUILD)/links.fcgi $(BUILD)/soda-proxy.fcgi
 
 $(CORE_OBJ): INC = -Icommon
@@ -63,12 +67,17 @@ $(LAKE_OBJ): INC = -Icommon -Icommon/lake
 $(BUILD)/fcgi/scs/%.o: INC = -Icommon -Ifcgi/scs
 $(BUILD)/fcgi/links/%.o: INC = -Icommon -Icommon/lake -Ifcgi/links
 $(BUILD)/fcgi/soda/%.o: INC = -Icommon -Icommon/lake -Ifcgi/soda
+$(BUILD)/fcgi/tap/%.o: INC = -Icommon -Ifcgi/tap -I$(TAP_GEN)
 $(BUILD)/tests/%.o: INC = -Icommon -Icommon/lake $(PROGS:%=-Ifcgi/%)
 
 .PHONY: all run stop test unit integration install-test asan valgrind \
 	fuzz bench deps install uninstall clean
 
 all: $(PROGRAMS)
+
+# No built-in yacc or lex rule may write C next to the grammar.
+%.c: %.y
+%.c: %.l
 
 $(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -77,7 +86,28 @@ $(BUILD)/%.o: %.c Makefile
 
 # Header dependencies, as the compiler wrote them (-MMD).
 -include $(patsubst %.c,$(BUILD)/%.d,$(CORE_SRC) $(LAKE_SRC) \
-	$(wildcard fcgi/*/*.c) $(UNIT_SRC) $(FUZZ_SRC))
+	$(wildcard fcgi/*/*.c) $(UNIT_SRC) $(FUZZ_SRC)) $(TAP_GEN_OBJ:.o=.d)
+
+# The ADQL parser and lexer.  Their modules include the generated headers,
+# so those exist before any of them compiles.
+$(TAP_GEN)/adql_gram.c $(TAP_GEN)/adql_gram.h &: fcgi/tap/adql_gram.y
+	@mkdir -p $(TAP_GEN)
+	@echo "  BISON   $<"
+	@bison -Wall -Werror -o $(TAP_GEN)/adql_gram.c \
+	    --header=$(TAP_GEN)/adql_gram.h $<
+
+$(TAP_GEN)/adql_lex.c $(TAP_GEN)/adql_lex.h &: fcgi/tap/adql_lex.l
+	@mkdir -p $(TAP_GEN)
+	@echo "  FLEX    $<"
+	@flex -o $(TAP_GEN)/adql_lex.c --header-file=$(TAP_GEN)/adql_lex.h $<
+
+$(call prog_obj,tap) $(TAP_GEN_OBJ): | $(TAP_GEN)/adql_gram.h \
+	$(TAP_GEN)/adql_lex.h
+
+$(TAP_GEN)/%.o: $(TAP_GEN)/%.c Makefile
+	@echo "  CC      $<"
+	@$(CC) -Icommon -Ifcgi/tap -I$(TAP_GEN) $(CPPFLAGS) $(CFLAGS) \
+	    -c -o $@ $<
 
 $(BUILD)/libcommon.a: $(CORE_OBJ)
 	@$(AR) rcs $@ $^
@@ -92,6 +122,9 @@ $(BUILD)/liblinks.a: $(call prog_obj,links)
 	@$(AR) rcs $@ $^
 
 $(BUILD)/libsoda.a: $(call prog_obj,soda)
+	@$(AR) rcs $@ $^
+
+$(BUILD)/libtap.a: $(call prog_obj,tap) $(TAP_GEN_OBJ)
 	@$(AR) rcs $@ $^
 
 $(BUILD)/scs.fcgi: $(BUILD)/fcgi/scs/main.o $(BUILD)/libscs.a \

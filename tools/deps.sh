@@ -8,7 +8,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 
-PACKAGES="build-essential pkg-config
+PACKAGES="build-essential pkg-config bison flex
     libfcgi-dev libpq-dev libmxml-dev libiniparser-dev libjansson-dev
     libcurl4-openssl-dev libmaxminddb-dev libcunit1-dev
     postgresql-15 postgresql-15-pgsphere

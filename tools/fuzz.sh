@@ -7,6 +7,7 @@
 #              DIDs and the upstream paths built from them)
 #   upstream   the answers of Rucio, the site directory and the
 #              data-management API, and the replica choice over them
+#   adql       ADQL text through the parser, the checker and the emitter
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
@@ -21,6 +22,8 @@ run() {  # run TARGET
 }
 
 # The targets link the suite's own libraries, built for fuzzing in $out.
-make -s BUILD="$out" SAN=fuzz "$out/fuzz_request" "$out/fuzz_upstream"
+make -s BUILD="$out" SAN=fuzz "$out/fuzz_request" "$out/fuzz_upstream" \
+    "$out/fuzz_adql"
 run request
 run upstream
+run adql

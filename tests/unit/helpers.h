@@ -41,5 +41,6 @@ void	suite_did(void);
 void	suite_db(void);
 void	suite_service(void);
 void	suite_upstream(void);
+void	suite_adql(void);
 
 #endif
