@@ -34,23 +34,28 @@ def obscore_cases():
             if not any(t in s for t in OTHER_TABLES)]
 
 
+# Where tap.fcgi will find pgSphere: its own schema (public before it had one).
+PATH = "SET search_path = pg_catalog, pgsphere, public; "
+
+
 def test_every_obscore_translation_runs():
     cases = obscore_cases()
     assert len(cases) >= 40
     for adql, sql in cases:
-        _, err = psql("SELECT count(*) FROM (%s) AS q" % sql, check=False)
+        _, err = psql(PATH + "SELECT count(*) FROM (%s) AS q" % sql,
+                      check=False)
         assert "ERROR" not in err, (adql, sql, err)
 
 
 def test_the_cone_uses_the_spatial_index():
     adql, sql = pinned()[0]
     assert "CONTAINS" in adql and "<@ scircle" in sql
-    plan, _ = psql("EXPLAIN " + sql)
+    plan, _ = psql(PATH + "EXPLAIN " + sql)
     assert "Index Scan" in plan or "Bitmap Index Scan" in plan, plan
     assert "Seq Scan" not in plan, plan
 
 
 def test_an_overlap_uses_the_region_index():
     adql, sql = [c for c in pinned() if "INTERSECTS(s_region" in c[0]][0]
-    plan, _ = psql("SET enable_seqscan = off; EXPLAIN " + sql)
+    plan, _ = psql(PATH + "SET enable_seqscan = off; EXPLAIN " + sql)
     assert "obscore_s_region_idx" in plan, plan
