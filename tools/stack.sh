@@ -48,14 +48,14 @@ SITES_TLS_PORT=$((STANDIN_PORT + 5))
 SODA_TLS_PORT=$((STANDIN_PORT + 6))
 FIXTURE=$top/tests/standins/fixture.json
 # What programs_start and standins_start run, by the names of their pid
-# files (stop and status go through the same lists).
-PROGRAMS="scs links links-dm links-oauth2 links-2023 soda soda-redirect soda-dm soda-tls soda-untrusted"
+# files (stop and status go through the same lists; scs-standby runs only
+# with STANDBY=1, but is stopped whatever the setting).
+PROGRAMS="scs links links-dm links-oauth2 links-2023 soda soda-redirect soda-dm soda-tls soda-untrusted scs-standby"
 STANDINS="rucio sites dm_api oauth2 soda sites-tls"
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
 QUIET=${QUIET:-0}
 STANDBY=${STANDBY:-0}
-[ "$STANDBY" = 1 ] && PROGRAMS="$PROGRAMS scs-standby"
 PGBIN=/usr/lib/postgresql/15/bin
 PGDIR=$STATE/pg
 # The standby's socket is in the primary's folder, on the next port, so a
