@@ -10,8 +10,8 @@
 -- as VARCHAR/CLOB -> text, INTEGER -> integer, BIGINT -> bigint,
 -- DOUBLE -> double precision, TIMESTAMP -> timestamp (UTC), REGION -> spoly.
 --
--- pgSphere names (spoly, spoint) are resolved through the search_path at
--- creation time, i.e. in the schema 00_extensions.sql installed pgSphere in.
+-- pgSphere names (spoly, spoint) carry their schema, pgsphere
+-- (00_extensions.sql), so that they do not depend on the search_path.
 
 CREATE SCHEMA IF NOT EXISTS ivoa;
 
@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS ivoa.obscore (
     s_ra                double precision,
     s_dec               double precision,
     s_fov               double precision,
-    s_region            spoly,
+    s_region            pgsphere.spoly,
     s_resolution        double precision,
     s_xel1              bigint,
     s_xel2              bigint,
@@ -115,7 +115,7 @@ COMMENT ON TABLE ivoa.obscore IS
 -- and order by <-> on the same expression; the index must use that expression
 -- verbatim for the planner to match it.
 CREATE INDEX IF NOT EXISTS obscore_position_idx
-    ON ivoa.obscore USING gist (spoint(radians(s_ra), radians(s_dec)));
+    ON ivoa.obscore USING gist (pgsphere.spoint(radians(s_ra), radians(s_dec)));
 
 -- Region overlap/containment queries (ADQL INTERSECTS/CONTAINS on s_region).
 CREATE INDEX IF NOT EXISTS obscore_s_region_idx

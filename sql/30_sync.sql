@@ -32,9 +32,18 @@
 -- The UPDATE rewrites exactly the ObsCore rows that differ from what the
 -- JSON says.
 --
--- The functions refer to pgSphere names unqualified and find them through
--- "SET search_path = pg_catalog, public", i.e. in schema public, where
--- 00_extensions.sql installs pgSphere by default.
+-- The trigger function runs with its owner's rights (SECURITY DEFINER) in
+-- the session of whoever wrote rucio.dids, so nothing that session created
+-- may be found by name in it.  Its search_path is therefore
+-- "pg_catalog, pgsphere, pg_temp": PostgreSQL looks for a type or relation
+-- in pg_temp first unless pg_temp is named, and named last it comes after
+-- the two schemas only their owner can write (for functions and operators
+-- pg_temp is never searched).  The helpers below are inlined into the
+-- trigger's statement and so resolve their names through that same path;
+-- types and pgSphere names are schema-qualified besides, so that a mistake
+-- in one place does not open the hole again.  standard_conforming_strings
+-- is fixed too, because the session's setting decides how the patterns in
+-- the helpers are read.
 
 
 -- ---------------------------------------------------------------------------
@@ -131,7 +140,7 @@ AS $$
                                           + interval '1 month - 1 day')
                    THEN NULL
                WHEN length(v #>> '{}') > 10 AND (v #>> '{}') ~ '([Zz]|[+-]\d\d(:?\d\d)?)$'
-                   THEN to_char((v #>> '{}')::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
+                   THEN to_char((v #>> '{}')::pg_catalog.timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')
                ELSE to_char((v #>> '{}')::timestamp, 'YYYY-MM-DD"T"HH24:MI:SS.US')
            END
 $$;
@@ -174,16 +183,16 @@ AS $$
                     AND lower(v #>> '{}') NOT IN ('image', 'cube', 'spectrum', 'sed', 'timeseries',
                                                   'visibility', 'event', 'measurements')
                    THEN format('%s: %s is not one of image, cube, spectrum, sed, timeseries, '
-                               'visibility, event, measurements', field, left(v::text, 80))
+                               'visibility, event, measurements', field, left(v::pg_catalog.text, 80))
                WHEN kind IN ('text', 'ptype') THEN NULL
                WHEN kind = 'time'
                    THEN CASE WHEN ivoa.obscore_time(v) IS NULL
                              THEN format('%s: %s is not a valid ISO 8601 date/time '
                                          '(YYYY-MM-DD[Thh:mm[:ss[.s]]][Z|+hh:mm])',
-                                         field, left(v::text, 80))
+                                         field, left(v::pg_catalog.text, 80))
                         END
                WHEN ivoa.obscore_json_number(v) IS NULL
-                   THEN format('%s: %s is not a number', field, left(v::text, 80))
+                   THEN format('%s: %s is not a number', field, left(v::pg_catalog.text, 80))
                -- Beyond a double (or anything sensible here); this also keeps
                -- the later casts from failing.
                WHEN abs(ivoa.obscore_json_number(v)) > 1e300
@@ -263,7 +272,7 @@ SELECT CASE WHEN p.seen AND p.problems = '' THEN
                ivoa.obscore_wrap360(ivoa.obscore_json_number(v.s_ra))::double precision,
                ivoa.obscore_json_number(v.s_dec)::double precision,
                ivoa.obscore_json_number(v.s_fov)::double precision,
-               rg.poly::spoly,
+               rg.poly::pgsphere.spoly,
                ivoa.obscore_json_number(v.s_resolution)::double precision,
                ivoa.obscore_json_number(v.s_xel1)::bigint,
                ivoa.obscore_json_number(v.s_xel2)::bigint,
@@ -316,7 +325,7 @@ SELECT CASE WHEN p.seen AND p.problems = '' THEN
            )::ivoa.obscore
        END,
        CASE WHEN p.seen THEN nullif(p.problems, '') END
-  FROM (SELECT CASE WHEN jsonb_typeof(did_data) = 'object' THEN did_data ELSE '{}'::jsonb END AS obj
+  FROM (SELECT CASE WHEN jsonb_typeof(did_data) = 'object' THEN did_data ELSE '{}'::pg_catalog.jsonb END AS obj
         -- OFFSET 0, here and below, keeps the planner from flattening a
         -- subquery, which would copy its expressions into every reference to
         -- its columns.
@@ -324,66 +333,66 @@ SELECT CASE WHEN p.seen AND p.problems = '' THEN
 
   -- The ObsCore keys, each as its JSON value (SQL NULL when absent or null).
   CROSS JOIN LATERAL jsonb_to_record(d.obj) AS v (
-        dataproduct_type    jsonb,
-        calib_level         jsonb,
-        obs_collection      jsonb,
-        obs_id              jsonb,
-        obs_publisher_did   jsonb,
-        access_url          jsonb,
-        access_format       jsonb,
-        access_estsize      jsonb,
-        target_name         jsonb,
-        s_ra                jsonb,
-        s_dec               jsonb,
-        s_fov               jsonb,
-        s_region            jsonb,
-        s_resolution        jsonb,
-        s_xel1              jsonb,
-        s_xel2              jsonb,
-        t_min               jsonb,
-        t_max               jsonb,
-        t_exptime           jsonb,
-        t_resolution        jsonb,
-        t_xel               jsonb,
-        em_min              jsonb,
-        em_max              jsonb,
-        em_res_power        jsonb,
-        em_xel              jsonb,
-        o_ucd               jsonb,
-        pol_states          jsonb,
-        pol_xel             jsonb,
-        facility_name       jsonb,
-        instrument_name     jsonb,
-        dataproduct_subtype jsonb,
-        target_class        jsonb,
-        obs_creation_date   jsonb,
-        obs_creator_name    jsonb,
-        obs_creator_did     jsonb,
-        obs_title           jsonb,
-        publisher_id        jsonb,
-        bib_reference       jsonb,
-        data_rights         jsonb,
-        obs_release_date    jsonb,
-        s_ucd               jsonb,
-        em_ucd              jsonb,
-        s_unit              jsonb,
-        em_unit             jsonb,
-        o_unit              jsonb,
-        s_resolution_min    jsonb,
-        s_resolution_max    jsonb,
-        s_pixel_scale       jsonb,
-        s_calib_status      jsonb,
-        t_calib_status      jsonb,
-        em_calib_status     jsonb,
-        o_calib_status      jsonb,
-        s_stat_error        jsonb,
-        t_stat_error        jsonb,
-        em_stat_error       jsonb,
-        o_stat_error        jsonb,
-        em_res_power_min    jsonb,
-        em_res_power_max    jsonb,
-        em_resolution       jsonb,
-        proposal_id         jsonb
+        dataproduct_type    pg_catalog.jsonb,
+        calib_level         pg_catalog.jsonb,
+        obs_collection      pg_catalog.jsonb,
+        obs_id              pg_catalog.jsonb,
+        obs_publisher_did   pg_catalog.jsonb,
+        access_url          pg_catalog.jsonb,
+        access_format       pg_catalog.jsonb,
+        access_estsize      pg_catalog.jsonb,
+        target_name         pg_catalog.jsonb,
+        s_ra                pg_catalog.jsonb,
+        s_dec               pg_catalog.jsonb,
+        s_fov               pg_catalog.jsonb,
+        s_region            pg_catalog.jsonb,
+        s_resolution        pg_catalog.jsonb,
+        s_xel1              pg_catalog.jsonb,
+        s_xel2              pg_catalog.jsonb,
+        t_min               pg_catalog.jsonb,
+        t_max               pg_catalog.jsonb,
+        t_exptime           pg_catalog.jsonb,
+        t_resolution        pg_catalog.jsonb,
+        t_xel               pg_catalog.jsonb,
+        em_min              pg_catalog.jsonb,
+        em_max              pg_catalog.jsonb,
+        em_res_power        pg_catalog.jsonb,
+        em_xel              pg_catalog.jsonb,
+        o_ucd               pg_catalog.jsonb,
+        pol_states          pg_catalog.jsonb,
+        pol_xel             pg_catalog.jsonb,
+        facility_name       pg_catalog.jsonb,
+        instrument_name     pg_catalog.jsonb,
+        dataproduct_subtype pg_catalog.jsonb,
+        target_class        pg_catalog.jsonb,
+        obs_creation_date   pg_catalog.jsonb,
+        obs_creator_name    pg_catalog.jsonb,
+        obs_creator_did     pg_catalog.jsonb,
+        obs_title           pg_catalog.jsonb,
+        publisher_id        pg_catalog.jsonb,
+        bib_reference       pg_catalog.jsonb,
+        data_rights         pg_catalog.jsonb,
+        obs_release_date    pg_catalog.jsonb,
+        s_ucd               pg_catalog.jsonb,
+        em_ucd              pg_catalog.jsonb,
+        s_unit              pg_catalog.jsonb,
+        em_unit             pg_catalog.jsonb,
+        o_unit              pg_catalog.jsonb,
+        s_resolution_min    pg_catalog.jsonb,
+        s_resolution_max    pg_catalog.jsonb,
+        s_pixel_scale       pg_catalog.jsonb,
+        s_calib_status      pg_catalog.jsonb,
+        t_calib_status      pg_catalog.jsonb,
+        em_calib_status     pg_catalog.jsonb,
+        o_calib_status      pg_catalog.jsonb,
+        s_stat_error        pg_catalog.jsonb,
+        t_stat_error        pg_catalog.jsonb,
+        em_stat_error       pg_catalog.jsonb,
+        o_stat_error        pg_catalog.jsonb,
+        em_res_power_min    pg_catalog.jsonb,
+        em_res_power_max    pg_catalog.jsonb,
+        em_resolution       pg_catalog.jsonb,
+        proposal_id         pg_catalog.jsonb
   )
 
   -- s_region: the pgSphere literal in degrees, or what is wrong.
@@ -397,7 +406,7 @@ SELECT CASE WHEN p.seen AND p.problems = '' THEN
                    WHEN q.coords IS NULL
                        THEN format('expected a DALI polygon (JSON array of lon, lat in degrees) '
                                    'or an STC-S "Polygon ICRS lon lat ..." string, got %s',
-                                   left(v.s_region::text, 80))
+                                   left(v.s_region::pg_catalog.text, 80))
                    WHEN jsonb_array_length(q.coords) < 6 OR jsonb_array_length(q.coords) % 2 <> 0
                        THEN format('a polygon needs an even number (>= 6) of coordinates, got %s',
                                    jsonb_array_length(q.coords))
@@ -406,7 +415,7 @@ SELECT CASE WHEN p.seen AND p.problems = '' THEN
             SELECT CASE
                        WHEN jsonb_typeof(v.s_region) = 'array' THEN v.s_region
                        WHEN s.m IS NOT NULL THEN
-                           CASE WHEN btrim(s.m[2]) = '' THEN '[]'::jsonb
+                           CASE WHEN btrim(s.m[2]) = '' THEN '[]'::pg_catalog.jsonb
                                 ELSE to_jsonb(regexp_split_to_array(btrim(s.m[2]), '\s+')) END
                        -- A DALI polygon in its VOTable serialisation.
                        WHEN (v.s_region #>> '{}') ~ '^\s*[+-]?[0-9.]'
@@ -568,15 +577,16 @@ COMMENT ON FUNCTION ivoa.obscore_convert(text, text, jsonb) IS
 CREATE OR REPLACE FUNCTION ivoa.obscore_sync_did(did_scope text, did_name text, did_data jsonb)
 RETURNS void
 LANGUAGE plpgsql
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, pgsphere, pg_temp
+SET standard_conforming_strings = on
 SET jit = off
 SET enable_memoize = off
 AS $fn$
 DECLARE
     conv   record;
     obs    ivoa.obscore;
-    why    text;
-    others text;
+    why    pg_catalog.text;
+    others pg_catalog.text;
 BEGIN
     BEGIN
         SELECT c.obs, c.problem INTO conv
@@ -615,6 +625,8 @@ $fn$;
 
 COMMENT ON FUNCTION ivoa.obscore_sync_did(text, text, jsonb) IS
     'Rewrite (or remove) the ObsCore row of one DID; reports problems as NOTICEs, never raises.';
+-- Only for the trigger (which runs as the owner) and the owner.
+REVOKE ALL ON FUNCTION ivoa.obscore_sync_did(text, text, jsonb) FROM PUBLIC;
 
 
 -- ---------------------------------------------------------------------------
@@ -622,13 +634,15 @@ COMMENT ON FUNCTION ivoa.obscore_sync_did(text, text, jsonb) IS
 --
 -- SECURITY DEFINER: the Rucio database account only needs rights on
 -- rucio.dids; ivoa.obscore is written with the rights of the owner of this
--- function.  The fixed search_path is part of making that safe.
+-- function.  The fixed search_path, pg_temp last, is what makes that safe
+-- (see the top of this file).
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION ivoa.obscore_sync()
 RETURNS trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
-SET search_path = pg_catalog, public
+SET search_path = pg_catalog, pgsphere, pg_temp
+SET standard_conforming_strings = on
 -- The inlined conversion makes a large plan with pessimistic row estimates:
 -- JIT-compiling it would cost far more than running it (for a single DID
 -- above all), and memoizing its per-DID subqueries only costs hashing.
@@ -636,11 +650,11 @@ SET jit = off
 SET enable_memoize = off
 AS $fn$
 DECLARE
-    msgs      text[];
-    msg       text;
+    msgs      pg_catalog.text[];
+    msg       pg_catalog.text;
     one       record;
-    ch_scopes text[];   -- UPDATE: the DIDs whose metadata changed
-    ch_names  text[];
+    ch_scopes pg_catalog.text[];   -- UPDATE: the DIDs whose metadata changed
+    ch_names  pg_catalog.text[];
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM ivoa.obscore;
@@ -753,6 +767,7 @@ $fn$;
 
 COMMENT ON FUNCTION ivoa.obscore_sync() IS
     'Statement trigger on rucio.dids keeping ivoa.obscore in step; never fails the statement.';
+REVOKE ALL ON FUNCTION ivoa.obscore_sync() FROM PUBLIC;
 
 -- Transition tables allow one event per trigger, hence one trigger per event.
 CREATE OR REPLACE TRIGGER obscore_sync_insert

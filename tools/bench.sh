@@ -51,7 +51,7 @@ pgbench_script() {
 \set dec (case when :z < 0 then -1.0 else 1.0 end) * :p * 180.0 / pi()
 \set sr $1
 \set lim 1001
-SET search_path = pg_catalog, public;
+SET search_path = pg_catalog, pgsphere;
 $sql;
 EOT
     # The SET belongs to the session, not the measurement: keep it out.
@@ -80,7 +80,7 @@ run_wrk() {
 }
 
 run_pgbench() {
-    PGOPTIONS="-c search_path=pg_catalog,public" as_pg pgbench -n -M prepared \
+    PGOPTIONS="-c search_path=pg_catalog,pgsphere" as_pg pgbench -n -M prepared \
         -c "$CONN" -j 2 -T "$SECONDS_" -h "$PGDIR" -p 5432 -U postgres \
         -f "$work/cone-$1.sql" rucio_ivoa >"$work/pgbench-$1.txt" 2>&1
     awk '/^tps/ {print $3; exit}' "$work/pgbench-$1.txt"

@@ -44,7 +44,7 @@ def statements():
 def test_cone_query_uses_the_spatial_index():
     sql = statements()["cone2"]
     # The prepared statement, as scs.fcgi runs it: a generic plan.
-    plan, _ = psql("SET search_path = pg_catalog, public; "
+    plan, _ = psql("SET search_path = pg_catalog, pgsphere; "
                    "SET plan_cache_mode = force_generic_plan; "
                    "PREPARE c AS " + sql + "; "
                    "EXPLAIN EXECUTE c(53.75308, -24.93365, 0.5, 1001)")
