@@ -24,8 +24,6 @@ CONN=${BENCH_CONNECTIONS:-8}
 cleanup() { [ -n "${STATE:-}" ] && "$top/tools/stack.sh" stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT INT TERM
 
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-
 # Uniform on the sphere: RA uniform, Dec = asin(z) with z uniform in [-1, 1].
 wrk_script() {
     cat >"$work/cone-$1.lua" <<EOT
@@ -80,8 +78,8 @@ run_wrk() {
 }
 
 run_pgbench() {
-    PGOPTIONS="-c search_path=pg_catalog,pgsphere" as_pg pgbench -n -M prepared \
-        -c "$CONN" -j 2 -T "$SECONDS_" -h "$PGDIR" -p 5432 -U postgres \
+    PGOPTIONS="-c search_path=pg_catalog,pgsphere" "$top/tools/stack.sh" pg \
+        pgbench -n -M prepared -c "$CONN" -j 2 -T "$SECONDS_" \
         -f "$work/cone-$1.sql" rucio_ivoa >"$work/pgbench-$1.txt" 2>&1
     awk '/^tps/ {print $3; exit}' "$work/pgbench-$1.txt"
 }
@@ -91,7 +89,6 @@ printf '%-8s %-4s %10s %9s %9s %10s %7s %6s\n' rows SR "scs req/s" "p50" "p99" "
 for rows in $SKIES; do
     # A cluster per sky, so that a second run need not load it again.
     export STATE="$top/.state/bench-$rows"
-    PGDIR=$STATE/pg
     work=$STATE/bench
     SKY_ROWS=$rows "$top/tools/stack.sh" start
     mkdir -p "$work"

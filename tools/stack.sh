@@ -10,6 +10,10 @@
 #   tools/stack.sh program NAME PROGRAM CONFIG WORKERS
 #                            (re)start one program on NAME.sock with
 #                            $STATE/CONFIG (the benchmarks use it)
+#   tools/stack.sh pg COMMAND [ARG...]
+#                            run a PostgreSQL client as the cluster's owner
+#                            with PGHOST and PGPORT naming the stack's
+#                            primary (pgbench in the benchmark)
 #
 # Everything lives under $STATE (default .state/run in the checkout); no
 # system cluster, service or port 80 is touched.  Settings, from the
@@ -413,5 +417,7 @@ case ${1:-} in
     status) status ;;
     program) [ $# -eq 5 ] || die "usage: $0 program NAME PROGRAM CONFIG WORKERS"
         shift; program_start "$@" ;;
-    *) echo "usage: $0 start|stop|status|program" >&2; exit 2 ;;
+    pg) [ $# -ge 2 ] || die "usage: $0 pg COMMAND [ARG...]"
+        shift; as_pg env PGHOST="$PGDIR" PGPORT=5432 PGUSER=postgres "$@" ;;
+    *) echo "usage: $0 start|stop|status|program|pg" >&2; exit 2 ;;
 esac
