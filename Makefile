@@ -9,6 +9,7 @@
 #   make valgrind   unit tests under valgrind, failing on any report
 #   make fuzz       the fuzz targets, for FUZZ_SECONDS each
 #   make bench      the benchmark against a stack of its own
+#   make soak       every endpoint at once under faults, SOAK_SECONDS (600)
 #   make install    install the programs, configuration, units, nginx files,
 #                   SQL and manual pages (PREFIX, DESTDIR...; see below)
 #   make uninstall  remove them again, but for the configuration file
@@ -71,7 +72,7 @@ $(BUILD)/fcgi/tap/%.o: INC = -Icommon -Ifcgi/tap -I$(TAP_GEN)
 $(BUILD)/tests/%.o: INC = -Icommon -Icommon/lake $(PROGS:%=-Ifcgi/%)
 
 .PHONY: all run stop test unit integration install-test asan valgrind \
-	fuzz bench deps install uninstall clean
+	fuzz bench soak deps install uninstall clean
 
 all: $(PROGRAMS)
 
@@ -185,6 +186,10 @@ bench: deps all
 	tools/bench.sh
 	tools/bench-links.sh
 	tools/bench-soda.sh
+
+# Every endpoint at once under a fault schedule (SOAK_SECONDS, default 600).
+soak: deps all
+	tools/soak.sh
 
 clean:
 	rm -rf build
