@@ -1,8 +1,8 @@
 #!/bin/sh
 # Build the fuzz targets with libFuzzer (clang), ASan and UBSan, and run
 # each for the given number of seconds (default 60) from its seed corpus in
-# tests/fuzz/corpus/TARGET.  New inputs found are kept in
-# build/fuzz/corpus/TARGET.
+# tests/fuzz/corpus/TARGET, or for FUZZ_RUNS executions when that is set (a
+# campaign).  New inputs found are kept in build/fuzz/corpus/TARGET.
 #   request    one request's parameters (SCS, the SODA proxy, escaping,
 #              DIDs and the upstream paths built from them)
 #   upstream   the answers of Rucio, the site directory and the
@@ -16,8 +16,14 @@ cd "$top"
 
 run() {  # run TARGET
     mkdir -p "$out/corpus/$1"
-    echo "fuzz: $1 for ${seconds}s"
-    "$out/fuzz_$1" -max_total_time="$seconds" -max_len=16384 -timeout=5 \
+    if [ -n "${FUZZ_RUNS:-}" ]; then
+        limit="-runs=$FUZZ_RUNS"
+        echo "fuzz: $1 for $FUZZ_RUNS executions"
+    else
+        limit="-max_total_time=$seconds"
+        echo "fuzz: $1 for ${seconds}s"
+    fi
+    "$out/fuzz_$1" "$limit" -max_len=16384 -timeout=5 \
         -print_final_stats=1 "$out/corpus/$1" "tests/fuzz/corpus/$1"
 }
 
