@@ -114,6 +114,8 @@ $$;
 -- Older versions of the functions below, with other signatures.
 DROP FUNCTION IF EXISTS ivoa.obscore_check(text, jsonb, text);
 DROP FUNCTION IF EXISTS ivoa.obscore_convert(text, text, jsonb);
+DROP FUNCTION IF EXISTS ivoa.obscore_text(jsonb);
+DROP FUNCTION IF EXISTS ivoa.obscore_bounded(text, integer);
 
 
 -- ---------------------------------------------------------------------------
@@ -220,33 +222,40 @@ COMMENT ON FUNCTION ivoa.obscore_wrap360(numeric) IS
 
 -- ---------------------------------------------------------------------------
 -- A JSON value as text: strings as they are, numbers as written; NULL for
--- anything else, for JSON null and for "".
+-- anything else, for JSON null and "", and for text longer than max_bytes.
 -- ---------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION ivoa.obscore_text(v jsonb)
+CREATE OR REPLACE FUNCTION ivoa.obscore_text(v jsonb, max_bytes integer)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE WHEN jsonb_typeof(v) IN ('string', 'number') THEN nullif(v #>> '{}', '') END
+    SELECT CASE WHEN jsonb_typeof(v) IN ('string', 'number') AND octet_length(v #>> '{}') <= max_bytes
+                THEN nullif(v #>> '{}', '')
+           END
 $$;
 
-COMMENT ON FUNCTION ivoa.obscore_text(jsonb) IS
-    'A JSON string or number as text, else NULL (never raises).';
+COMMENT ON FUNCTION ivoa.obscore_text(jsonb, integer) IS
+    'A JSON string or number of at most max_bytes bytes as text, else NULL (never raises).';
 
 
 -- ---------------------------------------------------------------------------
--- Text of at most max_bytes bytes; NULL for anything longer.
+-- A dataproduct_type from ObsCore's list, in any case, as lower case; NULL
+-- for anything else.
 -- ---------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION ivoa.obscore_bounded(t text, max_bytes integer)
+CREATE OR REPLACE FUNCTION ivoa.obscore_ptype(v jsonb)
 RETURNS text
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE WHEN octet_length(t) <= max_bytes THEN t END
+    SELECT CASE WHEN lower(v #>> '{}') IN ('image', 'cube', 'spectrum', 'sed', 'timeseries',
+                                           'visibility', 'event', 'measurements')
+                     AND jsonb_typeof(v) = 'string'
+                THEN lower(v #>> '{}')
+           END
 $$;
 
-COMMENT ON FUNCTION ivoa.obscore_bounded(text, integer) IS
-    'Text of at most max_bytes bytes, else NULL.';
+COMMENT ON FUNCTION ivoa.obscore_ptype(jsonb) IS
+    'An ObsCore dataproduct_type from JSON, lower case, else NULL (never raises).';
 
 
 -- ---------------------------------------------------------------------------
@@ -573,9 +582,10 @@ REVOKE ALL ON FUNCTION ivoa.obscore_region(jsonb) FROM PUBLIC;
 -- it into the triggers' statement: a bulk load then costs one plan, not one
 -- call per DID.  (Being inlined, it resolves names through the caller's
 -- search_path, which the trigger functions fix.)  Each value is converted
--- once, in the layers t (as its column's type) and c (within the
--- column's limits), each kept from being merged into the next by OFFSET 0:
--- a merged layer would repeat its expressions at every use.  The ROW below
+-- once, in the layers t (text as stored, numbers as numeric) and c
+-- (numbers within their column's limits, as its type), each kept from being
+-- merged into the next by OFFSET 0: a merged layer would repeat its
+-- expressions at every use.  The ROW below
 -- lists ivoa.obscore's columns in table order.
 --
 -- Called with with_problems a constant false, the planner drops the
@@ -591,18 +601,18 @@ RETURNS TABLE (obs ivoa.obscore, suspect boolean, problems ivoa.obscore_problems
 LANGUAGE sql
 STABLE
 AS $fn$
-SELECT CASE WHEN t.given > 0 AND c.calib_level IS NOT NULL AND c.obs_collection IS NOT NULL
-                 AND c.obs_id IS NOT NULL AND c.obs_publisher_did IS NOT NULL THEN
+SELECT CASE WHEN t.given > 0 AND c.calib_level IS NOT NULL AND t.obs_collection IS NOT NULL
+                 AND t.obs_id IS NOT NULL AND t.obs_publisher_did IS NOT NULL THEN
            ROW(
-               c.dataproduct_type,
+               t.dataproduct_type,
                c.calib_level,
-               c.obs_collection,
-               c.obs_id,
-               c.obs_publisher_did,
-               c.access_url,
-               c.access_format,
+               t.obs_collection,
+               t.obs_id,
+               t.obs_publisher_did,
+               t.access_url,
+               t.access_format,
                c.access_estsize,
-               c.target_name,
+               t.target_name,
                CASE WHEN c.s_dec IS NOT NULL THEN c.s_ra::double precision END,
                CASE WHEN c.s_ra IS NOT NULL THEN c.s_dec END,
                c.s_fov,
@@ -619,33 +629,33 @@ SELECT CASE WHEN t.given > 0 AND c.calib_level IS NOT NULL AND c.obs_collection 
                CASE WHEN c.em_min > c.em_max THEN NULL ELSE c.em_max END,
                c.em_res_power,
                c.em_xel,
-               c.o_ucd,
-               c.pol_states,
+               t.o_ucd,
+               t.pol_states,
                CASE WHEN ivoa.obscore_absent(v.pol_xel) THEN 0 ELSE c.pol_xel END,
-               c.facility_name,
-               c.instrument_name,
-               c.dataproduct_subtype,
-               c.target_class,
+               t.facility_name,
+               t.instrument_name,
+               t.dataproduct_subtype,
+               t.target_class,
                c.obs_creation_date,
-               c.obs_creator_name,
-               c.obs_creator_did,
-               c.obs_title,
-               c.publisher_id,
-               c.bib_reference,
-               c.data_rights,
+               t.obs_creator_name,
+               t.obs_creator_did,
+               t.obs_title,
+               t.publisher_id,
+               t.bib_reference,
+               t.data_rights,
                c.obs_release_date,
-               c.s_ucd,
-               c.em_ucd,
-               c.s_unit,
-               c.em_unit,
-               c.o_unit,
+               t.s_ucd,
+               t.em_ucd,
+               t.s_unit,
+               t.em_unit,
+               t.o_unit,
                c.s_resolution_min,
                c.s_resolution_max,
                c.s_pixel_scale,
-               c.s_calib_status,
-               c.t_calib_status,
-               c.em_calib_status,
-               c.o_calib_status,
+               t.s_calib_status,
+               t.t_calib_status,
+               t.em_calib_status,
+               t.o_calib_status,
                c.s_stat_error,
                c.t_stat_error,
                c.em_stat_error,
@@ -653,72 +663,72 @@ SELECT CASE WHEN t.given > 0 AND c.calib_level IS NOT NULL AND c.obs_collection 
                c.em_res_power_min,
                c.em_res_power_max,
                c.em_resolution,
-               c.proposal_id,
+               t.proposal_id,
                did_scope,
                did_name
            )::ivoa.obscore
        END,
        t.given > 0
-       AND (c.calib_level IS NULL OR c.obs_collection IS NULL OR c.obs_id IS NULL
-            OR c.obs_publisher_did IS NULL
+       AND (c.calib_level IS NULL OR t.obs_collection IS NULL OR t.obs_id IS NULL
+            OR t.obs_publisher_did IS NULL
             OR (c.s_ra IS NULL) <> (c.s_dec IS NULL)
             OR c.t_min > c.t_max OR c.em_min > c.em_max
-            OR t.given <> num_nonnulls(c.dataproduct_type, c.calib_level,
-                                 c.obs_collection, c.obs_id,
-                                 c.obs_publisher_did, c.access_url,
-                                 c.access_format, c.access_estsize,
-                                 c.target_name, c.s_ra, c.s_dec, c.s_fov,
+            OR t.given <> num_nonnulls(t.dataproduct_type, c.calib_level,
+                                 t.obs_collection, t.obs_id,
+                                 t.obs_publisher_did, t.access_url,
+                                 t.access_format, c.access_estsize,
+                                 t.target_name, c.s_ra, c.s_dec, c.s_fov,
                                  c.s_region, c.s_resolution, c.s_xel1, c.s_xel2,
                                  c.t_min, c.t_max, c.t_exptime, c.t_resolution,
                                  c.t_xel, c.em_min, c.em_max, c.em_res_power,
-                                 c.em_xel, c.o_ucd, c.pol_states, c.pol_xel,
-                                 c.facility_name, c.instrument_name,
-                                 c.dataproduct_subtype, c.target_class,
-                                 c.obs_creation_date, c.obs_creator_name,
-                                 c.obs_creator_did, c.obs_title, c.publisher_id,
-                                 c.bib_reference, c.data_rights,
-                                 c.obs_release_date, c.s_ucd, c.em_ucd,
-                                 c.s_unit, c.em_unit, c.o_unit,
+                                 c.em_xel, t.o_ucd, t.pol_states, c.pol_xel,
+                                 t.facility_name, t.instrument_name,
+                                 t.dataproduct_subtype, t.target_class,
+                                 c.obs_creation_date, t.obs_creator_name,
+                                 t.obs_creator_did, t.obs_title, t.publisher_id,
+                                 t.bib_reference, t.data_rights,
+                                 c.obs_release_date, t.s_ucd, t.em_ucd,
+                                 t.s_unit, t.em_unit, t.o_unit,
                                  c.s_resolution_min, c.s_resolution_max,
-                                 c.s_pixel_scale, c.s_calib_status,
-                                 c.t_calib_status, c.em_calib_status,
-                                 c.o_calib_status, c.s_stat_error,
+                                 c.s_pixel_scale, t.s_calib_status,
+                                 t.t_calib_status, t.em_calib_status,
+                                 t.o_calib_status, c.s_stat_error,
                                  c.t_stat_error, c.em_stat_error,
                                  c.o_stat_error, c.em_res_power_min,
                                  c.em_res_power_max, c.em_resolution,
-                                 c.proposal_id)),
+                                 t.proposal_id)),
        CASE WHEN with_problems AND t.given > 0 THEN
            nullif(array_remove(ARRAY[
                ivoa.obscore_problem(did_scope, did_name, 'dataproduct_type', v.dataproduct_type,
-                   CASE WHEN c.dataproduct_type IS NULL AND NOT ivoa.obscore_absent(v.dataproduct_type)
+                   CASE WHEN t.dataproduct_type IS NULL AND NOT ivoa.obscore_absent(v.dataproduct_type)
                    THEN ivoa.obscore_why('ptype', NULL, v.dataproduct_type) END),
                ivoa.obscore_problem(did_scope, did_name, 'calib_level', v.calib_level,
                    CASE WHEN c.calib_level IS NOT NULL THEN NULL
                    WHEN ivoa.obscore_absent(v.calib_level) THEN 'missing (required)'
                    ELSE ivoa.obscore_why('calib', t.calib_level, v.calib_level) END),
                ivoa.obscore_problem(did_scope, did_name, 'obs_collection', v.obs_collection,
-                   CASE WHEN c.obs_collection IS NOT NULL THEN NULL
+                   CASE WHEN t.obs_collection IS NOT NULL THEN NULL
                    WHEN ivoa.obscore_absent(v.obs_collection) THEN 'missing (required)'
                    ELSE ivoa.obscore_why('text', NULL, v.obs_collection) END),
                ivoa.obscore_problem(did_scope, did_name, 'obs_id', v.obs_id,
-                   CASE WHEN c.obs_id IS NOT NULL THEN NULL
+                   CASE WHEN t.obs_id IS NOT NULL THEN NULL
                    WHEN ivoa.obscore_absent(v.obs_id) THEN 'missing (required)'
                    ELSE ivoa.obscore_why('ident', NULL, v.obs_id) END),
                ivoa.obscore_problem(did_scope, did_name, 'obs_publisher_did', v.obs_publisher_did,
-                   CASE WHEN c.obs_publisher_did IS NOT NULL THEN NULL
+                   CASE WHEN t.obs_publisher_did IS NOT NULL THEN NULL
                    WHEN ivoa.obscore_absent(v.obs_publisher_did) THEN 'missing (required)'
                    ELSE ivoa.obscore_why('ident', NULL, v.obs_publisher_did) END),
                ivoa.obscore_problem(did_scope, did_name, 'access_url', v.access_url,
-                   CASE WHEN c.access_url IS NULL AND NOT ivoa.obscore_absent(v.access_url)
+                   CASE WHEN t.access_url IS NULL AND NOT ivoa.obscore_absent(v.access_url)
                    THEN ivoa.obscore_why('text', NULL, v.access_url) END),
                ivoa.obscore_problem(did_scope, did_name, 'access_format', v.access_format,
-                   CASE WHEN c.access_format IS NULL AND NOT ivoa.obscore_absent(v.access_format)
+                   CASE WHEN t.access_format IS NULL AND NOT ivoa.obscore_absent(v.access_format)
                    THEN ivoa.obscore_why('text', NULL, v.access_format) END),
                ivoa.obscore_problem(did_scope, did_name, 'access_estsize', v.access_estsize,
                    CASE WHEN c.access_estsize IS NULL AND NOT ivoa.obscore_absent(v.access_estsize)
                    THEN ivoa.obscore_why('size', t.access_estsize, v.access_estsize) END),
                ivoa.obscore_problem(did_scope, did_name, 'target_name', v.target_name,
-                   CASE WHEN c.target_name IS NULL AND NOT ivoa.obscore_absent(v.target_name)
+                   CASE WHEN t.target_name IS NULL AND NOT ivoa.obscore_absent(v.target_name)
                    THEN ivoa.obscore_why('text', NULL, v.target_name) END),
                ivoa.obscore_problem(did_scope, did_name, 's_ra', v.s_ra,
                    CASE WHEN c.s_ra IS NOT NULL THEN NULL
@@ -772,64 +782,64 @@ SELECT CASE WHEN t.given > 0 AND c.calib_level IS NOT NULL AND c.obs_collection 
                    CASE WHEN c.em_xel IS NULL AND NOT ivoa.obscore_absent(v.em_xel)
                    THEN ivoa.obscore_why('count', t.em_xel, v.em_xel) END),
                ivoa.obscore_problem(did_scope, did_name, 'o_ucd', v.o_ucd,
-                   CASE WHEN c.o_ucd IS NULL AND NOT ivoa.obscore_absent(v.o_ucd)
+                   CASE WHEN t.o_ucd IS NULL AND NOT ivoa.obscore_absent(v.o_ucd)
                    THEN ivoa.obscore_why('text', NULL, v.o_ucd) END),
                ivoa.obscore_problem(did_scope, did_name, 'pol_states', v.pol_states,
-                   CASE WHEN c.pol_states IS NULL AND NOT ivoa.obscore_absent(v.pol_states)
+                   CASE WHEN t.pol_states IS NULL AND NOT ivoa.obscore_absent(v.pol_states)
                    THEN ivoa.obscore_why('text', NULL, v.pol_states) END),
                ivoa.obscore_problem(did_scope, did_name, 'pol_xel', v.pol_xel,
                    CASE WHEN c.pol_xel IS NULL AND NOT ivoa.obscore_absent(v.pol_xel)
                    THEN ivoa.obscore_why('count', t.pol_xel, v.pol_xel) END),
                ivoa.obscore_problem(did_scope, did_name, 'facility_name', v.facility_name,
-                   CASE WHEN c.facility_name IS NULL AND NOT ivoa.obscore_absent(v.facility_name)
+                   CASE WHEN t.facility_name IS NULL AND NOT ivoa.obscore_absent(v.facility_name)
                    THEN ivoa.obscore_why('text', NULL, v.facility_name) END),
                ivoa.obscore_problem(did_scope, did_name, 'instrument_name', v.instrument_name,
-                   CASE WHEN c.instrument_name IS NULL AND NOT ivoa.obscore_absent(v.instrument_name)
+                   CASE WHEN t.instrument_name IS NULL AND NOT ivoa.obscore_absent(v.instrument_name)
                    THEN ivoa.obscore_why('text', NULL, v.instrument_name) END),
                ivoa.obscore_problem(did_scope, did_name, 'dataproduct_subtype', v.dataproduct_subtype,
-                   CASE WHEN c.dataproduct_subtype IS NULL AND NOT ivoa.obscore_absent(v.dataproduct_subtype)
+                   CASE WHEN t.dataproduct_subtype IS NULL AND NOT ivoa.obscore_absent(v.dataproduct_subtype)
                    THEN ivoa.obscore_why('text', NULL, v.dataproduct_subtype) END),
                ivoa.obscore_problem(did_scope, did_name, 'target_class', v.target_class,
-                   CASE WHEN c.target_class IS NULL AND NOT ivoa.obscore_absent(v.target_class)
+                   CASE WHEN t.target_class IS NULL AND NOT ivoa.obscore_absent(v.target_class)
                    THEN ivoa.obscore_why('text', NULL, v.target_class) END),
                ivoa.obscore_problem(did_scope, did_name, 'obs_creation_date', v.obs_creation_date,
                    CASE WHEN c.obs_creation_date IS NULL AND NOT ivoa.obscore_absent(v.obs_creation_date)
                    THEN ivoa.obscore_why('time', NULL, v.obs_creation_date) END),
                ivoa.obscore_problem(did_scope, did_name, 'obs_creator_name', v.obs_creator_name,
-                   CASE WHEN c.obs_creator_name IS NULL AND NOT ivoa.obscore_absent(v.obs_creator_name)
+                   CASE WHEN t.obs_creator_name IS NULL AND NOT ivoa.obscore_absent(v.obs_creator_name)
                    THEN ivoa.obscore_why('text', NULL, v.obs_creator_name) END),
                ivoa.obscore_problem(did_scope, did_name, 'obs_creator_did', v.obs_creator_did,
-                   CASE WHEN c.obs_creator_did IS NULL AND NOT ivoa.obscore_absent(v.obs_creator_did)
+                   CASE WHEN t.obs_creator_did IS NULL AND NOT ivoa.obscore_absent(v.obs_creator_did)
                    THEN ivoa.obscore_why('text', NULL, v.obs_creator_did) END),
                ivoa.obscore_problem(did_scope, did_name, 'obs_title', v.obs_title,
-                   CASE WHEN c.obs_title IS NULL AND NOT ivoa.obscore_absent(v.obs_title)
+                   CASE WHEN t.obs_title IS NULL AND NOT ivoa.obscore_absent(v.obs_title)
                    THEN ivoa.obscore_why('text', NULL, v.obs_title) END),
                ivoa.obscore_problem(did_scope, did_name, 'publisher_id', v.publisher_id,
-                   CASE WHEN c.publisher_id IS NULL AND NOT ivoa.obscore_absent(v.publisher_id)
+                   CASE WHEN t.publisher_id IS NULL AND NOT ivoa.obscore_absent(v.publisher_id)
                    THEN ivoa.obscore_why('text', NULL, v.publisher_id) END),
                ivoa.obscore_problem(did_scope, did_name, 'bib_reference', v.bib_reference,
-                   CASE WHEN c.bib_reference IS NULL AND NOT ivoa.obscore_absent(v.bib_reference)
+                   CASE WHEN t.bib_reference IS NULL AND NOT ivoa.obscore_absent(v.bib_reference)
                    THEN ivoa.obscore_why('text', NULL, v.bib_reference) END),
                ivoa.obscore_problem(did_scope, did_name, 'data_rights', v.data_rights,
-                   CASE WHEN c.data_rights IS NULL AND NOT ivoa.obscore_absent(v.data_rights)
+                   CASE WHEN t.data_rights IS NULL AND NOT ivoa.obscore_absent(v.data_rights)
                    THEN ivoa.obscore_why('text', NULL, v.data_rights) END),
                ivoa.obscore_problem(did_scope, did_name, 'obs_release_date', v.obs_release_date,
                    CASE WHEN c.obs_release_date IS NULL AND NOT ivoa.obscore_absent(v.obs_release_date)
                    THEN ivoa.obscore_why('time', NULL, v.obs_release_date) END),
                ivoa.obscore_problem(did_scope, did_name, 's_ucd', v.s_ucd,
-                   CASE WHEN c.s_ucd IS NULL AND NOT ivoa.obscore_absent(v.s_ucd)
+                   CASE WHEN t.s_ucd IS NULL AND NOT ivoa.obscore_absent(v.s_ucd)
                    THEN ivoa.obscore_why('text', NULL, v.s_ucd) END),
                ivoa.obscore_problem(did_scope, did_name, 'em_ucd', v.em_ucd,
-                   CASE WHEN c.em_ucd IS NULL AND NOT ivoa.obscore_absent(v.em_ucd)
+                   CASE WHEN t.em_ucd IS NULL AND NOT ivoa.obscore_absent(v.em_ucd)
                    THEN ivoa.obscore_why('text', NULL, v.em_ucd) END),
                ivoa.obscore_problem(did_scope, did_name, 's_unit', v.s_unit,
-                   CASE WHEN c.s_unit IS NULL AND NOT ivoa.obscore_absent(v.s_unit)
+                   CASE WHEN t.s_unit IS NULL AND NOT ivoa.obscore_absent(v.s_unit)
                    THEN ivoa.obscore_why('text', NULL, v.s_unit) END),
                ivoa.obscore_problem(did_scope, did_name, 'em_unit', v.em_unit,
-                   CASE WHEN c.em_unit IS NULL AND NOT ivoa.obscore_absent(v.em_unit)
+                   CASE WHEN t.em_unit IS NULL AND NOT ivoa.obscore_absent(v.em_unit)
                    THEN ivoa.obscore_why('text', NULL, v.em_unit) END),
                ivoa.obscore_problem(did_scope, did_name, 'o_unit', v.o_unit,
-                   CASE WHEN c.o_unit IS NULL AND NOT ivoa.obscore_absent(v.o_unit)
+                   CASE WHEN t.o_unit IS NULL AND NOT ivoa.obscore_absent(v.o_unit)
                    THEN ivoa.obscore_why('text', NULL, v.o_unit) END),
                ivoa.obscore_problem(did_scope, did_name, 's_resolution_min', v.s_resolution_min,
                    CASE WHEN c.s_resolution_min IS NULL AND NOT ivoa.obscore_absent(v.s_resolution_min)
@@ -841,16 +851,16 @@ SELECT CASE WHEN t.given > 0 AND c.calib_level IS NOT NULL AND c.obs_collection 
                    CASE WHEN c.s_pixel_scale IS NULL AND NOT ivoa.obscore_absent(v.s_pixel_scale)
                    THEN ivoa.obscore_why('nonneg', t.s_pixel_scale, v.s_pixel_scale) END),
                ivoa.obscore_problem(did_scope, did_name, 's_calib_status', v.s_calib_status,
-                   CASE WHEN c.s_calib_status IS NULL AND NOT ivoa.obscore_absent(v.s_calib_status)
+                   CASE WHEN t.s_calib_status IS NULL AND NOT ivoa.obscore_absent(v.s_calib_status)
                    THEN ivoa.obscore_why('text', NULL, v.s_calib_status) END),
                ivoa.obscore_problem(did_scope, did_name, 't_calib_status', v.t_calib_status,
-                   CASE WHEN c.t_calib_status IS NULL AND NOT ivoa.obscore_absent(v.t_calib_status)
+                   CASE WHEN t.t_calib_status IS NULL AND NOT ivoa.obscore_absent(v.t_calib_status)
                    THEN ivoa.obscore_why('text', NULL, v.t_calib_status) END),
                ivoa.obscore_problem(did_scope, did_name, 'em_calib_status', v.em_calib_status,
-                   CASE WHEN c.em_calib_status IS NULL AND NOT ivoa.obscore_absent(v.em_calib_status)
+                   CASE WHEN t.em_calib_status IS NULL AND NOT ivoa.obscore_absent(v.em_calib_status)
                    THEN ivoa.obscore_why('text', NULL, v.em_calib_status) END),
                ivoa.obscore_problem(did_scope, did_name, 'o_calib_status', v.o_calib_status,
-                   CASE WHEN c.o_calib_status IS NULL AND NOT ivoa.obscore_absent(v.o_calib_status)
+                   CASE WHEN t.o_calib_status IS NULL AND NOT ivoa.obscore_absent(v.o_calib_status)
                    THEN ivoa.obscore_why('text', NULL, v.o_calib_status) END),
                ivoa.obscore_problem(did_scope, did_name, 's_stat_error', v.s_stat_error,
                    CASE WHEN c.s_stat_error IS NULL AND NOT ivoa.obscore_absent(v.s_stat_error)
@@ -874,7 +884,7 @@ SELECT CASE WHEN t.given > 0 AND c.calib_level IS NOT NULL AND c.obs_collection 
                    CASE WHEN c.em_resolution IS NULL AND NOT ivoa.obscore_absent(v.em_resolution)
                    THEN ivoa.obscore_why('nonneg', t.em_resolution, v.em_resolution) END),
                ivoa.obscore_problem(did_scope, did_name, 'proposal_id', v.proposal_id,
-                   CASE WHEN c.proposal_id IS NULL AND NOT ivoa.obscore_absent(v.proposal_id)
+                   CASE WHEN t.proposal_id IS NULL AND NOT ivoa.obscore_absent(v.proposal_id)
                    THEN ivoa.obscore_why('text', NULL, v.proposal_id) END)
            ], NULL), '{}')
        END
@@ -946,7 +956,8 @@ SELECT CASE WHEN t.given > 0 AND c.calib_level IS NOT NULL AND c.obs_collection 
         proposal_id         pg_catalog.jsonb
   )
 
-  -- Each value as what its column holds, NULL when it cannot be.
+  -- Each value read once: text as its column holds it, numbers as numeric;
+  -- NULL when it cannot be.
   CROSS JOIN LATERAL (
     SELECT num_nonnulls(v.dataproduct_type, v.calib_level, v.obs_collection,
                         v.obs_id, v.obs_publisher_did, v.access_url,
@@ -966,15 +977,15 @@ SELECT CASE WHEN t.given > 0 AND c.calib_level IS NOT NULL AND c.obs_collection 
                         v.o_calib_status, v.s_stat_error, v.t_stat_error,
                         v.em_stat_error, v.o_stat_error, v.em_res_power_min,
                         v.em_res_power_max, v.em_resolution, v.proposal_id) AS given,
-        lower(ivoa.obscore_text(v.dataproduct_type)) AS dataproduct_type,
+        ivoa.obscore_ptype(v.dataproduct_type) AS dataproduct_type,
         ivoa.obscore_json_number(v.calib_level) AS calib_level,
-        ivoa.obscore_text(v.obs_collection) AS obs_collection,
-        ivoa.obscore_text(v.obs_id) AS obs_id,
-        ivoa.obscore_text(v.obs_publisher_did) AS obs_publisher_did,
-        ivoa.obscore_text(v.access_url) AS access_url,
-        ivoa.obscore_text(v.access_format) AS access_format,
+        ivoa.obscore_text(v.obs_collection, 8192) AS obs_collection,
+        ivoa.obscore_text(v.obs_id, 1024) AS obs_id,
+        ivoa.obscore_text(v.obs_publisher_did, 1024) AS obs_publisher_did,
+        ivoa.obscore_text(v.access_url, 8192) AS access_url,
+        ivoa.obscore_text(v.access_format, 8192) AS access_format,
         ivoa.obscore_json_number(v.access_estsize) AS access_estsize,
-        ivoa.obscore_text(v.target_name) AS target_name,
+        ivoa.obscore_text(v.target_name, 8192) AS target_name,
         ivoa.obscore_json_number(v.s_ra) AS s_ra,
         ivoa.obscore_json_number(v.s_dec) AS s_dec,
         ivoa.obscore_json_number(v.s_fov) AS s_fov,
@@ -991,33 +1002,33 @@ SELECT CASE WHEN t.given > 0 AND c.calib_level IS NOT NULL AND c.obs_collection 
         ivoa.obscore_json_number(v.em_max) AS em_max,
         ivoa.obscore_json_number(v.em_res_power) AS em_res_power,
         ivoa.obscore_json_number(v.em_xel) AS em_xel,
-        ivoa.obscore_text(v.o_ucd) AS o_ucd,
-        ivoa.obscore_text(v.pol_states) AS pol_states,
+        ivoa.obscore_text(v.o_ucd, 8192) AS o_ucd,
+        ivoa.obscore_text(v.pol_states, 8192) AS pol_states,
         ivoa.obscore_json_number(v.pol_xel) AS pol_xel,
-        ivoa.obscore_text(v.facility_name) AS facility_name,
-        ivoa.obscore_text(v.instrument_name) AS instrument_name,
-        ivoa.obscore_text(v.dataproduct_subtype) AS dataproduct_subtype,
-        ivoa.obscore_text(v.target_class) AS target_class,
+        ivoa.obscore_text(v.facility_name, 8192) AS facility_name,
+        ivoa.obscore_text(v.instrument_name, 8192) AS instrument_name,
+        ivoa.obscore_text(v.dataproduct_subtype, 8192) AS dataproduct_subtype,
+        ivoa.obscore_text(v.target_class, 8192) AS target_class,
         ivoa.obscore_time(v.obs_creation_date) AS obs_creation_date,
-        ivoa.obscore_text(v.obs_creator_name) AS obs_creator_name,
-        ivoa.obscore_text(v.obs_creator_did) AS obs_creator_did,
-        ivoa.obscore_text(v.obs_title) AS obs_title,
-        ivoa.obscore_text(v.publisher_id) AS publisher_id,
-        ivoa.obscore_text(v.bib_reference) AS bib_reference,
-        ivoa.obscore_text(v.data_rights) AS data_rights,
+        ivoa.obscore_text(v.obs_creator_name, 8192) AS obs_creator_name,
+        ivoa.obscore_text(v.obs_creator_did, 8192) AS obs_creator_did,
+        ivoa.obscore_text(v.obs_title, 8192) AS obs_title,
+        ivoa.obscore_text(v.publisher_id, 8192) AS publisher_id,
+        ivoa.obscore_text(v.bib_reference, 8192) AS bib_reference,
+        ivoa.obscore_text(v.data_rights, 8192) AS data_rights,
         ivoa.obscore_time(v.obs_release_date) AS obs_release_date,
-        ivoa.obscore_text(v.s_ucd) AS s_ucd,
-        ivoa.obscore_text(v.em_ucd) AS em_ucd,
-        ivoa.obscore_text(v.s_unit) AS s_unit,
-        ivoa.obscore_text(v.em_unit) AS em_unit,
-        ivoa.obscore_text(v.o_unit) AS o_unit,
+        ivoa.obscore_text(v.s_ucd, 8192) AS s_ucd,
+        ivoa.obscore_text(v.em_ucd, 8192) AS em_ucd,
+        ivoa.obscore_text(v.s_unit, 8192) AS s_unit,
+        ivoa.obscore_text(v.em_unit, 8192) AS em_unit,
+        ivoa.obscore_text(v.o_unit, 8192) AS o_unit,
         ivoa.obscore_json_number(v.s_resolution_min) AS s_resolution_min,
         ivoa.obscore_json_number(v.s_resolution_max) AS s_resolution_max,
         ivoa.obscore_json_number(v.s_pixel_scale) AS s_pixel_scale,
-        ivoa.obscore_text(v.s_calib_status) AS s_calib_status,
-        ivoa.obscore_text(v.t_calib_status) AS t_calib_status,
-        ivoa.obscore_text(v.em_calib_status) AS em_calib_status,
-        ivoa.obscore_text(v.o_calib_status) AS o_calib_status,
+        ivoa.obscore_text(v.s_calib_status, 8192) AS s_calib_status,
+        ivoa.obscore_text(v.t_calib_status, 8192) AS t_calib_status,
+        ivoa.obscore_text(v.em_calib_status, 8192) AS em_calib_status,
+        ivoa.obscore_text(v.o_calib_status, 8192) AS o_calib_status,
         ivoa.obscore_json_number(v.s_stat_error) AS s_stat_error,
         ivoa.obscore_json_number(v.t_stat_error) AS t_stat_error,
         ivoa.obscore_json_number(v.em_stat_error) AS em_stat_error,
@@ -1025,22 +1036,15 @@ SELECT CASE WHEN t.given > 0 AND c.calib_level IS NOT NULL AND c.obs_collection 
         ivoa.obscore_json_number(v.em_res_power_min) AS em_res_power_min,
         ivoa.obscore_json_number(v.em_res_power_max) AS em_res_power_max,
         ivoa.obscore_json_number(v.em_resolution) AS em_resolution,
-        ivoa.obscore_text(v.proposal_id) AS proposal_id
+        ivoa.obscore_text(v.proposal_id, 8192) AS proposal_id
     OFFSET 0
   ) AS t
 
-  -- ... and within the column's limits.
+  -- The numbers within their column's limits, as its type.
   CROSS JOIN LATERAL (
     SELECT
-        CASE WHEN t.dataproduct_type IN ('image', 'cube', 'spectrum', 'sed', 'timeseries', 'visibility', 'event', 'measurements') THEN t.dataproduct_type END AS dataproduct_type,
         CASE WHEN t.calib_level IN (0, 1, 2, 3, 4) THEN t.calib_level::integer END AS calib_level,
-        ivoa.obscore_bounded(t.obs_collection, 8192) AS obs_collection,
-        ivoa.obscore_bounded(t.obs_id, 1024) AS obs_id,
-        ivoa.obscore_bounded(t.obs_publisher_did, 1024) AS obs_publisher_did,
-        ivoa.obscore_bounded(t.access_url, 8192) AS access_url,
-        ivoa.obscore_bounded(t.access_format, 8192) AS access_format,
         ivoa.obscore_int8(t.access_estsize, 0) AS access_estsize,
-        ivoa.obscore_bounded(t.target_name, 8192) AS target_name,
         CASE WHEN abs(t.s_ra) <= 1e300 THEN ivoa.obscore_wrap360(t.s_ra) END AS s_ra,
         ivoa.obscore_float8(t.s_dec, -90, 90) AS s_dec,
         ivoa.obscore_float8(t.s_fov, 0, 1e300) AS s_fov,
@@ -1057,41 +1061,19 @@ SELECT CASE WHEN t.given > 0 AND c.calib_level IS NOT NULL AND c.obs_collection 
         ivoa.obscore_float8(t.em_max, 1e-300, 1e300) AS em_max,
         ivoa.obscore_float8(t.em_res_power, 0, 1e300) AS em_res_power,
         ivoa.obscore_int8(t.em_xel, -1) AS em_xel,
-        ivoa.obscore_bounded(t.o_ucd, 8192) AS o_ucd,
-        ivoa.obscore_bounded(t.pol_states, 8192) AS pol_states,
         ivoa.obscore_int8(t.pol_xel, -1) AS pol_xel,
-        ivoa.obscore_bounded(t.facility_name, 8192) AS facility_name,
-        ivoa.obscore_bounded(t.instrument_name, 8192) AS instrument_name,
-        ivoa.obscore_bounded(t.dataproduct_subtype, 8192) AS dataproduct_subtype,
-        ivoa.obscore_bounded(t.target_class, 8192) AS target_class,
         t.obs_creation_date::timestamp AS obs_creation_date,
-        ivoa.obscore_bounded(t.obs_creator_name, 8192) AS obs_creator_name,
-        ivoa.obscore_bounded(t.obs_creator_did, 8192) AS obs_creator_did,
-        ivoa.obscore_bounded(t.obs_title, 8192) AS obs_title,
-        ivoa.obscore_bounded(t.publisher_id, 8192) AS publisher_id,
-        ivoa.obscore_bounded(t.bib_reference, 8192) AS bib_reference,
-        ivoa.obscore_bounded(t.data_rights, 8192) AS data_rights,
         t.obs_release_date::timestamp AS obs_release_date,
-        ivoa.obscore_bounded(t.s_ucd, 8192) AS s_ucd,
-        ivoa.obscore_bounded(t.em_ucd, 8192) AS em_ucd,
-        ivoa.obscore_bounded(t.s_unit, 8192) AS s_unit,
-        ivoa.obscore_bounded(t.em_unit, 8192) AS em_unit,
-        ivoa.obscore_bounded(t.o_unit, 8192) AS o_unit,
         ivoa.obscore_float8(t.s_resolution_min, 0, 1e300) AS s_resolution_min,
         ivoa.obscore_float8(t.s_resolution_max, 0, 1e300) AS s_resolution_max,
         ivoa.obscore_float8(t.s_pixel_scale, 0, 1e300) AS s_pixel_scale,
-        ivoa.obscore_bounded(t.s_calib_status, 8192) AS s_calib_status,
-        ivoa.obscore_bounded(t.t_calib_status, 8192) AS t_calib_status,
-        ivoa.obscore_bounded(t.em_calib_status, 8192) AS em_calib_status,
-        ivoa.obscore_bounded(t.o_calib_status, 8192) AS o_calib_status,
         ivoa.obscore_float8(t.s_stat_error, 0, 1e300) AS s_stat_error,
         ivoa.obscore_float8(t.t_stat_error, 0, 1e300) AS t_stat_error,
         ivoa.obscore_float8(t.em_stat_error, 0, 1e300) AS em_stat_error,
         ivoa.obscore_float8(t.o_stat_error, 0, 1e300) AS o_stat_error,
         ivoa.obscore_float8(t.em_res_power_min, 0, 1e300) AS em_res_power_min,
         ivoa.obscore_float8(t.em_res_power_max, 0, 1e300) AS em_res_power_max,
-        ivoa.obscore_float8(t.em_resolution, 0, 1e300) AS em_resolution,
-        ivoa.obscore_bounded(t.proposal_id, 8192) AS proposal_id
+        ivoa.obscore_float8(t.em_resolution, 0, 1e300) AS em_resolution
     OFFSET 0
   ) AS c
 $fn$;
@@ -1242,35 +1224,27 @@ BEGIN
     -- of them after an INSERT, the changed ones after an UPDATE), which
     -- also clears their old problems; then a second over the few that may
     -- have new ones, to record them.
-    BEGIN
-        WITH src AS (
-            SELECT n.scope, n.name, n.data
-              FROM new_rows AS n
-             WHERE ch_scopes IS NULL
-            UNION ALL
-            SELECT n.scope, n.name, n.data
-              FROM new_rows AS n
-              JOIN unnest(ch_scopes, ch_names) AS ch (scope, name)
-                ON ch.scope = n.scope AND ch.name = n.name
-        ), conv AS MATERIALIZED (
-            SELECT s.scope, s.name, f.obs, f.suspect
-              FROM src AS s
-             CROSS JOIN LATERAL ivoa.obscore_convert(s.scope, s.name, s.data, false) AS f
-        ), dropped AS (
-            DELETE FROM ivoa.obscore AS o
-             USING conv AS c
-             WHERE o.rucio_did_scope = c.scope AND o.rucio_did_name = c.name
-               AND (c.obs).rucio_did_name IS NULL
-        ), cleared AS (
-            DELETE FROM ivoa.obscore_problems AS p
-             USING conv AS c
-             WHERE p.scope = c.scope AND p.name = c.name
-        ), written AS (
-            INSERT INTO ivoa.obscore AS o
-            SELECT (c.obs).* FROM conv AS c
-             WHERE (c.obs).rucio_did_name IS NOT NULL
-            ON CONFLICT (rucio_did_scope, rucio_did_name) DO UPDATE
-               SET (dataproduct_type, calib_level, obs_collection, obs_id,
+    WITH conv AS MATERIALIZED (
+        SELECT n.scope, n.name, f.obs, f.suspect
+          FROM new_rows AS n
+         CROSS JOIN LATERAL ivoa.obscore_convert(n.scope, n.name, n.data, false) AS f
+         WHERE ch_scopes IS NULL
+            OR (n.scope, n.name) IN (SELECT * FROM unnest(ch_scopes, ch_names))
+    ), dropped AS (
+        DELETE FROM ivoa.obscore AS o
+         USING conv AS c
+         WHERE o.rucio_did_scope = c.scope AND o.rucio_did_name = c.name
+           AND (c.obs).rucio_did_name IS NULL
+    ), cleared AS (
+        DELETE FROM ivoa.obscore_problems AS p
+         USING conv AS c
+         WHERE p.scope = c.scope AND p.name = c.name
+    ), written AS (
+        INSERT INTO ivoa.obscore AS o
+        SELECT (c.obs).* FROM conv AS c
+         WHERE (c.obs).rucio_did_name IS NOT NULL
+        ON CONFLICT (rucio_did_scope, rucio_did_name) DO UPDATE
+           SET (dataproduct_type, calib_level, obs_collection, obs_id,
                     obs_publisher_did, access_url, access_format,
                     access_estsize, target_name, s_ra, s_dec, s_fov, s_region,
                     s_resolution, s_xel1, s_xel2, t_min, t_max, t_exptime,
@@ -1285,47 +1259,36 @@ BEGIN
                     em_stat_error, o_stat_error, em_res_power_min,
                     em_res_power_max, em_resolution, proposal_id,
                     rucio_did_scope, rucio_did_name)
-                 = ROW (EXCLUDED.*)
-             -- Rows that come out the same are left alone: no dead tuple,
-             -- no index churn (Rucio rewrites unchanged metadata often).
-             WHERE NOT (o *= EXCLUDED)
-        )
-        SELECT array_agg(c.scope), array_agg(c.name)
-          INTO sus_scopes, sus_names
-          FROM conv AS c
-         WHERE c.suspect;
+             = ROW (EXCLUDED.*)
+         -- Rows that come out the same are left alone: no dead tuple,
+         -- no index churn (Rucio rewrites unchanged metadata often).
+         WHERE NOT (o *= EXCLUDED)
+    )
+    SELECT array_agg(c.scope), array_agg(c.name)
+      INTO sus_scopes, sus_names
+      FROM conv AS c
+     WHERE c.suspect;
 
-        IF sus_scopes IS NOT NULL THEN
-            WITH again AS MATERIALIZED (
-                SELECT n.scope, n.name, f.obs, f.problems
-                  FROM new_rows AS n
-                  JOIN unnest(sus_scopes, sus_names) AS s (scope, name)
-                    ON s.scope = n.scope AND s.name = n.name
-                 CROSS JOIN LATERAL ivoa.obscore_convert(n.scope, n.name, n.data, true) AS f
-                 WHERE f.problems IS NOT NULL
-            ), kept AS (
-                INSERT INTO ivoa.obscore_problems AS p
-                SELECT pr.* FROM again AS a CROSS JOIN LATERAL unnest(a.problems) AS pr
-                ON CONFLICT (scope, name, field) DO UPDATE
-                   SET excerpt = EXCLUDED.excerpt, reason = EXCLUDED.reason,
-                       seen = EXCLUDED.seen
-            )
-            SELECT array_agg(ivoa.obscore_notice(a.scope, a.name,
-                                                 (a.obs).rucio_did_name IS NOT NULL, a.problems))
-              INTO msgs
-              FROM again AS a;
-        END IF;
-    EXCEPTION WHEN OTHERS THEN
-        RAISE NOTICE 'ivoa.obscore: % on rucio.dids: set-based update failed (%), '
-                     'retrying DID by DID', TG_OP, SQLERRM;
-        msgs := NULL;
-        FOR one IN SELECT n.scope, n.name, n.data
-                     FROM new_rows AS n
-                    WHERE ch_scopes IS NULL
-                       OR (n.scope, n.name) IN (SELECT * FROM unnest(ch_scopes, ch_names)) LOOP
-            PERFORM ivoa.obscore_sync_did(one.scope, one.name, one.data);
-        END LOOP;
-    END;
+    IF sus_scopes IS NOT NULL THEN
+        WITH again AS MATERIALIZED (
+            SELECT n.scope, n.name, f.obs, f.problems
+              FROM new_rows AS n
+              JOIN unnest(sus_scopes, sus_names) AS s (scope, name)
+                ON s.scope = n.scope AND s.name = n.name
+             CROSS JOIN LATERAL ivoa.obscore_convert(n.scope, n.name, n.data, true) AS f
+             WHERE f.problems IS NOT NULL
+        ), kept AS (
+            INSERT INTO ivoa.obscore_problems AS p
+            SELECT pr.* FROM again AS a CROSS JOIN LATERAL unnest(a.problems) AS pr
+            ON CONFLICT (scope, name, field) DO UPDATE
+               SET excerpt = EXCLUDED.excerpt, reason = EXCLUDED.reason,
+                   seen = EXCLUDED.seen
+        )
+        SELECT array_agg(ivoa.obscore_notice(a.scope, a.name,
+                                             (a.obs).rucio_did_name IS NOT NULL, a.problems))
+          INTO msgs
+          FROM again AS a;
+    END IF;
 
     IF msgs IS NOT NULL THEN
         FOREACH msg IN ARRAY msgs LOOP
@@ -1335,9 +1298,40 @@ BEGIN
     RETURN NULL;
 
 EXCEPTION WHEN OTHERS THEN
-    -- Last line of defence: Rucio's statement must succeed regardless.
-    RAISE NOTICE 'ivoa.obscore: % on rucio.dids not synchronised: % (SQLSTATE %)',
-        TG_OP, SQLERRM, SQLSTATE;
+    -- All of the above is undone.  An INSERT or UPDATE is retried one DID at
+    -- a time, so that one bad DID cannot hold back the others; the one
+    -- exception block keeps the usual path at one subtransaction.
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        RAISE NOTICE 'ivoa.obscore: % on rucio.dids: set-based update failed (%), '
+                     'retrying DID by DID', TG_OP, SQLERRM;
+        BEGIN
+            IF TG_OP = 'UPDATE' THEN
+                DELETE FROM ivoa.obscore AS o
+                 USING old_rows AS d
+                 WHERE o.rucio_did_scope = d.scope AND o.rucio_did_name = d.name
+                   AND NOT EXISTS (SELECT 1 FROM new_rows AS n
+                                    WHERE n.scope = d.scope AND n.name = d.name);
+                DELETE FROM ivoa.obscore_problems AS p
+                 USING old_rows AS d
+                 WHERE p.scope = d.scope AND p.name = d.name
+                   AND NOT EXISTS (SELECT 1 FROM new_rows AS n
+                                    WHERE n.scope = d.scope AND n.name = d.name);
+            END IF;
+            FOR one IN SELECT n.scope, n.name, n.data
+                         FROM new_rows AS n
+                        WHERE ch_scopes IS NULL
+                           OR (n.scope, n.name) IN (SELECT * FROM unnest(ch_scopes, ch_names)) LOOP
+                PERFORM ivoa.obscore_sync_did(one.scope, one.name, one.data);
+            END LOOP;
+        EXCEPTION WHEN OTHERS THEN
+            RAISE NOTICE 'ivoa.obscore: % on rucio.dids not synchronised: % (SQLSTATE %)',
+                TG_OP, SQLERRM, SQLSTATE;
+        END;
+    ELSE
+        -- Last line of defence: Rucio's statement must succeed regardless.
+        RAISE NOTICE 'ivoa.obscore: % on rucio.dids not synchronised: % (SQLSTATE %)',
+            TG_OP, SQLERRM, SQLSTATE;
+    END IF;
     RETURN NULL;
 END
 $fn$;

@@ -284,3 +284,29 @@ def test_prototype_shaped_bulk_load():
     assert out.strip() == "2000|2000|2000"
     out, _ = psql("SELECT count(*) FROM ivoa.obscore_problems WHERE scope = 'synctest'")
     assert out.strip() == "0"
+
+
+def test_a_did_that_cannot_be_written_holds_back_no_other():
+    # A rule the conversion does not know of (an operator's constraint):
+    # the set-based write fails as a whole and the statement's DIDs are
+    # written one at a time.  The one that breaks the rule keeps no row and
+    # says why (field *); the others are written as usual.
+    psql("ALTER TABLE ivoa.obscore ADD CONSTRAINT test_no_explode CHECK (obs_id <> 'explode')")
+    try:
+        rows = ", ".join("('def', 'synctest', '%s', '%s'::jsonb)" % (name, json.dumps(data))
+                         for name, data in [("a.fits", dict(GOOD, obs_id="a")),
+                                            ("x.fits", dict(GOOD, obs_id="explode")),
+                                            ("b.fits", dict(GOOD, obs_id="b", s_fov=-1))])
+        _, notices = psql("INSERT INTO rucio.dids (vo, scope, name, data) VALUES " + rows)
+    finally:
+        psql("ALTER TABLE ivoa.obscore DROP CONSTRAINT IF EXISTS test_no_explode")
+    assert "set-based update failed" in notices
+    assert "synctest:x.fits not synchronised" in notices
+    assert obscore("a.fits") == "a|10.5|-45.25" and obscore("x.fits") == ""
+    assert obscore("b.fits", "obs_id, s_fov") == "b|"
+    assert problems("a.fits") == {} and list(problems("b.fits")) == ["s_fov"]
+    found = problems("x.fits")
+    assert list(found) == ["*"] and "test_no_explode" in found["*"][1], found
+    # Written again once the rule is gone: in step, the * gone.
+    upsert("x.fits", dict(GOOD, obs_id="explode", run=2))
+    assert obscore("x.fits", "obs_id") == "explode" and problems("x.fits") == {}
