@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from conftest import PGHOST, psql
+from conftest import PGHOST, TOP, psql
 
 ROLE = "rif_sync_writer"
 SCOPE = "syncattack"
@@ -180,5 +180,34 @@ def test_definer_functions_end_their_search_path_with_pg_temp():
 
 
 def test_writer_cannot_call_the_helpers_directly(writer):
-    p = psql_as(writer, "SELECT ivoa.obscore_sync_did('a', 'b', '{}')")
-    assert p.returncode != 0 and "permission denied" in p.stderr
+    for sql in ("SELECT ivoa.obscore_sync_did('a', 'b', '{}')",
+                "SELECT * FROM ivoa.obscore_rebuild()"):
+        p = psql_as(writer, sql)
+        assert p.returncode != 0 and "permission denied" in p.stderr, sql
+
+
+READER = "rif_catalogue_reader"
+
+
+def test_readers_of_the_catalogue_may_read_its_problems():
+    """Whoever may read ivoa.obscore is given SELECT on its problems when
+    the SQL is applied (on every start), and nothing more."""
+    psql("DROP OWNED BY %s" % READER, check=False)
+    psql("DROP ROLE IF EXISTS %s" % READER)
+    psql("CREATE ROLE %s LOGIN; GRANT USAGE ON SCHEMA ivoa TO %s; "
+         "GRANT SELECT ON ivoa.obscore TO %s" % (READER, READER, READER))
+    try:
+        p = psql_as(READER, "SELECT count(*) FROM ivoa.obscore_problems")
+        assert p.returncode != 0 and "permission denied" in p.stderr
+        cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", PGHOST, "-p", "5432",
+               "-U", "postgres", "-d", "rucio_ivoa", "-c", "SET client_min_messages = warning",
+               "-f", os.path.join(TOP, "sql", "30_sync.sql")]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--"] + cmd
+        subprocess.run(cmd, check=True, capture_output=True, timeout=120)
+        p = psql_as(READER, "SELECT count(*) FROM ivoa.obscore_problems")
+        assert p.returncode == 0, p.stderr
+        p = psql_as(READER, "DELETE FROM ivoa.obscore_problems")
+        assert p.returncode != 0 and "permission denied" in p.stderr
+    finally:
+        psql("DROP OWNED BY %s; DROP ROLE %s" % (READER, READER))
