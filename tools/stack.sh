@@ -151,7 +151,8 @@ standby_start() {
 # -oauth2 (client-credentials tokens for Rucio and the site directory, whose
 # table is fetched every second so that the tests see the token in use) and
 # -2023 (the 2023 site directory, no metadata cache, a 3 s request
-# deadline, a public URL).  SODA timeouts are short so that a stalled stand-in site is
+# deadline, a public URL).  An ADQL query may run 5 s, so that the tests
+# see a timeout soon.  SODA timeouts are short so that a stalled stand-in site is
 # left quickly (the failover tests rely on it), a client that stops
 # reading is left after 2 s, and /links answers at most 50 rows, so that
 # the hard limits can be seen.
@@ -169,6 +170,7 @@ write_config() {
         oauth2.client_id=datalink-dm oauth2.client_secret=dm-secret \
         links.backend=rucio links.link_auth_rses=SPSRC_STORM=optional \
         links.maxrec_default=50 links.maxrec_limit=50 request.send_timeout=2000 \
+        tap.statement_timeout=5000 \
         soda.redirect=false soda.first_byte_timeout=2000 \
         soda.stall_timeout=3000 "log.file=$STATE/log/programs.log"
     ini_with "$@" >"$STATE/rucio-ivoa.ini"

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "adql_func.h"
+#include "tap_out.h"
 #include "tap_vosi.h"
 
 #define NS_TABLES	"http://www.ivoa.net/xml/VOSITables/v1.0"
@@ -203,14 +204,18 @@ language(struct xmlw *w)
 	xmlw_close(w);
 }
 
+/* Exactly the formats a query can be answered in. */
 static void
-output_format(struct xmlw *w, const char *ivo_id, const char *mime,
-    const char *alias)
+output_formats(struct xmlw *w)
 {
-	xmlw_open(w, "outputFormat", "ivo-id", ivo_id, NULL);
-	xmlw_elem(w, "mime", mime, NULL);
-	xmlw_elem(w, "alias", alias, NULL);
-	xmlw_close(w);
+	const struct tap_out	*o;
+
+	for (o = tap_outs; o->name != NULL; o++) {
+		xmlw_open(w, "outputFormat", "ivo-id", o->ivo_id, NULL);
+		xmlw_elem(w, "mime", o->mime, NULL);
+		xmlw_elem(w, "alias", o->name, NULL);
+		xmlw_close(w);
+	}
 }
 
 void
@@ -221,8 +226,7 @@ tap_vosi_capability(struct xmlw *w, const struct tap_vosi_limits *l)
 	xmlw_elem(w, "dataModel", "ObsCore-1.1", "ivo-id",
 	    "ivo://ivoa.net/std/ObsCore#core-1.1", NULL);
 	language(w);
-	output_format(w, "ivo://ivoa.net/std/TAPRegExt#output-votable-td",
-	    "application/x-votable+xml", "votable");
+	output_formats(w);
 	snprintf(def, sizeof(def), "%ld", l->timeout_s);
 	xmlw_open(w, "executionDuration", NULL);
 	xmlw_elem(w, "hard", def, NULL);

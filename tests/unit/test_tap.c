@@ -15,6 +15,8 @@
 #include "service.h"
 #include "tap.h"
 #include "tap_catalog.h"
+#include "tap_out.h"
+#include "tap_value.h"
 #include "tap_vosi.h"
 
 static void
@@ -201,6 +203,77 @@ test_tableset(void)
 	tap_catalog_free(c);
 }
 
+static void
+check_cell(enum tap_cell kind, int stcs, const char *pg, const char *want)
+{
+	struct strbuf	 out = STRBUF_INIT;
+	const char	*got = tap_cell_text(kind, stcs, pg, &out);
+
+	if (want == NULL) {
+		CU_ASSERT_PTR_NULL(got);
+	} else {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+		CU_ASSERT_STRING_EQUAL(got, want);
+	}
+	strbuf_free(&out);
+}
+
+static void
+test_cells(void)
+{
+	check_cell(CELL_POINT, 0, "(10.5d , -20d)", "10.5 -20");
+	check_cell(CELL_POINT, 1, "(10.5d , -20d)", "Position ICRS 10.5 -20");
+	check_cell(CELL_CIRCLE, 0, "<(10d , 20d) , 0.572957795130823d>",
+	    "10 20 0.572957795130823");
+	check_cell(CELL_POLY, 1, "{(10d , 10d),(11d , 10d),(11d , 11d)}",
+	    "Polygon ICRS 10 10 11 10 11 11");
+	check_cell(CELL_POLY, 0, "{(10d , 10d),(11d , 10d),(11d , 11d)}",
+	    "10 10 11 10 11 11");
+	check_cell(CELL_POLY, 0, "((10d , 20d), (11d , 21d))",
+	    "10 20 11 20 11 21 10 21");
+	check_cell(CELL_POLY, 0, "{(1e-05d , 2d),(3d , 4d),(5d , 6d)}",
+	    "1e-05 2 3 4 5 6");
+	/* Not what the column says: a null cell. */
+	check_cell(CELL_POINT, 0, "(10d , 20d , 30d)", NULL);
+	check_cell(CELL_POLY, 0, "{(10d , 10d),(11d , 10d)}", NULL);
+	check_cell(CELL_CIRCLE, 0, "<(1 , 2) , x>", NULL);
+	check_cell(CELL_TIME, 0, "2020-01-02 03:04:05.5",
+	    "2020-01-02T03:04:05.5");
+	check_cell(CELL_TIME, 0, "2020-01-02 03:04:05+00", "2020-01-02T03:04:05");
+	check_cell(CELL_TIME, 0, "2020-01-02", "2020-01-02");
+	check_cell(CELL_TIME, 0, "infinity", NULL);
+	check_cell(CELL_REAL, 0, "-Infinity", "-Inf");
+	check_cell(CELL_TEXT, 0, "a <b>", "a <b>");
+}
+
+static void
+test_formats(void)
+{
+	const char	*ct;
+
+	CU_ASSERT_STRING_EQUAL(tap_out_find(NULL, &ct)->name, "votable");
+	CU_ASSERT_STRING_EQUAL(ct, "application/x-votable+xml");
+	CU_ASSERT_STRING_EQUAL(tap_out_find("votable/td", &ct)->name,
+	    "votable");
+	CU_ASSERT_STRING_EQUAL(tap_out_find(
+	    "application/x-votable+xml;serialization=TABLEDATA", &ct)->name,
+	    "votable");
+	CU_ASSERT_PTR_NULL(tap_out_find(
+	    "application/x-votable+xml;serialization=BINARY2", &ct));
+	CU_ASSERT_STRING_EQUAL(tap_out_find("text/xml", &ct)->name, "votable");
+	CU_ASSERT_STRING_EQUAL(ct, "text/xml;charset=UTF-8");
+	CU_ASSERT_STRING_EQUAL(tap_out_find("CSV", &ct)->name, "csv");
+	CU_ASSERT_STRING_EQUAL(ct, "text/csv;header=present");
+	CU_ASSERT_STRING_EQUAL(tap_out_find("text/csv; header=present",
+	    &ct)->name, "csv");
+	CU_ASSERT_PTR_NULL(tap_out_find("text/csv;header=absent", &ct));
+	CU_ASSERT_STRING_EQUAL(tap_out_find("tsv", &ct)->name, "tsv");
+	CU_ASSERT_STRING_EQUAL(tap_out_find("text/tab-separated-values",
+	    &ct)->name, "tsv");
+	CU_ASSERT_PTR_NULL(tap_out_find("fits", &ct));
+	CU_ASSERT_PTR_NULL(tap_out_find("application/fits", &ct));
+}
+
 /* --- The handler, with a database that is certainly not there ---------- */
 
 static struct config	 cfg;
@@ -269,6 +342,23 @@ test_handler(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(cap_body(&c),
 	    "<INFO name=\"QUERY_STATUS\" value=\"ERROR\">"));
 	cap_free(&c);
+	/* Usage and syntax errors need no database; the rest waits for it. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "GET", "/tap/sync",
+	    "LANG=SQL&QUERY=SELECT+1", &c), "Status: 400"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap_body(&c), "LANG: this service takes "
+	    "ADQL"));
+	cap_free(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "GET", "/tap/sync",
+	    "LANG=ADQL&QUERY=SELECT+FROM", &c), "Status: 400"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(cap_body(&c), "line 1, column 8: "));
+	cap_free(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "GET", "/tap/sync",
+	    "LANG=ADQL&QUERY=SELECT+TOP+1+*+FROM+ivoa.obscore", &c),
+	    "Status: 503"));
+	cap_free(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "GET", "/tap/sync",
+	    "LANG=ADQL&QUERY=SELECT+1&MAXREC=x", &c), "Status: 400"));
+	cap_free(&c);
 	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "GET", "/tap/capabilities", "",
 	    &c), "<capability standardID=\"ivo://ivoa.net/std/TAP\" "
 	    "xsi:type=\"tr:TableAccess\" xmlns:tr="));
@@ -292,5 +382,7 @@ suite_tap(void)
 	CU_add_test(s, "the catalogue from TAP_SCHEMA rows", test_catalog);
 	CU_add_test(s, "ADQL against the catalogue", test_catalog_adql);
 	CU_add_test(s, "VOSI tables", test_tableset);
+	CU_add_test(s, "cells in their declared form", test_cells);
+	CU_add_test(s, "output formats", test_formats);
 	CU_add_test(s, "answers without a database", test_handler);
 }
