@@ -62,9 +62,10 @@ static const struct key keys[] = {
 	    0, NULL, PROG_DB },
 	{ "database", "connect_timeout", KEY_LONG,
 	    OFF(database.connect_timeout), "5", 1, 300, NULL, PROG_DB },
+	/* tap.fcgi's queries have [tap] statement_timeout instead. */
 	{ "database", "statement_timeout", KEY_LONG,
 	    OFF(database.statement_timeout), "10000", 1, 3600000, NULL,
-	    PROG_DB },
+	    PROG_SCS },
 	{ "database", "failback_interval", KEY_LONG,
 	    OFF(database.failback_interval), "30", 0, 86400, NULL, PROG_DB },
 	{ "scs", "table", KEY_STRING, OFF(scs.table), "ivoa.obscore", 0, 0,

@@ -18,9 +18,9 @@
 /*
  * Every connection is set up for ADQL's SQL and nothing else: names
  * resolve in pg_catalog and pgSphere's schema only, geometry prints in
- * degrees, times in ISO 8601 and UTC, every transaction is read-only, the
- * statement timeout is [tap]'s, and (last) the session becomes [tap] role,
- * so queries run with that role's rights alone.
+ * degrees, times in ISO 8601 and UTC, every transaction is read-only, and
+ * (last) the session becomes [tap] role, so queries run with that role's
+ * rights alone.  The statement timeout is [tap]'s (tap_new()).
  */
 static int
 add_setup(struct tap *t)
@@ -36,10 +36,6 @@ add_setup(struct tap *t)
 	    db_add_setup(t->db, "SET TimeZone = 'UTC'") != 0 ||
 	    db_add_setup(t->db, "SET default_transaction_read_only = on") != 0)
 		return -1;
-	snprintf(sql, sizeof(sql), "SET statement_timeout = %ld",
-	    t->cfg->tap.statement_timeout);
-	if (db_add_setup(t->db, sql) != 0)
-		return -1;
 	/* The role is a checked SQL name ([tap] role), quoted as one. */
 	if (*t->cfg->tap.role != '\0') {
 		snprintf(sql, sizeof(sql), "SET ROLE \"%s\"", t->cfg->tap.role);
@@ -52,10 +48,13 @@ add_setup(struct tap *t)
 struct tap *
 tap_new(const struct config *cfg, char *err, size_t errsize)
 {
-	struct tap	*t;
+	struct tap		*t;
+	struct config_database	 dbcfg = cfg->database;
 
+	/* Whatever runs on the connection is a query's, or cheaper. */
+	dbcfg.statement_timeout = cfg->tap.statement_timeout;
 	if ((t = calloc(1, sizeof(*t))) == NULL ||
-	    (t->db = db_new(&cfg->database, "tap.fcgi")) == NULL) {
+	    (t->db = db_new(&dbcfg, "tap.fcgi")) == NULL) {
 		free(t);
 		snprintf(err, errsize, "out of memory");
 		return NULL;

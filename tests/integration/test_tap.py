@@ -494,3 +494,17 @@ def test_every_answer_passes_votlint():
         assert r.status == 200, r.text
         r.votable(verify="ignore")
 
+
+def test_taplint_finds_no_error():
+    """STILTS taplint, every stage that applies to a sync-only service."""
+    p = subprocess.run(
+        ["stilts", "taplint", "tapurl=" + TAP, "report=EWF", "maxrepeat=50",
+         "stages=TMV TME TMS TMC CPV CAP AVV QGE QPO MDQ OBS"],
+        capture_output=True, text=True, timeout=600)
+    out = p.stdout + p.stderr
+    totals = re.search(r"Totals: Errors: (\d+); Warnings: (\d+); "
+                       r"Failures: (\d+)", out)
+    assert totals is not None, out
+    assert (totals.group(1), totals.group(3)) == ("0", "0"), out
+    for stage in ("QGE", "QPO", "MDQ", "OBS"):
+        assert "Section %s" % stage in out
