@@ -61,7 +61,8 @@ UNIT_SRC   = $(wildcard tests/unit/*.c)
 FUZZ_SRC   = $(wildcard tests/fuzz/*.c)
 TAP_GEN    = $(BUILD)/fcgi/tap/gen
 TAP_GEN_OBJ = $(TAP_GEN)/adql_gram.o $(TAP_GEN)/adql_lex.o
-PROGRAMS   = $(BUILD)/scs.fcgi $(BUILD)/links.fcgi $(BUILD)/soda-proxy.fcgi
+PROGRAMS   = $(BUILD)/scs.fcgi $(BUILD)/links.fcgi $(BUILD)/soda-proxy.fcgi \
+	     $(BUILD)/tap.fcgi
 
 $(CORE_OBJ): INC = -Icommon
 $(LAKE_OBJ): INC = -Icommon -Icommon/lake
@@ -138,6 +139,10 @@ $(BUILD)/links.fcgi: $(BUILD)/fcgi/links/main.o $(BUILD)/liblinks.a \
 
 $(BUILD)/soda-proxy.fcgi: $(BUILD)/fcgi/soda/main.o $(BUILD)/libsoda.a \
 		$(BUILD)/liblake.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tap.fcgi: $(BUILD)/fcgi/tap/main.o $(BUILD)/libtap.a \
+		$(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 ALL_LIBS = $(PROGS:%=$(BUILD)/lib%.a) $(BUILD)/liblake.a $(BUILD)/libcommon.a

@@ -45,6 +45,8 @@ _Static_assert(sizeof(enum sites_shape) == sizeof(int) &&
     sizeof(enum soda_id_form) == sizeof(int), "one-word keys are ints");
 
 #define OFF(f)	offsetof(struct config, f)
+/* The programs that query the database. */
+#define PROG_DB	(PROG_SCS | PROG_TAP)
 
 static const struct key keys[] = {
 	{ "log", "level", KEY_LOGLEVEL, OFF(log.level), "info", 0, 0, NULL,
@@ -57,14 +59,15 @@ static const struct key keys[] = {
 	{ "request", "send_timeout", KEY_LONG, OFF(request.send_timeout),
 	    "60000", 100, 3600000, NULL, PROG_ALL },
 	{ "database", "conninfo", KEY_STRING, OFF(database.conninfo), NULL, 0,
-	    0, NULL, PROG_SCS },
+	    0, NULL, PROG_DB },
 	{ "database", "connect_timeout", KEY_LONG,
-	    OFF(database.connect_timeout), "5", 1, 300, NULL, PROG_SCS },
+	    OFF(database.connect_timeout), "5", 1, 300, NULL, PROG_DB },
+	/* tap.fcgi's queries have [tap] statement_timeout instead. */
 	{ "database", "statement_timeout", KEY_LONG,
 	    OFF(database.statement_timeout), "10000", 1, 3600000, NULL,
 	    PROG_SCS },
 	{ "database", "failback_interval", KEY_LONG,
-	    OFF(database.failback_interval), "30", 0, 86400, NULL, PROG_SCS },
+	    OFF(database.failback_interval), "30", 0, 86400, NULL, PROG_DB },
 	{ "scs", "table", KEY_STRING, OFF(scs.table), "ivoa.obscore", 0, 0,
 	    NULL, PROG_SCS },
 	{ "scs", "max_sr", KEY_DOUBLE, OFF(scs.max_sr), "180", 0, 180, NULL,
@@ -75,6 +78,16 @@ static const struct key keys[] = {
 	    100000000, NULL, PROG_SCS },
 	{ "scs", "public_url", KEY_STRING, OFF(scs.public_url), "", 0, 0, NULL,
 	    PROG_SCS },
+	{ "tap", "role", KEY_STRING, OFF(tap.role), "tap_reader", 0, 0, NULL,
+	    PROG_TAP },
+	{ "tap", "statement_timeout", KEY_LONG, OFF(tap.statement_timeout),
+	    "60000", 1, 3600000, NULL, PROG_TAP },
+	{ "tap", "maxrec_default", KEY_LONG, OFF(tap.maxrec_default), "10000",
+	    0, 100000000, NULL, PROG_TAP },
+	{ "tap", "maxrec_limit", KEY_LONG, OFF(tap.maxrec_limit), "1000000", 1,
+	    100000000, NULL, PROG_TAP },
+	{ "tap", "public_url", KEY_STRING, OFF(tap.public_url), "", 0, 0, NULL,
+	    PROG_TAP },
 	{ "http", "connect_timeout", KEY_LONG, OFF(http.connect_timeout),
 	    "2000", 1, 600000, NULL, PROG_LINKS | PROG_SODA },
 	{ "http", "timeout", KEY_LONG, OFF(http.timeout), "10000", 1, 3600000,
@@ -395,8 +408,16 @@ check_cross(const struct config *cfg, unsigned prog, char *err,
 		    cfg->scs.table);
 		return -1;
 	}
+	if (*cfg->tap.role != '\0' && (strchr(cfg->tap.role, '.') != NULL ||
+	    !config_sql_name_ok(cfg->tap.role))) {
+		snprintf(err, errsize, "[tap] role: \"%s\" is not a role name "
+		    "(letters, digits and _)", cfg->tap.role);
+		return -1;
+	}
 	if (maxrec_above("scs", cfg->scs.maxrec_default, cfg->scs.maxrec_limit,
-	    err, errsize) || maxrec_above("links", cfg->links.maxrec_default,
+	    err, errsize) || maxrec_above("tap", cfg->tap.maxrec_default,
+	    cfg->tap.maxrec_limit, err, errsize) ||
+	    maxrec_above("links", cfg->links.maxrec_default,
 	    cfg->links.maxrec_limit, err, errsize))
 		return -1;
 	if (link_auth_word(cfg->links.link_auth,
@@ -415,7 +436,7 @@ check_cross(const struct config *cfg, unsigned prog, char *err,
 		    "rucio" : "sites");
 		return -1;
 	}
-	if ((prog & PROG_SCS) && cfg->database.conninfo[0] == '\0') {
+	if ((prog & PROG_DB) && cfg->database.conninfo[0] == '\0') {
 		snprintf(err, errsize, "[database] conninfo: empty");
 		return -1;
 	}

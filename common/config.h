@@ -22,7 +22,8 @@
 #define PROG_SCS	0x1
 #define PROG_LINKS	0x2
 #define PROG_SODA	0x4
-#define PROG_ALL	(PROG_SCS | PROG_LINKS | PROG_SODA)
+#define PROG_TAP	0x8
+#define PROG_ALL	(PROG_SCS | PROG_LINKS | PROG_SODA | PROG_TAP)
 
 /* Bounds that code and configuration share. */
 #define SODA_TRIES_MAX	20	/* [soda] max_tries: the sites one cutout tries */
@@ -67,6 +68,14 @@ struct config_database {
 struct config_scs {
 	char		*table;		/* validated schema.table */
 	double		 max_sr;		/* degrees */
+	long		 maxrec_default;
+	long		 maxrec_limit;
+	char		*public_url;		/* "" when derived */
+};
+
+struct config_tap {
+	char		*role;		/* validated SQL name, or "" */
+	long		 statement_timeout;	/* milliseconds */
 	long		 maxrec_default;
 	long		 maxrec_limit;
 	char		*public_url;		/* "" when derived */
@@ -141,6 +150,7 @@ struct config {
 	struct config_request	 request;
 	struct config_database	 database;
 	struct config_scs	 scs;
+	struct config_tap	 tap;
 	struct config_http	 http;
 	struct config_rucio	 rucio;
 	struct config_sites	 sites;

@@ -33,7 +33,10 @@ struct db {
 	long		 failback_s;	/* 0: stay where the connection is */
 	int		 settled;	/* on a server libpq did not prefer */
 	struct timespec	 failback_at;	/* look for the preferred one then */
+	unsigned long	 connections;	/* made so far, each set up */
 	char		 errmsg[256];
+	char		 sqlstate[6];	/* of the last failure, or "" */
+	char		 primary[256];	/* the server's own sentence, or "" */
 };
 
 static void
@@ -300,6 +303,7 @@ db_failback(struct db *db, const struct timespec *now)
 		db_disconnect(db);
 		return;
 	}
+	db->connections++;
 	log_info("database: back on the preferred server %s:%s (was %s)",
 	    PQhost(c), PQport(c), was);
 }
@@ -336,6 +340,7 @@ db_connect(struct db *db)
 	}
 	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
 	    db_setup(db) == 0) {
+		db->connections++;
 		if ((db->settled = db_settled(db->conn)))
 			time_after(&db->failback_at, &now,
 			    db->failback_s * 1000);
@@ -362,6 +367,11 @@ db_classify(struct db *db, const PGresult *res)
 	db_set_error(db, "query", res != NULL ? PQresultErrorMessage(res) :
 	    PQerrorMessage(db->conn));
 	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", state != NULL ?
+	    state : "");
+	snprintf(db->primary, sizeof(db->primary), "%s", res != NULL &&
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) != NULL ?
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : "");
 	/*
 	 * No SQLSTATE: libpq's own error, not the server's; after a server
 	 * crash ("server closed the connection unexpectedly") the connection
@@ -399,18 +409,28 @@ db_ping(struct db *db)
 }
 
 /*
- * Send the query and wait for its first result, which is kept in db->row.
- * A dead connection is reported as DB_UNAVAILABLE with nothing sent.
+ * Send the prepared statement NAME, or else the text SQL, and wait for its
+ * first result, which is kept in db->row.  A dead connection is reported
+ * as DB_UNAVAILABLE with nothing sent.
  */
 static enum db_status
-db_send(struct db *db, const char *name, int nparams, const char *const *values)
+db_send(struct db *db, const char *name, const char *sql, int nparams,
+    const char *const *values)
 {
 	enum db_status	 st;
+	int		 sent;
 
 	if ((st = db_connect(db)) != DB_OK)
 		return st;
-	if (!PQsendQueryPrepared(db->conn, name, nparams, values, NULL, NULL,
-	    0) || !PQsetSingleRowMode(db->conn)) {
+	db->sqlstate[0] = db->primary[0] = '\0';
+	/*
+	 * Text goes by the extended protocol too, which takes one statement
+	 * only: whatever the text holds, a second statement is an error.
+	 */
+	sent = name != NULL ? PQsendQueryPrepared(db->conn, name, nparams,
+	    values, NULL, NULL, 0) : PQsendQueryParams(db->conn, sql, 0, NULL,
+	    NULL, NULL, NULL, 0);
+	if (!sent || !PQsetSingleRowMode(db->conn)) {
 		st = db_classify(db, NULL);
 		db_disconnect(db);
 		return st == DB_ERROR ? DB_UNAVAILABLE : st;
@@ -431,13 +451,15 @@ db_send(struct db *db, const char *name, int nparams, const char *const *values)
 	}
 }
 
-enum db_status
-db_start(struct db *db, const char *name, int nparams, const char *const *values)
+/* db_start() and db_start_sql(). */
+static enum db_status
+db_begin(struct db *db, const char *name, const char *sql, int nparams,
+    const char *const *values)
 {
 	enum db_status	 st;
 	int		 had_conn = db->conn != NULL;
 
-	st = db_send(db, name, nparams, values);
+	st = db_send(db, name, sql, nparams, values);
 	/*
 	 * A connection that was fine at the last request but is dead now
 	 * means the server restarted in between: nothing was read yet, and
@@ -447,9 +469,39 @@ db_start(struct db *db, const char *name, int nparams, const char *const *values
 		log_warn("database connection lost (%s); reconnecting",
 		    db->errmsg);
 		memset(&db->retry_at, 0, sizeof(db->retry_at));
-		st = db_send(db, name, nparams, values);
+		st = db_send(db, name, sql, nparams, values);
 	}
 	return st;
+}
+
+enum db_status
+db_start(struct db *db, const char *name, int nparams, const char *const *values)
+{
+	return db_begin(db, name, NULL, nparams, values);
+}
+
+enum db_status
+db_start_sql(struct db *db, const char *sql)
+{
+	return db_begin(db, NULL, sql, 0, NULL);
+}
+
+unsigned long
+db_connections(const struct db *db)
+{
+	return db->connections;
+}
+
+const char *
+db_last_sqlstate(const struct db *db)
+{
+	return db->sqlstate;
+}
+
+const char *
+db_last_message(const struct db *db)
+{
+	return db->primary;
 }
 
 const PGresult *
@@ -490,6 +542,23 @@ db_end(struct db *db)
 	db->busy = 0;
 	if (PQstatus(db->conn) != CONNECTION_OK)
 		db_disconnect(db);
+}
+
+void
+db_cancel(struct db *db)
+{
+	PGcancel	*c;
+	char		 err[256];
+
+	if (!db->busy || db->conn == NULL)
+		return;
+	/* Best effort: if it fails, db_end() reads the rest as usual. */
+	if ((c = PQgetCancel(db->conn)) != NULL) {
+		if (!PQcancel(c, err, sizeof(err)))
+			log_warn("database: cancel failed: %s", err);
+		PQfreeCancel(c);
+	}
+	db_end(db);
 }
 
 const char *

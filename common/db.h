@@ -62,14 +62,38 @@ enum db_status	 db_ping(struct db *);
 enum db_status	 db_start(struct db *, const char *name, int nparams,
 		    const char *const *values);
 /*
+ * The same for a statement given as text, without parameters.  It is
+ * sent by the extended query protocol, so it is one statement at most.
+ */
+enum db_status	 db_start_sql(struct db *, const char *sql);
+/*
  * The next row as a one-row PGresult, or NULL at the end of the rows or on
  * failure; *ST tells which (DB_OK at a normal end).
  */
 const PGresult	*db_next(struct db *, enum db_status *st);
 /* Discard any remaining rows and make the connection ready again. */
 void		 db_end(struct db *);
+/*
+ * The same when the rest is not wanted (the client went away): the server
+ * is asked to stop the query first, so that a large result is not read to
+ * its end for nothing.
+ */
+void		 db_cancel(struct db *);
 
 /* The server's message for the last failure, for the log only. */
 const char	*db_last_error(const struct db *);
+/*
+ * Of the last failed query: its SQLSTATE and the server's primary message
+ * (one sentence, no statement text), each "" when the server gave none.
+ */
+const char	*db_last_sqlstate(const struct db *);
+const char	*db_last_message(const struct db *);
+
+/*
+ * How many connections have been made and set up so far: a change tells
+ * that the next query runs on a new one (state read from the database on
+ * the old one may be stale).
+ */
+unsigned long	 db_connections(const struct db *);
 
 #endif

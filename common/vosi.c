@@ -39,18 +39,37 @@ vosi_availability(struct response *r, int available, time_t upsince,
 }
 
 static void
-capability(struct xmlw *w, const char *standard_id, const char *xsi_type,
-    const char *url, const char *use, const char *const *extra)
+capability(struct xmlw *w, const struct vosi_capability *c, const char *use)
 {
-	xmlw_open(w, "capability", "standardID", standard_id, "xsi:type",
-	    xsi_type, NULL);
+	const char *const	*extra;
+
+	xmlw_open(w, "capability", "standardID", c->standard_id, "xsi:type",
+	    c->xsi_type, c->xmlns_uri != NULL ? c->xmlns_attr : NULL,
+	    c->xmlns_uri, NULL);
 	xmlw_open(w, "interface", "xsi:type", "vs:ParamHTTP", "role", "std",
-	    NULL);
-	xmlw_elem(w, "accessURL", url, "use", use, NULL);
+	    "version", c->version, NULL);
+	xmlw_elem(w, "accessURL", c->access_url, "use", use, NULL);
 	xmlw_close(w);
-	for (; extra != NULL && extra[0] != NULL; extra += 2)
+	for (extra = c->extra; extra != NULL && extra[0] != NULL; extra += 2)
 		xmlw_elem(w, extra[0], extra[1], NULL);
+	if (c->write != NULL)
+		c->write(w, c->ctx);
 	xmlw_close(w);
+}
+
+/* A VOSI capability: its standardID, at BASE_URL/SEGMENT. */
+static void
+vosi_capability(struct xmlw *w, const char *standard_id,
+    const char *base_url, const char *segment)
+{
+	struct vosi_capability	 c;
+	char			 url[2048];
+
+	memset(&c, 0, sizeof(c));
+	snprintf(url, sizeof(url), "%s/%s", base_url, segment);
+	c.standard_id = standard_id;
+	c.access_url = url;
+	capability(w, &c, "full");
 }
 
 void
@@ -58,7 +77,7 @@ vosi_capabilities(struct response *r, const char *base_url,
     const struct vosi_capability *caps, int ncaps)
 {
 	struct xmlw	 w;
-	char		 url[2048];
+	int		 tables = 0;
 
 	resp_content_type(r, VOSI_MIME);
 	xmlw_init(&w, r);
@@ -66,15 +85,17 @@ vosi_capabilities(struct response *r, const char *base_url,
 	xmlw_open(&w, "vosi:capabilities", "xmlns:vosi", NS_CAPS, "xmlns:xsi",
 	    NS_XSI, "xmlns:vs", NS_VS, "xmlns:vr", NS_VR, "xmlns:cs", NS_CS,
 	    NULL);
-	snprintf(url, sizeof(url), "%s/capabilities", base_url);
-	capability(&w, "ivo://ivoa.net/std/VOSI#capabilities", NULL, url,
-	    "full", NULL);
-	snprintf(url, sizeof(url), "%s/availability", base_url);
-	capability(&w, "ivo://ivoa.net/std/VOSI#availability", NULL, url,
-	    "full", NULL);
+	vosi_capability(&w, "ivo://ivoa.net/std/VOSI#capabilities", base_url,
+	    "capabilities");
+	vosi_capability(&w, "ivo://ivoa.net/std/VOSI#availability", base_url,
+	    "availability");
 	for (int i = 0; i < ncaps; i++)
-		capability(&w, caps[i].standard_id, caps[i].xsi_type,
-		    caps[i].access_url, "base", caps[i].extra);
+		tables |= caps[i].tables;
+	if (tables)
+		vosi_capability(&w, "ivo://ivoa.net/std/VOSI#tables-1.1",
+		    base_url, "tables");
+	for (int i = 0; i < ncaps; i++)
+		capability(&w, &caps[i], "base");
 	xmlw_close_all(&w);
 	resp_puts(r, "\n");
 }

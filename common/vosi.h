@@ -13,6 +13,7 @@
 
 #include "request.h"
 #include "response.h"
+#include "xmlw.h"
 
 /* One capability of a service, beyond the two VOSI ones. */
 struct vosi_capability {
@@ -21,6 +22,19 @@ struct vosi_capability {
 	const char	*access_url;	/* the endpoint's public URL */
 	/* Extra child elements of <capability>, name/value, NULL-ended. */
 	const char *const *extra;
+	/* The interface's version attribute (TAP's "1.1"), or NULL. */
+	const char	*version;
+	/*
+	 * A namespace declaration the capability carries, for a schema of
+	 * its own (xsi_type "tr:TableAccess"): "xmlns:tr" and its URI.
+	 */
+	const char	*xmlns_attr;
+	const char	*xmlns_uri;
+	/* Writes further children, after EXTRA, or NULL. */
+	void		(*write)(struct xmlw *, const void *ctx);
+	const void	*ctx;
+	/* The service also serves VOSI tables at BASE/tables. */
+	int		 tables;
 };
 
 /* The availability document: AVAILABLE, up since UPSINCE, and a NOTE. */

@@ -23,6 +23,7 @@
 #   HTTPS_PORT  nginx HTTPS port on 127.0.0.1        (8443)
 #   SKY_ROWS    rows of the synthetic sky            (100000)
 #   WORKERS     scs.fcgi processes                   (2)
+#   TAP_WORKERS    tap.fcgi processes                (2)
 #   LINKS_WORKERS  links.fcgi processes              (8)
 #   SODA_WORKERS   soda-proxy.fcgi processes         (4)
 #   STANDIN_PORT   first of the stand-ins' ports     (HTTP_PORT + 11)
@@ -38,6 +39,7 @@ HTTP_PORT=${HTTP_PORT:-8080}
 HTTPS_PORT=${HTTPS_PORT:-8443}
 SKY_ROWS=${SKY_ROWS:-100000}
 WORKERS=${WORKERS:-2}
+TAP_WORKERS=${TAP_WORKERS:-2}
 LINKS_WORKERS=${LINKS_WORKERS:-8}
 SODA_WORKERS=${SODA_WORKERS:-4}
 STANDIN_PORT=${STANDIN_PORT:-$((HTTP_PORT + 11))}
@@ -54,7 +56,7 @@ FIXTURE=$top/tests/standins/fixture.json
 # What programs_start and standins_start run, by the names of their pid
 # files (stop and status go through the same lists; scs-standby runs only
 # with STANDBY=1, but is stopped whatever the setting).
-PROGRAMS="scs links links-dm links-oauth2 links-2023 soda soda-redirect soda-dm soda-tls soda-untrusted scs-standby"
+PROGRAMS="scs tap links links-dm links-oauth2 links-2023 soda soda-redirect soda-dm soda-tls soda-untrusted scs-standby"
 STANDINS="rucio sites dm_api oauth2 soda sites-tls"
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
@@ -153,7 +155,8 @@ standby_start() {
 # -oauth2 (client-credentials tokens for Rucio and the site directory, whose
 # table is fetched every second so that the tests see the token in use) and
 # -2023 (the 2023 site directory, no metadata cache, a 3 s request
-# deadline, a public URL).  SODA timeouts are short so that a stalled stand-in site is
+# deadline, a public URL).  An ADQL query may run 5 s, so that the tests
+# see a timeout soon.  SODA timeouts are short so that a stalled stand-in site is
 # left quickly (the failover tests rely on it), a client that stops
 # reading is left after 2 s, and /links answers at most 50 rows, so that
 # the hard limits can be seen.
@@ -171,6 +174,7 @@ write_config() {
         oauth2.client_id=datalink-dm oauth2.client_secret=dm-secret \
         links.backend=rucio links.link_auth_rses=SPSRC_STORM=optional \
         links.maxrec_default=50 links.maxrec_limit=50 request.send_timeout=2000 \
+        tap.statement_timeout=5000 \
         soda.redirect=false soda.first_byte_timeout=2000 \
         soda.stall_timeout=3000 "log.file=$STATE/log/programs.log"
     ini_with "$@" >"$STATE/rucio-ivoa.ini"
@@ -287,6 +291,8 @@ program_start() {
 programs_start() {
     mkdir -p "$STATE/log"
     program_start scs scs rucio-ivoa.ini "$WORKERS"
+    # As the database's superuser, which SET ROLE takes to [tap] role.
+    program_start tap tap rucio-ivoa.ini "$TAP_WORKERS"
     program_start links links rucio-ivoa.ini "$LINKS_WORKERS"
     # The same service on the data-management API, at /links-dm; its
     # #cutout descriptors point at the SODA proxy.
@@ -363,6 +369,7 @@ stack: up.  State, logs and configuration in $STATE
                 https://127.0.0.1:$HTTPS_PORT/scs (self-signed certificate)
                 http://127.0.0.1:$HTTP_PORT/rucio/rucio/cone/scs.xml (prototype path)
   VOSI          http://127.0.0.1:$HTTP_PORT/scs/availability  .../scs/capabilities
+  TAP           http://127.0.0.1:$HTTP_PORT/tap  (sync, tables, capabilities, availability)
   DataLink      http://127.0.0.1:$HTTP_PORT/links?ID=testing:PTF10tce.fits&client_ip_address=130.246.210.120
                 (also /rucio/links; /links-dm uses the data-management API instead;
                 stand-ins: Rucio $RUCIO_PORT, site directory $SITES_PORT,
@@ -371,6 +378,7 @@ stack: up.  State, logs and configuration in $STATE
                 (from the nearest site's SODA service: the stand-in on $SODA_PORT;
                 /soda-redirect/sync answers 303 to it instead)
   pyvo          python3 -c "import pyvo; print(pyvo.dal.conesearch('http://127.0.0.1:$HTTP_PORT/scs', pos=(53.75308, -24.93365), radius=1).to_table())"
+                python3 -c "import pyvo; print(pyvo.dal.TAPService('http://127.0.0.1:$HTTP_PORT/tap').search('SELECT TOP 5 obs_id, s_ra, s_dec FROM ivoa.obscore').to_table())"
   Stop with     make stop
 EOT
 }

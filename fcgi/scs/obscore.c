@@ -131,7 +131,7 @@ const struct obscore_col obscore_cols[] = {
 	    "Brief description of dataset in free format", 3),
 	TEXT("publisher_id", "meta.ref.ivoid", "Curation.publisherID",
 	    "IVOA-ID for the publisher", 3),
-	TEXT("bib_reference", "meta.bib", "Curation.reference",
+	TEXT("bib_reference", "meta.bib.bibcode", "Curation.reference",
 	    "Service bibliographic reference", 3),
 	TEXT("data_rights", "meta.code", "Curation.rights",
 	    "Public/Secure/Proprietary", 3),

@@ -21,7 +21,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 MAKE=${MAKE:-make}
 BUILD=${BUILD:-build}
-PROGS="scs.fcgi links.fcgi soda-proxy.fcgi"
+PROGS="scs.fcgi tap.fcgi links.fcgi soda-proxy.fcgi"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/rif-install.XXXXXX")
 worker=
@@ -141,7 +141,7 @@ fi
 expected=$(
 	for p in $PROGS; do echo "$P/sbin/$p 755"; done
 	echo "$P/etc/rucio-ivoa/rucio-ivoa.ini 640"
-	for u in scs links soda; do
+	for u in scs tap links soda; do
 		echo "$P/lib/systemd/system/rucio-ivoa-$u@.service 644"
 	done
 	echo "$P/share/man/man5/rucio-ivoa.ini.5 644"
@@ -166,7 +166,7 @@ same "files naming DESTDIR" "" "$leaks"
 leaks=$(grep -rl -e /usr/local "$stage$P/lib" "$stage$P/share" || true)
 same "files naming /usr/local under another PREFIX" "" "$leaks"
 units=$stage$P/lib/systemd/system
-for u in scs:scs.fcgi links:links.fcgi soda:soda-proxy.fcgi; do
+for u in scs:scs.fcgi tap:tap.fcgi links:links.fcgi soda:soda-proxy.fcgi; do
 	f=$units/rucio-ivoa-${u%%:*}@.service
 	check "${f##*/}: ExecStart runs $P/sbin/${u#*:}" \
 	    grep -q -e "^    -- $P/sbin/${u#*:}\$" "$f"
@@ -249,6 +249,8 @@ same "the installed example configuration against every program's -k" \
 # upstream: links and soda need one, and then check without calling it.
 check "scs.fcgi -t -c the installed configuration" sh -c \
     '"$1" -t -c "$2" | grep -q "^cone1	SELECT"' sh "$L/sbin/scs.fcgi" "$ini"
+check "tap.fcgi -t -c the installed configuration" sh -c \
+    '"$1" -t -c "$2" | grep -q "^role	tap_reader"' sh "$L/sbin/tap.fcgi" "$ini"
 check "scs.fcgi -t with RUCIO_IVOA_CONFIG" sh -c \
     'RUCIO_IVOA_CONFIG="$2" "$1" -t >/dev/null' sh "$L/sbin/scs.fcgi" "$ini"
 sed -e '/^\[rucio\]/,/^\[/s|^url =.*|url = https://rucio.example.org|' \

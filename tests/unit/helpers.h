@@ -42,5 +42,6 @@ void	suite_db(void);
 void	suite_service(void);
 void	suite_upstream(void);
 void	suite_adql(void);
+void	suite_tap(void);
 
 #endif

@@ -25,6 +25,7 @@ main(void)
 	suite_service();
 	suite_upstream();
 	suite_adql();
+	suite_tap();
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -1,0 +1,75 @@
+/*
+ * tap_out: the output formats of a query result, written as the rows come.
+ *
+ * A format is chosen by RESPONSEFORMAT (or FORMAT): VOTable 1.4 TABLEDATA
+ * (the default: "votable", "votable/td", application/x-votable+xml,
+ * text/xml), CSV ("csv", text/csv) or TSV ("tsv",
+ * text/tab-separated-values).  A writer writes the head, then one row at a
+ * time, then how the result ended: VOTable says OVERFLOW or ERROR in an
+ * INFO after the table (DALI 1.1 §4.4); CSV and TSV have no place for
+ * either, so an error midway cuts the connection instead and an overflow
+ * goes unsaid.
+ *
+ * Cells are written in the form their column declares (tap_value.h).
+ */
+#ifndef RIF_TAP_OUT_H
+#define RIF_TAP_OUT_H
+
+#include <libpq-fe.h>
+
+#include "adql_check.h"
+#include "params.h"
+#include "response.h"
+#include "strbuf.h"
+#include "tap_value.h"
+#include "xmlw.h"
+
+enum tap_end {
+	TAP_END_OK,
+	TAP_END_OVERFLOW,	/* more rows than MAXREC existed */
+	TAP_END_ERROR		/* the database failed after the head */
+};
+
+struct tap_out;
+
+/* One result being written: its format, columns and scratch space. */
+struct tap_writer {
+	const struct tap_out	*out;
+	struct response		*r;
+	struct xmlw		 xw;
+	const struct adql_field	*fields;
+	int			 nfields;
+	enum tap_cell		*kinds;		/* per column */
+	int			*stcs;		/* per column: STC-S text */
+	struct strbuf		 cell;
+};
+
+struct tap_out {
+	const char	*name;		/* for capabilities: the alias */
+	const char	*mime;		/* and the media type */
+	const char	*ivo_id;	/* TAPRegExt's standard id, or NULL */
+	void		(*head)(struct tap_writer *, const char *runid);
+	void		(*row)(struct tap_writer *, const PGresult *row);
+	void		(*end)(struct tap_writer *, enum tap_end,
+			    const char *message);
+};
+
+/* Every format, ended by one with a NULL name. */
+extern const struct tap_out	tap_outs[];
+
+/*
+ * The format RESPONSEFORMAT value FORMAT (NULL: none given) asks for, and
+ * the Content-Type its answer has; NULL when none is produced.
+ */
+const struct tap_out *tap_out_find(const char *format, const char **ctype);
+
+/* RESPONSEFORMAT as a param_rule validator. */
+int	tap_out_valid(const struct param_rule *, struct param_value *v,
+	    char *why, size_t whysize);
+
+/* Set W up for FIELDS (NFIELDS) written to R; -1 when memory runs out. */
+int	tap_writer_init(struct tap_writer *w, const struct tap_out *,
+	    struct response *r, const struct adql_field *fields, int nfields);
+void	tap_writer_free(struct tap_writer *);
+
+#endif
