@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 HTTP = os.environ["SOAK_HTTP"]
@@ -33,7 +34,7 @@ TOP = os.environ["SOAK_TOP"]
 STANDIN = int(os.environ["SOAK_STANDIN_PORT"])
 STANDINS = {"rucio": STANDIN, "sites": STANDIN + 1, "dm_api": STANDIN + 2,
             "oauth2": STANDIN + 3, "soda": STANDIN + 4}
-PROGRAMS = ["scs", "scs-standby", "links", "soda"]
+PROGRAMS = ["scs", "scs-standby", "tap", "links", "soda"]
 WINDOW = 10                     # seconds of samples compared at each end
 CLIENT_TIMEOUT = 75             # above nginx's read timeouts: a hang is ours
 MAX_REQUESTS = 10_000_000       # per client thread, a bound beside the time
@@ -60,6 +61,15 @@ def check_scs(status, headers, body):
         return "ok", ""
     if status == 503 and votable_ok(body) and b'name="Error"' in body:
         return "error", "503 Error"
+    return "unexpected", "%d %r" % (status, body[:120])
+
+
+def check_tap(status, headers, body):
+    error = b'name="QUERY_STATUS" value="ERROR"' in body
+    if status == 200 and votable_ok(body) and not error:
+        return "ok", ""
+    if status == 503 and votable_ok(body) and error:
+        return "error", "503 ERROR"
     return "unexpected", "%d %r" % (status, body[:120])
 
 
@@ -174,6 +184,16 @@ def cone_url(path):
     return make
 
 
+def tap_url():
+    query = ("SELECT TOP 200 obs_id, s_ra, s_dec, s_region FROM ivoa.obscore "
+             "WHERE CONTAINS(POINT('ICRS', s_ra, s_dec), "
+             "CIRCLE('ICRS', %.4f, %.4f, %g)) = 1" % (
+                 random.uniform(0, 360), random.uniform(-89, 89),
+                 random.choice([0.5, 2])))
+    return HTTP + "/tap/sync?" + urllib.parse.urlencode(
+        {"REQUEST": "doQuery", "LANG": "ADQL", "QUERY": query})
+
+
 def links_url():
     ids = random.choice([[KNOWN], ["nope:missing.fits"],
                          [KNOWN, "testing:PTF10tce_set", "nope:missing.fits"]])
@@ -191,6 +211,8 @@ def start_clients(run):
     for path in ("/scs", "/scs", "/scs-standby"):
         threads.append(threading.Thread(target=client, args=(
             run, path.strip("/"), cone_url(path), check_scs)))
+    threads.append(threading.Thread(target=client, args=(
+        run, "tap", tap_url, check_tap)))
     for _ in range(3):
         threads.append(threading.Thread(target=client, args=(
             run, "links", links_url, check_links)))
