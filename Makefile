@@ -144,6 +144,7 @@ bench: deps all
 	tools/bench.sh
 	tools/bench-links.sh
 	tools/bench-soda.sh
+	tools/bench-sync.sh
 
 clean:
 	rm -rf build
