@@ -191,6 +191,7 @@ bench: deps all
 	tools/bench.sh
 	tools/bench-links.sh
 	tools/bench-soda.sh
+	tools/bench-sync.sh
 
 # Every endpoint at once under a fault schedule (SOAK_SECONDS, default 600).
 soak: deps all

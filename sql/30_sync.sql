@@ -15,7 +15,8 @@
 --     one malformed, gets no row (an existing one is removed);
 --   * either way every problem found is reported as a NOTICE naming the DID,
 --     and kept in ivoa.obscore_problems (one row per DID and field) until the
---     DID is written again, fixed or deleted;
+--     DID's metadata changes (the problems found then replace them) or the
+--     DID is deleted;
 --   * a DID without ObsCore keys (no JSON, empty or non-object JSON, metadata
 --     of something that is not an observation) gets no row, silently;
 --   * a deleted DID loses its row and its problems.
