@@ -373,11 +373,16 @@ def sampler(run, samples, backends):
 # --- the verdict ----------------------------------------------------------
 
 def window_of(a, faults):
+    """The fault an answer falls under: one in force while it was asked,
+    else the latest whose recovery grace it falls in."""
+    last = None
     for f in faults:
         end = getattr(f, "ended", f.start + f.duration)
-        if f.start <= a.end and a.start <= end + f.grace():
+        if f.start <= a.end and a.start <= end:
             return f
-    return None
+        if f.start <= a.end and a.start <= end + f.grace():
+            last = f
+    return last
 
 
 def percentile(values, p):
