@@ -72,3 +72,20 @@ write_temp(const char *text)
 	close(fd);
 	return path;
 }
+
+int
+config_from_text(const char *text, unsigned prog, struct config *cfg,
+    char *err, size_t errsize)
+{
+	const char	*path = write_temp(text);
+	int		 rc;
+
+	/* Not a CUnit assertion: suites' set-up functions call this too. */
+	if (path == NULL) {
+		snprintf(err, errsize, "cannot write a temporary file");
+		return -2;
+	}
+	rc = config_load(path, cfg, prog, err, errsize);
+	unlink(path);
+	return rc;
+}

@@ -7,6 +7,7 @@
 
 #include <CUnit/CUnit.h>
 
+#include "config.h"
 #include "request.h"
 #include "response.h"
 #include "strbuf.h"
@@ -28,6 +29,12 @@ const char *cap_body(const struct captured *);
 
 /* Write TEXT to a new temporary file and return its path (static). */
 const char *write_temp(const char *text);
+/*
+ * config_load() of TEXT for PROG, through a temporary file it removes;
+ * -2 when that file cannot be written.
+ */
+int	config_from_text(const char *text, unsigned prog, struct config *cfg,
+	    char *err, size_t errsize);
 
 /* Suites, one per file. */
 void	suite_params(void);

@@ -18,16 +18,13 @@ static struct config	 cfg;
 static int
 setup(void)
 {
-	/* A database that is certainly not there: the down case. */
-	const char	*path = write_temp("[database]\n"
-	    "conninfo = host=/nonexistent-rif-socket dbname=x\n"
-	    "[scs]\nmax_sr = 10\nmaxrec_default = 100\nmaxrec_limit = 500\n");
-	char		 err[512];
-	int		 rc;
+	char	 err[512];
 
-	rc = config_load(path, &cfg, PROG_SCS, err, sizeof(err));
-	unlink(path);
-	return rc;
+	/* A database that is certainly not there: the down case. */
+	return config_from_text("[database]\n"
+	    "conninfo = host=/nonexistent-rif-socket dbname=x\n"
+	    "[scs]\nmax_sr = 10\nmaxrec_default = 100\nmaxrec_limit = 500\n",
+	    PROG_SCS, &cfg, err, sizeof(err));
 }
 
 static int

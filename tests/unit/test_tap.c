@@ -281,15 +281,12 @@ static struct config	 cfg;
 static int
 setup(void)
 {
-	const char	*path = write_temp("[database]\n"
-	    "conninfo = host=/nonexistent-rif-socket dbname=x\n"
-	    "[tap]\nmaxrec_default = 100\nmaxrec_limit = 500\n");
-	char		 err[512];
-	int		 rc;
+	char	 err[512];
 
-	rc = config_load(path, &cfg, PROG_TAP, err, sizeof(err));
-	unlink(path);
-	return rc;
+	return config_from_text("[database]\n"
+	    "conninfo = host=/nonexistent-rif-socket dbname=x\n"
+	    "[tap]\nmaxrec_default = 100\nmaxrec_limit = 500\n", PROG_TAP,
+	    &cfg, err, sizeof(err));
 }
 
 static int
