@@ -61,6 +61,17 @@ form_add(struct strbuf *b, const char *name, const char *value)
 	curl_free(e);
 }
 
+const struct oauth2_opts *
+oauth2_opts_of(const char *token_url, const struct config_client *c,
+    struct oauth2_opts *o)
+{
+	if (*c->client_id == '\0')
+		return NULL;
+	*o = (struct oauth2_opts){ token_url, c->client_id, c->client_secret,
+	    c->scope, c->audience };
+	return o;
+}
+
 struct oauth2 *
 oauth2_new(const struct oauth2_opts *o)
 {

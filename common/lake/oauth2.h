@@ -11,6 +11,7 @@
 #define RIF_OAUTH2_H
 
 #include "backoff.h"
+#include "config.h"
 #include "http.h"
 
 /* Seconds a token is kept at least, and at most, whatever expires_in says. */
@@ -28,6 +29,13 @@ struct oauth2_opts {
 struct oauth2;
 
 struct oauth2	*oauth2_new(const struct oauth2_opts *);
+
+/*
+ * The client C of the identity provider at TOKEN_URL as options, in *O
+ * (which points into both); NULL when C names no client_id.
+ */
+const struct oauth2_opts *oauth2_opts_of(const char *token_url,
+		    const struct config_client *c, struct oauth2_opts *o);
 void		 oauth2_free(struct oauth2 *);
 
 /*

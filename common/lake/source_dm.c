@@ -21,13 +21,12 @@ static void	dm_source_close(void *);
 static void *
 dm_source_open(const struct config *cfg, char *err, size_t errsize)
 {
-	const struct config_client *c = &cfg->oauth2.dm;
-	struct oauth2_opts	 oo = { cfg->oauth2.token_url, c->client_id,
-				    c->client_secret, c->scope, c->audience };
+	struct oauth2_opts	 oo;
 	struct dm_source	*s;
 
 	if (*cfg->dm_url == '\0' || *cfg->oauth2.token_url == '\0' ||
-	    *c->client_id == '\0') {
+	    oauth2_opts_of(cfg->oauth2.token_url, &cfg->oauth2.dm, &oo) ==
+	    NULL) {
 		snprintf(err, errsize, "[dm] url, [oauth2] token_url and "
 		    "client_id are required");
 		return NULL;

@@ -15,18 +15,6 @@ struct rucio_source {
 	struct geo	*geo;		/* NULL: no [geoip] database */
 };
 
-/* An OAuth2 client of the section C, or NULL when it names none. */
-static const struct oauth2_opts *
-client_opts(const struct config *cfg, const struct config_client *c,
-    struct oauth2_opts *o)
-{
-	if (*c->client_id == '\0')
-		return NULL;
-	*o = (struct oauth2_opts){ cfg->oauth2.token_url, c->client_id,
-	    c->client_secret, c->scope, c->audience };
-	return o;
-}
-
 static void	rucio_source_close(void *);
 
 static void *
@@ -36,11 +24,13 @@ rucio_source_open(const struct config *cfg, char *err, size_t errsize)
 	struct oauth2_opts	 rco, sco;
 	struct rucio_opts	 ro = { cfg->rucio.url, cfg->rucio.account,
 				    cfg->rucio.username, cfg->rucio.password,
-				    cfg->rucio.token_file, client_opts(cfg,
-				    &cfg->rucio.oauth2, &rco) };
+				    cfg->rucio.token_file, oauth2_opts_of(
+				    cfg->oauth2.token_url, &cfg->rucio.oauth2,
+				    &rco) };
 	struct sites_opts	 so = { cfg->sites.url, cfg->sites.shape,
 				    cfg->sites.token,
-				    client_opts(cfg, &cfg->sites.oauth2, &sco),
+				    oauth2_opts_of(cfg->oauth2.token_url,
+				    &cfg->sites.oauth2, &sco),
 				    cfg->sites.ttl };
 
 	if (*cfg->rucio.url == '\0' || *cfg->sites.url == '\0') {
