@@ -9,7 +9,8 @@
 #   make valgrind   unit tests under valgrind, failing on any report
 #   make fuzz       the fuzz targets, for FUZZ_SECONDS each
 #   make bench      the benchmark against a stack of its own
-#   make soak       every endpoint at once under faults, SOAK_SECONDS (600)
+#   make soak       every endpoint at once under faults, SOAK_SECONDS (600);
+#                   SAN=1: against the sanitizer build, 120 s by default
 #   make install    install the programs, configuration, units, nginx files,
 #                   SQL and manual pages (PREFIX, DESTDIR...; see below)
 #   make uninstall  remove them again, but for the configuration file
@@ -59,6 +60,7 @@ prog_src   = $(filter-out fcgi/$(1)/main.c,$(wildcard fcgi/$(1)/*.c))
 prog_obj   = $(patsubst %.c,$(BUILD)/%.o,$(call prog_src,$(1)))
 UNIT_SRC   = $(wildcard tests/unit/*.c)
 FUZZ_SRC   = $(wildcard tests/fuzz/*.c)
+BENCH_SRC  = $(wildcard tests/bench/*.c)
 TAP_GEN    = $(BUILD)/fcgi/tap/gen
 TAP_GEN_OBJ = $(TAP_GEN)/adql_gram.o $(TAP_GEN)/adql_lex.o
 PROGRAMS   = $(BUILD)/scs.fcgi $(BUILD)/links.fcgi $(BUILD)/soda-proxy.fcgi \
@@ -73,7 +75,7 @@ $(BUILD)/fcgi/tap/%.o: INC = -Icommon -Ifcgi/tap -I$(TAP_GEN)
 $(BUILD)/tests/%.o: INC = -Icommon -Icommon/lake $(PROGS:%=-Ifcgi/%)
 
 .PHONY: all run stop test unit integration install-test asan valgrind \
-	fuzz bench soak deps install uninstall clean
+	fuzz bench soak soak-smoke deps install uninstall clean
 
 all: $(PROGRAMS)
 
@@ -88,7 +90,8 @@ $(BUILD)/%.o: %.c Makefile
 
 # Header dependencies, as the compiler wrote them (-MMD).
 -include $(patsubst %.c,$(BUILD)/%.d,$(CORE_SRC) $(LAKE_SRC) \
-	$(wildcard fcgi/*/*.c) $(UNIT_SRC) $(FUZZ_SRC)) $(TAP_GEN_OBJ:.o=.d)
+	$(wildcard fcgi/*/*.c) $(UNIT_SRC) $(FUZZ_SRC) $(BENCH_SRC)) \
+	$(TAP_GEN_OBJ:.o=.d)
 
 # The ADQL parser and lexer.  Their modules include the generated headers,
 # so those exist before any of them compiles.
@@ -150,6 +153,11 @@ ALL_LIBS = $(PROGS:%=$(BUILD)/lib%.a) $(BUILD)/liblake.a $(BUILD)/libcommon.a
 $(BUILD)/unit-tests: $(UNIT_SRC:%.c=$(BUILD)/%.o) $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit -pthread
 
+# The ADQL translation micro-benchmark (make bench).
+$(BUILD)/adql-bench: $(BUILD)/tests/bench/adql_bench.o $(BUILD)/libtap.a \
+		$(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(ALL_LIBS)
 	$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
@@ -168,7 +176,7 @@ install-test: all
 	MAKE="$(MAKE)" BUILD="$(BUILD)" tests/install/test_install.sh
 
 test: deps
-	$(MAKE) unit install-test integration
+	$(MAKE) unit install-test integration soak-smoke
 
 asan: deps
 	$(MAKE) BUILD=build/asan SAN=1 unit integration
@@ -194,8 +202,19 @@ bench: deps all
 	tools/bench-sync.sh
 
 # Every endpoint at once under a fault schedule (SOAK_SECONDS, default 600).
+ifeq ($(SAN),1)
+soak: deps
+	$(MAKE) BUILD=build/asan SAN=1 all
+	BUILD=build/asan SOAK_SAN=1 SOAK_SECONDS=$${SOAK_SECONDS:-120} tools/soak.sh
+else
 soak: deps all
 	tools/soak.sh
+endif
+
+# The soak's machinery proven in a minute with two faults (part of test).
+soak-smoke: all
+	SOAK_SECONDS=60 SOAK_WARMUP=10 SOAK_ROWS=20000 \
+	    SOAK_SCHEDULE=tests/soak/smoke.txt BUILD=$(BUILD) tools/soak.sh
 
 clean:
 	rm -rf build

@@ -20,6 +20,7 @@
 #include "strbuf.h"
 
 static volatile sig_atomic_t	 stopping;
+static volatile sig_atomic_t	 hangups;	/* SIGHUPs received */
 
 static void	log_to_file(const char *);
 
@@ -29,6 +30,13 @@ on_signal(int sig)
 	(void)sig;
 	stopping = 1;
 	FCGX_ShutdownPending();
+}
+
+static void
+on_hangup(int sig)
+{
+	(void)sig;
+	hangups++;
 }
 
 static void
@@ -262,8 +270,25 @@ elapsed_ms(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/*
+ * A SIGHUP is acted on between requests, never inside one: what the
+ * program reloads may be in use until its request ends.
+ */
+static void
+take_hangup(sig_atomic_t *seen, fcgi_reloader reload, void *state)
+{
+	if (*seen == hangups)
+		return;
+	*seen = hangups;
+	log_info("SIGHUP: %s", reload != NULL ? "reloading" :
+	    "nothing to reload");
+	if (reload != NULL)
+		reload(state);
+}
+
 int
-fcgi_run(const struct config_request *cfg, fcgi_handler handle, void *state)
+fcgi_run(const struct config_request *cfg, fcgi_handler handle,
+    fcgi_reloader reload, void *state)
 {
 	FCGX_Request		 fr;
 	struct request		 req;
@@ -271,11 +296,16 @@ fcgi_run(const struct config_request *cfg, fcgi_handler handle, void *state)
 	struct strbuf		 body = STRBUF_INIT;
 	struct sigaction	 sa;
 	struct timespec		 t0;
+	sig_atomic_t		 seen = 0;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: accept() must wake */
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* Restarted: a SIGHUP must not fail the read or write in progress. */
+	sa.sa_handler = on_hangup;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
 		log_error("cannot initialise FastCGI");
@@ -284,6 +314,7 @@ fcgi_run(const struct config_request *cfg, fcgi_handler handle, void *state)
 	log_info("ready");
 	while (!stopping && FCGX_Accept_r(&fr) >= 0) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
+		take_hangup(&seen, reload, state);
 		set_send_timeout(fr.ipcFd, cfg->send_timeout);
 		fill_request(&fr, &req);
 		strbuf_reset(&body);

@@ -8,6 +8,7 @@
  * (up to the configured limit), calls the handler with a response that
  * writes to the FastCGI output stream, and logs one line per request.
  * SIGTERM and SIGINT finish the request in progress and end the loop.
+ * SIGHUP calls the reloader (when there is one) before the next request.
  */
 #ifndef RIF_FCGI_LOOP_H
 #define RIF_FCGI_LOOP_H
@@ -18,6 +19,8 @@
 
 typedef void	(*fcgi_handler)(void *state, const struct request *,
 		    struct response *);
+/* Drop what the program read once and should read again (SIGHUP). */
+typedef void	(*fcgi_reloader)(void *state);
 
 /*
  * Parse "-c FILE" and "-t" from ARGV, load the configuration of program
@@ -30,6 +33,7 @@ int	fcgi_startup(int argc, char *argv[], const char *progname,
 	    unsigned prog, struct config *cfg);
 
 /* Serve requests until told to stop; returns the exit status for main. */
-int	fcgi_run(const struct config_request *, fcgi_handler, void *state);
+int	fcgi_run(const struct config_request *, fcgi_handler, fcgi_reloader,
+	    void *state);
 
 #endif

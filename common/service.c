@@ -114,6 +114,14 @@ dispatch(void *ctx, const struct request *req, struct response *r)
 	service_dispatch(ctx, req, r);
 }
 
+static void
+reload(void *ctx)
+{
+	const struct service_run	*run = ctx;
+
+	run->svc->reload(run->state);
+}
+
 int
 service_main(const struct service *svc, int argc, char *argv[])
 {
@@ -130,7 +138,8 @@ service_main(const struct service *svc, int argc, char *argv[])
 	}
 	run.started = time(NULL);
 	rc = check ? svc->check(run.state) != 0 :
-	    fcgi_run(&cfg.request, dispatch, &run);
+	    fcgi_run(&cfg.request, dispatch,
+	    svc->reload != NULL ? reload : NULL, &run);
 	svc->stop(run.state);
 	config_free(&cfg);
 	return rc;

@@ -62,6 +62,11 @@ struct service {
 	void			 (*capability)(void *state, const char *base,
 				    struct vosi_capability *cap, char *url,
 				    size_t urlsize);
+	/*
+	 * SIGHUP: drop what was read once from outside (not the
+	 * configuration) so that it is read again; NULL: nothing to drop.
+	 */
+	void			 (*reload)(void *state);
 	/* 1 when the service can answer; NOTE says so in a sentence. */
 	int			 (*available)(void *state, char *note,
 				    size_t size);

@@ -61,7 +61,7 @@ cpu() {
 
 side_pids() {
     case $1 in
-    links) cat "$STATE/links.pid" ;;
+    links) pgrep -P "$(cat "$STATE/links.pid")" ;;
     front) pgrep -f "nginx: worker" -P "$(cat "$STATE/nginx.pid")" ;;
     upstream) pgrep -f "nginx: worker" -P "$(cat "$STATE/upstream-nginx.pid")" ;;
     esac

@@ -14,6 +14,7 @@
 # Settings: BENCH_ROUNDS (5), BENCH_MIB (1024).
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/bench-lib.sh"
 export STATE="$top/.state/bench-soda" HTTP_PORT=29280 HTTPS_PORT=29643
 export QUIET=1 SKY_ROWS=1000 WORKERS=1 LINKS_WORKERS=1 SODA_WORKERS=2
 export BUILD=${BUILD:-build}
@@ -74,18 +75,11 @@ speed() {
 }
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a ? b : a) }'; }
 
-# The largest VmHWM of the proxy's workers, in KiB.
-peak_kib() {
-    for p in $(cat "$STATE/soda.pid"); do
-        awk '/^VmHWM:/ { print $2 }' "/proc/$p/status"
-    done | sort -n | tail -1
-}
-
 size=$(stat -c %s "$DATA/small.fits")
 for _ in 1 2 3 4 5 6; do
     curl -fsS -o /dev/null "http://127.0.0.1:$HTTP_PORT/soda/sync?$Q&CIRCLE=349.79+9.19+0.1"
 done
-small_kib=$(peak_kib)
+small_kib=$(peak_rss_kib soda)
 size=$(stat -c %s "$DATA/large.fits")
 cut="CIRCLE=349.79+9.19+1"
 # Rounds interleave the four ways, so that a slow moment of the machine
@@ -97,7 +91,7 @@ for _ in $(seq 1 "$ROUNDS"); do
     on=$(max "$on" "$(speed "http://127.0.0.1:$ON/soda/sync?$Q&$cut")")
     suite=$(max "$suite" "$(speed "http://127.0.0.1:$HTTP_PORT/soda/sync?$Q&$cut")")
 done
-large_kib=$(peak_kib)
+large_kib=$(peak_rss_kib soda)
 
 echo "SODA proxy benchmark: $MIB MiB cutout over loopback, best of $ROUNDS, $(nproc) cores"
 printf '%-34s %6.2f GB/s\n' "direct from the site (nginx)" "$direct" \

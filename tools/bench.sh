@@ -24,16 +24,11 @@ CONN=${BENCH_CONNECTIONS:-8}
 cleanup() { [ -n "${STATE:-}" ] && "$top/tools/stack.sh" stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT INT TERM
 
-# Uniform on the sphere: RA uniform, Dec = asin(z) with z uniform in [-1, 1].
+. "$top/tools/bench-lib.sh"
+
 wrk_script() {
-    cat >"$work/cone-$1.lua" <<EOT
-math.randomseed(1003)
-request = function()
-  local ra = math.random() * 360
-  local dec = math.deg(math.asin(2 * math.random() - 1))
-  return wrk.format("GET", string.format("/scs?RA=%.6f&DEC=%.6f&SR=$1&VERB=2", ra, dec))
-end
-EOT
+    wrk_cones "$work/cone-$1.lua" \
+        "string.format(\"/scs?RA=%.6f&DEC=%.6f&SR=$1&VERB=2\", ra, dec)"
 }
 
 # pgbench has no asin(): Abramowitz & Stegun 4.4.46 (error < 2e-8 rad)
@@ -56,27 +51,6 @@ EOT
     sed -i '/^SET search_path/d' "$work/cone-$1.sql"
 }
 
-worker_pids() { cat "$STATE/scs.pid"; }
-
-peak_rss_kib() {
-    max=0
-    for pid in $(worker_pids); do
-        v=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
-        [ "$v" -gt "$max" ] && max=$v
-    done
-    echo "$max"
-}
-
-run_wrk() {
-    wrk -t2 -c"$CONN" -d"${SECONDS_}s" --latency -s "$work/cone-$1.lua" \
-        "http://127.0.0.1:$HTTP_PORT" >"$work/wrk-$1.txt" 2>&1
-    rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk-$1.txt")
-    p50=$(awk '$1 == "50%" {print $2}' "$work/wrk-$1.txt")
-    p99=$(awk '$1 == "99%" {print $2}' "$work/wrk-$1.txt")
-    errs=$(awk '/Non-2xx/ {print $NF}' "$work/wrk-$1.txt")
-    echo "$rps $p50 $p99 ${errs:-0}"
-}
-
 run_pgbench() {
     PGOPTIONS="-c search_path=pg_catalog,pgsphere" "$top/tools/stack.sh" pg \
         pgbench -n -M prepared -c "$CONN" -j 2 -T "$SECONDS_" \
@@ -97,18 +71,18 @@ for rows in $SKIES; do
         wrk_script "$sr"
         pgbench_script "$sr"
         chmod 644 "$work"/*.sql
-        set -- $(run_wrk "$sr")
+        set -- $(run_wrk "$work/cone-$sr.lua" "$work/wrk-$sr.txt" "$CONN" "$SECONDS_")
         tps=$(run_pgbench "$sr")
         ratio=$(awk -v a="$1" -v b="$tps" 'BEGIN { printf "%.0f%%", 100 * a / b }')
         printf '%-8s %-4s %10.0f %9s %9s %10.0f %7s %6s\n' "$rows" "$sr" "$1" "$2" "$3" "$tps" "$ratio" "$4"
     done
-    before=$(peak_rss_kib)
+    before=$(peak_rss_kib scs)
     big=$(curl -s -o "$work/big.xml" -w '%{http_code} %{size_download} %{time_total}' \
         "http://127.0.0.1:$HTTP_PORT/scs?RA=0&DEC=0&SR=180&VERB=3&MAXREC=60000")
     nrows=$(grep -c '<TR>' "$work/big.xml" || true)
     set -- $big
     echo "  whole-sky answer: HTTP $1, $nrows rows, $(($2 / 1048576)) MiB in ${3}s"
     echo "  scs.fcgi peak RSS per worker: $((before / 1024)) MiB after the cones," \
-        "$(($(peak_rss_kib) / 1024)) MiB after the whole-sky answer"
+        "$(($(peak_rss_kib scs) / 1024)) MiB after the whole-sky answer"
     "$top/tools/stack.sh" stop >/dev/null
 done

@@ -12,7 +12,7 @@ PACKAGES="build-essential pkg-config bison flex
     libfcgi-dev libpq-dev libmxml-dev libiniparser-dev libjansson-dev
     libcurl4-openssl-dev libmaxminddb-dev libcunit1-dev
     postgresql-15 postgresql-15-pgsphere
-    nginx-light spawn-fcgi openssl curl
+    nginx-light spawn-fcgi multiwatch openssl curl
     python3 python3-pyvo python3-astropy python3-pytest stilts
     wrk clang libclang-rt-14-dev valgrind libmaxmind-db-writer-perl mmdb-bin
     libnginx-mod-http-echo mandoc"

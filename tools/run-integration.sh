@@ -16,14 +16,11 @@ export SKY_ROWS=${TEST_SKY_ROWS:-20000}
 export WORKERS=2 STANDBY=1
 export BUILD QUIET=1
 
-# A sanitizer build reports into files, checked once the programs exit.
-export ASAN_OPTIONS="log_path=$STATE/log/sanitizer:detect_leaks=1"
-export UBSAN_OPTIONS="log_path=$STATE/log/sanitizer:print_stacktrace=1"
-
+. "$top/tools/sanitizer-lib.sh"
 cleanup() { "$top/tools/stack.sh" stop >/dev/null 2>&1 || true; }
 trap cleanup EXIT INT TERM
 "$top/tools/stack.sh" stop >/dev/null 2>&1 || true
-rm -f "$STATE"/log/sanitizer.*
+sanitizer_setup
 "$top/tools/stack.sh" start
 
 export RIF_TOP="$top" RIF_STATE="$STATE"
@@ -39,9 +36,5 @@ status=0
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/standins || status=$?
 /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration "$@" || status=$?
 cleanup
-if ls "$STATE"/log/sanitizer.* >/dev/null 2>&1; then
-    echo "integration: the sanitizers reported:" >&2
-    cat "$STATE"/log/sanitizer.* >&2
-    status=1
-fi
+sanitizer_check integration || status=1
 exit $status

@@ -2,7 +2,10 @@
 # The local stack: a private PostgreSQL cluster with the schema and demo
 # data, stand-ins for the services that cannot run here (Rucio, the site
 # directory) with demo data and a small GeoIP database, the FastCGI
-# programs under spawn-fcgi, and nginx in front.
+# programs under spawn-fcgi, and nginx in front.  Each program's workers
+# are watched by multiwatch, which starts a worker again when one dies (as
+# systemd does in production, where each unit is one worker); NAME.pid
+# holds the watcher's pid, and the workers are its children.
 #
 #   tools/stack.sh start     start (or restart the programs of) the stack
 #   tools/stack.sh stop      stop exactly what start started
@@ -10,6 +13,11 @@
 #   tools/stack.sh program NAME PROGRAM CONFIG WORKERS
 #                            (re)start one program on NAME.sock with
 #                            $STATE/CONFIG (the benchmarks use it)
+#   tools/stack.sh workers NAME
+#                            the pids of NAME's workers, one per line
+#   tools/stack.sh reload NAME
+#                            SIGHUP to NAME's workers (tap.fcgi reads
+#                            TAP_SCHEMA again)
 #   tools/stack.sh pg COMMAND [ARG...]
 #                            run a PostgreSQL client as the cluster's owner
 #                            with PGHOST and PGPORT naming the stack's
@@ -278,14 +286,35 @@ stop_pids() {
 }
 
 # program_start NAME PROGRAM CONFIG WORKERS: PROGRAM.fcgi on NAME.sock.
+# spawn-fcgi makes the socket and execs multiwatch on it, which forks the
+# workers, restarts any that dies, and passes its SIGTERM on to them.
 program_start() {
-    stop_pids "$STATE/$1.pid"
+    program_stop "$1"
     rm -f "$STATE/$1.sock"
     [ -x "$BUILD/$2.fcgi" ] || die "$BUILD/$2.fcgi is not built (make)"
-    spawn-fcgi -s "$STATE/$1.sock" -M 0666 -F "$4" -P "$STATE/$1.pid" \
-        -- "$BUILD/$2.fcgi" -c "$STATE/$3" \
+    spawn-fcgi -s "$STATE/$1.sock" -M 0666 -P "$STATE/$1.pid" \
+        -- /usr/bin/multiwatch -f "$4" -s TERM -- "$BUILD/$2.fcgi" -c "$STATE/$3" \
         >>"$STATE/log/spawn-fcgi.log" 2>>"$STATE/log/$1.log" ||
         die "spawn-fcgi failed: see $STATE/log/$1.log"
+    # The workers are up when all have forked.
+    for _ in $(seq 1 50); do
+        [ "$(workers "$1" | wc -l)" -ge "$4" ] && return 0
+        sleep 0.1
+    done
+    die "$2.fcgi did not start $4 workers: see $STATE/log/$1.log"
+}
+
+# The pids of program NAME's workers: its watcher's children.
+workers() {
+    [ -f "$STATE/$1.pid" ] || return 0
+    pgrep -P "$(cat "$STATE/$1.pid")" || true
+}
+
+# Stop program NAME: its watcher, which stops the workers; then any left.
+program_stop() {
+    left=$(workers "$1")
+    stop_pids "$STATE/$1.pid"
+    for pid in $left; do kill -9 "$pid" 2>/dev/null || true; done
 }
 
 programs_start() {
@@ -389,7 +418,7 @@ stop() {
         for _ in $(seq 1 30); do [ -f "$STATE/nginx.pid" ] || break; sleep 0.1; done
     fi
     for p in $PROGRAMS; do
-        stop_pids "$STATE/$p.pid"
+        program_stop "$p"
         rm -f "$STATE/$p.sock"
     done
     for s in $STANDINS; do stop_pids "$STATE/standin-$s.pid"; done
@@ -411,7 +440,7 @@ count_alive() {
 status() {
     as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1 &&
         echo "postgresql: running" || echo "postgresql: stopped"
-    for p in $PROGRAMS; do echo "$p: $(count_alive "$STATE/$p.pid") worker(s)"; done
+    for p in $PROGRAMS; do echo "$p: $(workers "$p" | wc -l) worker(s)"; done
     for s in $STANDINS; do
         echo "$s stand-in: $(count_alive "$STATE/standin-$s.pid")"
     done
@@ -425,7 +454,11 @@ case ${1:-} in
     status) status ;;
     program) [ $# -eq 5 ] || die "usage: $0 program NAME PROGRAM CONFIG WORKERS"
         shift; program_start "$@" ;;
+    workers) [ $# -eq 2 ] || die "usage: $0 workers NAME"
+        workers "$2" ;;
+    reload) [ $# -eq 2 ] || die "usage: $0 reload NAME"
+        for pid in $(workers "$2"); do kill -HUP "$pid"; done ;;
     pg) [ $# -ge 2 ] || die "usage: $0 pg COMMAND [ARG...]"
         shift; as_pg env PGHOST="$PGDIR" PGPORT=5432 PGUSER=postgres "$@" ;;
-    *) echo "usage: $0 start|stop|status|program|pg" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|status|program|workers|reload|pg" >&2; exit 2 ;;
 esac

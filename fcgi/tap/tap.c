@@ -117,6 +117,16 @@ tap_catalog(struct tap *t, struct response *r)
 	return c;
 }
 
+/* SIGHUP: TAP_SCHEMA is read again before the next query. */
+static void
+tap_reload(void *state)
+{
+	struct tap	*t = state;
+
+	tap_catalog_free(t->cat);
+	t->cat = NULL;
+}
+
 /* VOSI tables 1.1: detail=min gives tables without their columns. */
 enum { TABLES_DETAIL, TABLES__MAX };
 
@@ -301,5 +311,6 @@ const struct service tap_service = {
 	.refuse = tap_error,
 	.public_url = tap_public_url,
 	.capability = tap_capability,
+	.reload = tap_reload,
 	.available = tap_available,
 };

@@ -9,7 +9,7 @@
  *
  * The state (struct tap) holds the configuration it was made with, the
  * process's database connection, and the catalogue read from TAP_SCHEMA,
- * which is read again whenever the connection is new.
+ * which is read again whenever the connection is new and after a SIGHUP.
  */
 #ifndef RIF_TAP_H
 #define RIF_TAP_H

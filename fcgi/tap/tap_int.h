@@ -20,8 +20,9 @@ struct tap {
 
 /*
  * The catalogue of the connection the next query runs on, read from
- * TAP_SCHEMA when there is none yet or the connection is new; NULL when
- * the database cannot give it, after answering R with the error.
+ * TAP_SCHEMA when there is none yet (a SIGHUP drops it) or the connection
+ * is new; NULL when the database cannot give it, after answering R with
+ * the error.
  */
 const struct tap_catalog *tap_catalog(struct tap *, struct response *r);
 

@@ -11,6 +11,7 @@ import math
 import os
 import ssl
 import subprocess
+import sys
 import tempfile
 import urllib.error
 import urllib.parse
@@ -18,6 +19,9 @@ import urllib.request
 
 import pytest
 from astropy.io.votable import parse as vot_parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import stack_workers  # noqa: E402  (tests/, beside this folder)
 
 HTTP = os.environ["RIF_HTTP"]
 HTTPS = os.environ["RIF_HTTPS"]
@@ -74,6 +78,11 @@ def stand_in(base, path):
     """GET a stand-in's own JSON resource (/_stats, /_requests)."""
     with urllib.request.urlopen(base + path, timeout=10) as r:
         return json.loads(r.read())
+
+
+def workers(program):
+    """The pids of PROGRAM's workers."""
+    return stack_workers.workers(STATE, program)
 
 
 def as_postgres(cmd):

@@ -12,7 +12,7 @@ import urllib.parse
 
 import pytest
 
-from conftest import HTTP, TOP, STATE, control, request, stand_in
+from conftest import HTTP, TOP, STATE, control, request, stand_in, workers
 
 sys.path.insert(0, os.path.join(TOP, "tests", "standins"))
 import soda as standin  # noqa: E402
@@ -328,14 +328,9 @@ def test_rucio_down_is_503():
 
 # --- streaming: memory, back-pressure, disconnects -----------------------
 
-def worker_pids():
-    with open(os.path.join(STATE, "soda.pid")) as f:
-        return [int(p) for p in f.read().split()]
-
-
 def peak_rss_kib():
     peak = 0
-    for pid in worker_pids():
+    for pid in workers("soda"):
         with open("/proc/%d/status" % pid) as f:
             for line in f:
                 if line.startswith("VmHWM:"):

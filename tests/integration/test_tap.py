@@ -3,6 +3,7 @@ TAP_SCHEMA, pyvo's view of them, and the rights of the role queries run
 as."""
 import os
 import re
+import signal
 import subprocess
 import xml.etree.ElementTree as ET
 
@@ -10,7 +11,7 @@ import pytest
 import pyvo
 
 from conftest import (HTTP, PGHOST, SKY_ROWS, TOP, as_postgres, brute_force,
-                      psql, request, votlint)
+                      psql, request, votlint, workers)
 
 TAP = HTTP + "/tap"
 VS = "{http://www.ivoa.net/xml/VODataService/v1.1}"
@@ -124,6 +125,39 @@ def test_pyvo_tables():
     assert "ivoa.ObsCore" in names and "TAP_SCHEMA.columns" in names
     obscore = service.tables["ivoa.ObsCore"]
     assert "s_region" in [c.name for c in obscore.columns]
+
+
+def obscore_descriptions(n):
+    """The description of ivoa.ObsCore in N answers (each worker's)."""
+    return {tables("min")["ivoa.ObsCore"].find("description").text
+            for _ in range(n)}
+
+
+def hang_up_workers():
+    pids = workers("tap")
+    assert len(pids) >= 2
+    for pid in pids:
+        os.kill(pid, signal.SIGHUP)
+    return len(pids)
+
+
+def test_sighup_reads_tap_schema_again():
+    """Each worker reads TAP_SCHEMA once; a SIGHUP makes it read it again
+    before its next request, and the worker goes on serving."""
+    (old,) = obscore_descriptions(8)
+    n = len(workers("tap"))
+    try:
+        psql("UPDATE tap_schema.tables SET description = 'Renamed by a test' "
+             "WHERE table_name = 'ivoa.ObsCore'")
+        assert obscore_descriptions(8) == {old}      # read once, kept
+        assert hang_up_workers() == n
+        assert obscore_descriptions(8) == {"Renamed by a test"}
+        assert len(workers("tap")) == n              # none died of it
+    finally:
+        psql("UPDATE tap_schema.tables SET description = '%s' "
+             "WHERE table_name = 'ivoa.ObsCore'" % old.replace("'", "''"))
+        hang_up_workers()
+    assert obscore_descriptions(8) == {old}
 
 
 def test_tap_schema_agrees_with_the_cone_search():

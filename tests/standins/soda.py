@@ -26,7 +26,7 @@ Answer: 200 application/fits, a deterministic FITS stream (fits_bytes) of
 the size set by the "size" knob, with Content-Disposition inline and a
 "<name>_cutout.fits" file name; 204 with the "empty" knob.
 
-Extra knobs: "size", "chunked", "drop_after", "stall_after", "empty",
+Extra knobs: "size", "sizes" (a size per DID name), "chunked", "drop_after", "stall_after", "empty",
 "error_body", "rate" (see README.md).  GET /_requests lists the last 100 SODA requests
 with their parameters, all their headers, and how much of the answer went
 out ("sent", "complete").
@@ -294,7 +294,7 @@ def check_params(params):
 
 class SodaHandler(common.StandinHandler):
     server_version = "soda-standin/1"
-    extra_knobs = {"size": DEFAULT_SIZE, "chunked": False, "drop_after": None,
+    extra_knobs = {"size": DEFAULT_SIZE, "sizes": {}, "chunked": False, "drop_after": None,
                    "stall_after": None, "empty": False,
                    "error_body": "dali", "rate": None}
     soda = None  # this request's record and progress, for SODA routes only
@@ -448,7 +448,7 @@ class SodaHandler(common.StandinHandler):
             return
         base = name.rsplit("/", 1)[-1]
         base = base[:-len(".fits")] if base.endswith(".fits") else base
-        total = fits_size(knobs["size"])
+        total = fits_size((knobs["sizes"] or {}).get(name, knobs["size"]))
         self.send_response(200)
         self.send_header("Content-Type", "application/fits")
         self.send_header("Content-Disposition", disposition(f"{base}_cutout.fits"))

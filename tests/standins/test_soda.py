@@ -131,6 +131,18 @@ def test_size_and_digest(sd):
     assert hashlib.sha256(r.body).hexdigest() == soda.fits_sha256(1048576)
 
 
+def test_size_per_did(sd):
+    sd.control(size=SMALL, sizes={ERI.split(":", 1)[1]: 10000})
+    r = cut(sd)
+    assert len(r.body) == soda.fits_size(10000)
+    assert hashlib.sha256(r.body).hexdigest() == soda.fits_sha256(10000)
+    sd.control(sizes={"another.fits": 10000})
+    assert len(cut(sd).body) == soda.fits_size(SMALL)
+    sd.control(reset=True)
+    r = cut(sd)
+    assert hashlib.sha256(r.body).hexdigest() == soda.fits_sha256(1048576)
+
+
 def test_astropy_opens_the_stream(sd):
     fits = pytest.importorskip("astropy.io.fits")
     sd.control(size=100000)

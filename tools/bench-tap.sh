@@ -1,0 +1,97 @@
+#!/bin/sh
+# The TAP benchmark (make bench), on the 100,000-row sky of tools/bench.sh
+# (the same cluster, .state/bench-100000, HTTP port 28080), in one run:
+#   - a 1-degree cone with wrk, 8 connections, random centres uniform on
+#     the sphere, through nginx: as ADQL on /tap/sync (4 columns) and as
+#     the equivalent cone on /scs (VERB=1): requests/s and latency;
+#   - SELECT TOP 100000 * on /tap/sync in TABLEDATA and BINARY2 against
+#     psql's COPY of the same rows to /dev/null: best of three, seconds;
+#   - the peak RSS of every tap.fcgi worker after the cones (answers of a
+#     few rows) and after the 100,000-row answers;
+#   - parse + check + emit of the README's example queries, the cone and
+#     the whole-table query (build/adql-bench), in microseconds.
+#
+# Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (8), WORKERS (scs.fcgi
+# and tap.fcgi processes each, 4).
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tools/bench-lib.sh"
+export HTTP_PORT=28080 HTTPS_PORT=28443 QUIET=1 SKY_ROWS=100000
+export WORKERS=${WORKERS:-4} BUILD=${BUILD:-build}
+export TAP_WORKERS=$WORKERS
+export STATE="$top/.state/bench-$SKY_ROWS"
+SECONDS_=${BENCH_SECONDS:-10}
+CONN=${BENCH_CONNECTIONS:-8}
+work=$STATE/bench-tap
+URL="http://127.0.0.1:$HTTP_PORT"
+CONE="SELECT obs_id, s_ra, s_dec, s_region FROM ivoa.obscore WHERE CONTAINS(POINT('ICRS', s_ra, s_dec), CIRCLE('ICRS', %.6f, %.6f, 1)) = 1"
+WHOLE="SELECT TOP 100000 * FROM ivoa.obscore"
+cleanup() { "$top/tools/stack.sh" stop >/dev/null 2>&1 || true; }
+trap cleanup EXIT INT TERM
+
+make -s -C "$top" BUILD="$BUILD" "$BUILD/adql-bench"
+"$top/tools/stack.sh" start
+mkdir -p "$work"
+
+# seconds FILE COMMAND...: run COMMAND, output to FILE; print its seconds.
+seconds() {
+    out=$1
+    shift
+    t0=$(date +%s.%N)
+    "$@" >"$out"
+    awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }'
+}
+
+best_of_3() {
+    best=
+    for _ in 1 2 3; do
+        t=$("$@")
+        best=$(awk -v a="${best:-$t}" -v b="$t" 'BEGIN { print (b < a ? b : a) }')
+    done
+    echo "$best"
+}
+
+# tap_whole FORMAT NAME: the whole-table query in FORMAT, into whole.NAME.
+tap_whole() {
+    seconds "$work/whole.$2" curl -sS --fail -d LANG=ADQL -d MAXREC=100000 \
+        -d "RESPONSEFORMAT=$1" --data-urlencode "QUERY=$WHOLE" "$URL/tap/sync"
+}
+
+copy_whole() {
+    seconds "$work/whole.copy" "$top/tools/stack.sh" pg psql -X -q -d rucio_ivoa \
+        -c "COPY (SELECT * FROM ivoa.obscore LIMIT 100000) TO STDOUT"
+}
+
+wrk_cones "$work/scs.lua" \
+    'string.format("/scs?RA=%.6f&DEC=%.6f&SR=1&VERB=1", ra, dec)'
+wrk_cones "$work/tap.lua" \
+    "\"/tap/sync?LANG=ADQL&MAXREC=1000&QUERY=\" .. enc(string.format(\"$CONE\", ra, dec))"
+echo "TAP benchmark: $SKY_ROWS rows, $CONN connections, ${SECONDS_}s per run," \
+    "$WORKERS workers each, $(nproc) cores"
+set -- $(run_wrk "$work/scs.lua" "$work/wrk-scs.txt" "$CONN" "$SECONDS_")
+scs_rps=$1
+printf '%-34s %8.0f req/s  p50 %8s  p99 %8s  non-2xx %s\n' \
+    "1-degree cone, /scs VERB=1" "$1" "$2" "$3" "$4"
+set -- $(run_wrk "$work/tap.lua" "$work/wrk-tap.txt" "$CONN" "$SECONDS_")
+printf '%-34s %8.0f req/s  p50 %8s  p99 %8s  non-2xx %s\n' \
+    "the same cone in ADQL, /tap/sync" "$1" "$2" "$3" "$4"
+awk -v a="$1" -v b="$scs_rps" \
+    'BEGIN { printf "%-34s %7.0f%%   (target: at least 50%%)\n", "TAP / SCS", 100 * a / b }'
+small=$(peak_rss_kib tap)
+
+copy=$(best_of_3 copy_whole)
+td=$(best_of_3 tap_whole votable td)
+b2=$(best_of_3 tap_whole votable/b2 b2)
+rows=$(grep -c '<TR>' "$work/whole.td" || true)
+printf '%-34s %8s s\n' "psql COPY, 100,000 rows" "$copy"
+printf '%-34s %8s s  %5.2fx COPY  (%s rows, %s MiB)  (target: at most 1.5x)\n' \
+    "TOP 100000 *, TABLEDATA" "$td" "$(awk -v a="$td" -v b="$copy" 'BEGIN { print a / b }')" \
+    "$rows" "$(($(stat -c %s "$work/whole.td") / 1048576))"
+printf '%-34s %8s s  %5.2fx COPY  (%s MiB)\n' \
+    "TOP 100000 *, BINARY2" "$b2" "$(awk -v a="$b2" -v b="$copy" 'BEGIN { print a / b }')" \
+    "$(($(stat -c %s "$work/whole.b2") / 1048576))"
+echo "tap.fcgi peak RSS per worker: $((small / 1024)) MiB after the cones," \
+    "$(($(peak_rss_kib tap) / 1024)) MiB after the 100,000-row answers (target: 16 MiB)"
+
+echo "ADQL parse + check + emit, mean of 20,000 (target: under 100 us each):"
+"$top/$BUILD/adql-bench" -c "$STATE/rucio-ivoa.ini" "$top/tests/bench/adql-queries.txt"
