@@ -39,6 +39,7 @@ int	config_from_text(const char *text, unsigned prog, struct config *cfg,
 /* Suites, one per file. */
 void	suite_params(void);
 void	suite_xml(void);
+void	suite_base64(void);
 void	suite_votable(void);
 void	suite_config(void);
 void	suite_scs(void);
@@ -50,5 +51,6 @@ void	suite_service(void);
 void	suite_upstream(void);
 void	suite_adql(void);
 void	suite_tap(void);
+void	suite_b2(void);
 
 #endif
