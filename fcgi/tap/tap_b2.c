@@ -204,7 +204,7 @@ cell_tokens(const struct tap_b2_col *c, const char *text, struct strbuf *out)
 	static const char	 ws[] = " \t\r\n";
 	const struct b2_type	*t = c->type;
 	const char		*p = text;
-	size_t			 n, at = 0;
+	size_t			 n, at;
 	long			 ntok = 0, want = c->count * t->per;
 
 	if (c->variable && put_be(out, 0, 4) == -1)	/* the count, later */
@@ -249,8 +249,8 @@ put_elements(const struct tap_b2_col *c, const void *s, size_t n,
 }
 
 /*
- * char is bytes: UTF-8 passes as it is, as readers (astropy, STIL)
- * decode it.
+ * char is bytes, and the database's text goes as it is: UTF-8 beyond
+ * ASCII is the same bytes TABLEDATA carries, not a value made up.
  */
 static int
 cell_char(const struct tap_b2_col *c, const char *text, struct strbuf *out)

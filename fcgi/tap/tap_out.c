@@ -109,23 +109,29 @@ b2_head(struct tap_writer *w, const char *runid)
 	xmlw_raw(&w->xw, "\n");
 }
 
+/* Why cell K of the row could not be written. */
+static void
+b2_refused(struct tap_writer *w, int k)
+{
+	const struct adql_field	*f = &w->fields[k];
+
+	snprintf(w->why, sizeof(w->why), "Row %ld: the value of %s is not of "
+	    "its declared datatype, %s%s%s, and cannot be written in BINARY2 "
+	    "(TABLEDATA can carry it)", w->nrows + 1, f->name, f->datatype,
+	    f->arraysize != NULL ? " with arraysize " : "",
+	    f->arraysize != NULL ? f->arraysize : "");
+}
+
 static int
 b2_row(struct tap_writer *w, const PGresult *row)
 {
-	const struct adql_field	*f;
-
 	if (tap_b2_row_begin(&w->b2) == -1) {
 		snprintf(w->why, sizeof(w->why), "Out of memory");
 		return -1;
 	}
 	for (int k = 0; k < w->nfields; k++)
 		if (tap_b2_cell(&w->b2, k, cell(w, row, k)) == -1) {
-			f = &w->fields[k];
-			snprintf(w->why, sizeof(w->why), "Row %ld: the value "
-			    "of %s is not a %s of arraysize %s, as declared, "
-			    "and cannot be written in BINARY2", w->nrows + 1,
-			    f->name, f->datatype, f->arraysize != NULL ?
-			    f->arraysize : "1");
+			b2_refused(w, k);
 			return -1;
 		}
 	tap_b2_row_end(&w->b2);

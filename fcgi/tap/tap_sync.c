@@ -182,7 +182,7 @@ run(struct tap *t, const struct sync_query *q, const char *sql,
 	else
 		db_end(t->db);
 	if (refused) {
-		log_error("query stopped after %ld rows: %s", w.nrows, w.why);
+		log_warn("query stopped after %ld rows: %s", w.nrows, w.why);
 		q->out->end(&w, TAP_END_ERROR, w.why);
 	} else if (st != DB_OK) {
 		log_error("query failed after %ld rows: %s", w.nrows,
