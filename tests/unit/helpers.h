@@ -23,6 +23,8 @@ void	req_get(struct request *, const char *path, const char *query);
 void	req_post(struct request *, const char *path, const char *body);
 
 void	cap_init(struct captured *);
+/* R writes its body only (no header block) into OUT. */
+void	body_init(struct response *r, struct strbuf *out);
 void	cap_free(struct captured *);
 /* The body: what follows the blank line after the headers. */
 const char *cap_body(const struct captured *);

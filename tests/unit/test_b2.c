@@ -181,12 +181,6 @@ test_declarations(void)
 	CU_ASSERT_STRING_EQUAL(tap_b2_arraysize(&c, "32*"), "32*");
 }
 
-static int
-sink(void *ctx, const void *buf, size_t len)
-{
-	return strbuf_add(ctx, buf, len);
-}
-
 /* Rows: the null flags first, a null's bytes kept, refusals unsent. */
 static void
 test_rows(void)
@@ -213,7 +207,7 @@ test_rows(void)
 	char			 why[256];
 	int			 k;
 
-	resp_init_body(&r, sink, &out);
+	body_init(&r, &out);
 	CU_ASSERT_EQUAL_FATAL(tap_b2_init(&b, f, 9, &r, why, sizeof(why)), 0);
 	CU_ASSERT_EQUAL(tap_b2_row_begin(&b), 0);
 	for (k = 0; k < 9; k++)

@@ -14,12 +14,6 @@ static const struct {
 };
 #define NVECTORS	(sizeof(vectors) / sizeof(vectors[0]))
 
-static int
-sink(void *ctx, const void *buf, size_t len)
-{
-	return strbuf_add(ctx, buf, len);
-}
-
 static void
 test_vectors(void)
 {
@@ -43,7 +37,7 @@ stream(const unsigned char *in, size_t len, size_t cut, struct strbuf *out)
 	size_t			 n;
 
 	strbuf_reset(out);
-	resp_init_body(&r, sink, out);
+	body_init(&r, out);
 	b64_init(&b, &r);
 	b64_write(&b, in, 0);
 	for (size_t at = 0; at < len; at += n) {
