@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "base64.h"
 #include "oauth2.h"
 
 /* A token is renewed this many seconds before the endpoint says it expires. */
@@ -23,29 +24,6 @@ struct oauth2 {
 	char		 last_err[256];	/* why the last fetch failed */
 	int		 last_transient;
 };
-
-/* Base64 of S, for the Basic scheme. */
-static char *
-base64(const char *s)
-{
-	static const char	 t[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t			 n = strlen(s), i, o = 0;
-	char			*out = malloc(4 * ((n + 2) / 3) + 1);
-
-	if (out == NULL)
-		return NULL;
-	for (i = 0; i < n; i += 3) {
-		unsigned v = (unsigned char)s[i] << 16 |
-		    (i + 1 < n ? (unsigned char)s[i + 1] << 8 : 0) |
-		    (i + 2 < n ? (unsigned char)s[i + 2] : 0);
-		out[o++] = t[v >> 18 & 63];
-		out[o++] = t[v >> 12 & 63];
-		out[o++] = i + 1 < n ? t[v >> 6 & 63] : '=';
-		out[o++] = i + 2 < n ? t[v & 63] : '=';
-	}
-	out[o] = '\0';
-	return out;
-}
 
 /* name=value&, the value form-encoded, appended to B. */
 static void
@@ -77,7 +55,7 @@ oauth2_new(const struct oauth2_opts *o)
 {
 	struct oauth2	*a;
 	struct strbuf	 cred = STRBUF_INIT, form = STRBUF_INIT, basic = STRBUF_INIT;
-	char		*b64, *id, *secret;
+	char		*id, *secret;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
@@ -89,11 +67,10 @@ oauth2_new(const struct oauth2_opts *o)
 		strbuf_printf(&cred, "%s:%s", id, secret);
 	curl_free(id);
 	curl_free(secret);
-	b64 = cred.s != NULL ? base64(cred.s) : NULL;
+	if (cred.s != NULL && (strbuf_puts(&basic, "Authorization: Basic ") ==
+	    -1 || b64_encode(&basic, cred.s, cred.len) == -1))
+		strbuf_free(&basic);
 	strbuf_free(&cred);
-	if (b64 != NULL)
-		strbuf_printf(&basic, "Authorization: Basic %s", b64);
-	free(b64);
 	a->basic = basic.s;
 	form_add(&form, "grant_type", "client_credentials");
 	form_add(&form, "scope", o->scope);

@@ -8,6 +8,7 @@
 
 #define CSV_MIME	"text/csv;header=present"
 #define TSV_MIME	"text/tab-separated-values"
+#define B2_MIME		VOT_MIME ";serialization=BINARY2"
 
 /* Cell K of ROW in the column's declared form, or NULL for a null. */
 static const char *
@@ -19,10 +20,11 @@ cell(struct tap_writer *w, const PGresult *row, int k)
 	    &w->cell);
 }
 
-/* --- VOTable 1.4 TABLEDATA ------------------------------------------------ */
+/* --- VOTable 1.4: TABLEDATA and BINARY2 ---------------------------------- */
 
+/* What every VOTable answer has before its DATA, whatever the serialization. */
 static void
-vot_head(struct tap_writer *w, const char *runid)
+vot_table_head(struct tap_writer *w, const char *runid)
 {
 	const struct adql_field	*f;
 	struct vot_field	 vf;
@@ -31,7 +33,7 @@ vot_head(struct tap_writer *w, const char *runid)
 	vot_begin(&w->xw, VOT_1_4);
 	xmlw_open(&w->xw, "RESOURCE", "type", "results", NULL);
 	xmlw_raw(&w->xw, "\n");
-	/* The status of the result is known at its end: see vot_end(). */
+	/* The status of the result is known at its end: see vot_table_end(). */
 	vot_info(&w->xw, "QUERY_STATUS", "OK", NULL);
 	if (runid != NULL)
 		vot_info(&w->xw, "RUNID", runid, NULL);
@@ -42,18 +44,39 @@ vot_head(struct tap_writer *w, const char *runid)
 		memset(&vf, 0, sizeof(vf));
 		vf.name = f->name;
 		vf.datatype = f->datatype;
-		vf.arraysize = f->arraysize;
+		vf.arraysize = w->b2.cols == NULL ? f->arraysize :
+		    tap_b2_arraysize(&w->b2.cols[i], f->arraysize);
 		vf.ucd = f->ucd;
 		vf.unit = f->unit;
 		vf.utype = f->utype;
 		vf.xtype = f->xtype;
 		vot_field(&w->xw, &vf);
 	}
-	vot_data_begin(&w->xw);
+}
+
+/* What follows the DATA: how the result ended, after the table. */
+static void
+vot_table_end(struct tap_writer *w, enum tap_end how, const char *message)
+{
+	xmlw_close(&w->xw);		/* TABLE */
+	if (how == TAP_END_OVERFLOW)
+		vot_info(&w->xw, "QUERY_STATUS", "OVERFLOW", "The result has "
+		    "more rows than MAXREC");
+	else if (how == TAP_END_ERROR)
+		vot_info(&w->xw, "QUERY_STATUS", "ERROR", message);
+	xmlw_close_all(&w->xw);
+	resp_puts(w->r, "\n");
 }
 
 static void
-vot_row(struct tap_writer *w, const PGresult *row)
+td_head(struct tap_writer *w, const char *runid)
+{
+	vot_table_head(w, runid);
+	vot_data_begin(&w->xw);
+}
+
+static int
+td_row(struct tap_writer *w, const PGresult *row)
 {
 	const char	*v;
 
@@ -66,20 +89,63 @@ vot_row(struct tap_writer *w, const PGresult *row)
 			vot_td_raw(&w->xw, v);
 	}
 	vot_tr_end(&w->xw);
+	return 0;
 }
 
 static void
-vot_end(struct tap_writer *w, enum tap_end how, const char *message)
+td_end(struct tap_writer *w, enum tap_end how, const char *message)
 {
 	vot_data_end(&w->xw);
-	xmlw_close(&w->xw);		/* TABLE */
-	if (how == TAP_END_OVERFLOW)
-		vot_info(&w->xw, "QUERY_STATUS", "OVERFLOW", "The result has "
-		    "more rows than MAXREC");
-	else if (how == TAP_END_ERROR)
-		vot_info(&w->xw, "QUERY_STATUS", "ERROR", message);
-	xmlw_close_all(&w->xw);
-	resp_puts(w->r, "\n");
+	vot_table_end(w, how, message);
+}
+
+static void
+b2_head(struct tap_writer *w, const char *runid)
+{
+	vot_table_head(w, runid);
+	xmlw_open(&w->xw, "DATA", NULL);
+	xmlw_open(&w->xw, "BINARY2", NULL);
+	xmlw_open(&w->xw, "STREAM", "encoding", "base64", NULL);
+	xmlw_raw(&w->xw, "\n");
+}
+
+/* Why cell K of the row could not be written. */
+static void
+b2_refused(struct tap_writer *w, int k)
+{
+	const struct adql_field	*f = &w->fields[k];
+
+	snprintf(w->why, sizeof(w->why), "Row %ld: the value of %s is not of "
+	    "its declared datatype, %s%s%s, and cannot be written in BINARY2 "
+	    "(TABLEDATA can carry it)", w->nrows + 1, f->name, f->datatype,
+	    f->arraysize != NULL ? " with arraysize " : "",
+	    f->arraysize != NULL ? f->arraysize : "");
+}
+
+static int
+b2_row(struct tap_writer *w, const PGresult *row)
+{
+	if (tap_b2_row_begin(&w->b2) == -1) {
+		snprintf(w->why, sizeof(w->why), "Out of memory");
+		return -1;
+	}
+	for (int k = 0; k < w->nfields; k++)
+		if (tap_b2_cell(&w->b2, k, cell(w, row, k)) == -1) {
+			b2_refused(w, k);
+			return -1;
+		}
+	tap_b2_row_end(&w->b2);
+	return 0;
+}
+
+static void
+b2_end(struct tap_writer *w, enum tap_end how, const char *message)
+{
+	tap_b2_finish(&w->b2);
+	xmlw_close(&w->xw);		/* STREAM */
+	xmlw_close(&w->xw);		/* BINARY2 */
+	xmlw_close(&w->xw);		/* DATA */
+	vot_table_end(w, how, message);
 }
 
 /* --- CSV (RFC 4180) and TSV ----------------------------------------------- */
@@ -147,7 +213,7 @@ text_head(struct tap_writer *w, const char *runid)
 	resp_puts(w->r, csv ? "\r\n" : "\n");
 }
 
-static void
+static int
 text_row(struct tap_writer *w, const PGresult *row)
 {
 	int	 csv = is_csv(w);
@@ -161,6 +227,7 @@ text_row(struct tap_writer *w, const PGresult *row)
 			tsv_field(w->r, cell(w, row, k));
 	}
 	resp_puts(w->r, csv ? "\r\n" : "\n");
+	return 0;
 }
 
 static void
@@ -171,14 +238,6 @@ text_end(struct tap_writer *w, enum tap_end how, const char *message)
 	if (how == TAP_END_ERROR)
 		resp_abort(w->r);
 }
-
-const struct tap_out tap_outs[] = {
-	{ "votable", VOT_MIME, "ivo://ivoa.net/std/TAPRegExt#output-votable-td",
-	    vot_head, vot_row, vot_end },
-	{ "csv", CSV_MIME, NULL, text_head, text_row, text_end },
-	{ "tsv", TSV_MIME, NULL, text_head, text_row, text_end },
-	{ NULL, NULL, NULL, NULL, NULL, NULL }
-};
 
 /* The media type part of S (before any ';') is TYPE, in any case. */
 static int
@@ -191,51 +250,102 @@ media_is(const char *s, const char *type)
 	return strlen(type) == n && strncasecmp(s, type, n) == 0;
 }
 
-/* MIME parameters after the type: none, or only these harmless ones. */
+/*
+ * The MIME parameters of S are all among OK ("name=value", NULL-ended,
+ * compared in any case), and the first of OK is there when NEED is set.
+ */
 static int
-text_params_ok(const char *s)
+params_among(const char *s, const char *const *ok, int need)
 {
 	const char	*p = strchr(s, ';');
+	const char *const *o;
 	char		 one[64];
 	size_t		 n;
+	int		 first = 0;
 
-	while (p != NULL) {
+	for (; p != NULL; p = strchr(p, ';')) {
 		p++;
 		p += strspn(p, " \t");
 		n = strcspn(p, ";");
 		snprintf(one, sizeof(one), "%.*s", (int)(n < 63 ? n : 63), p);
-		if (strcasecmp(one, "header=present") != 0 &&
-		    strcasecmp(one, "charset=utf-8") != 0)
+		for (o = ok; *o != NULL && strcasecmp(one, *o) != 0; o++)
+			;
+		if (*o == NULL)
 			return 0;
-		p = strchr(p, ';');
+		first |= o == ok;
 	}
-	return 1;
+	return first || !need;
 }
+
+/* An alias ALIAS, which has no parameters, or media type MIME with OK's. */
+static int
+named(const char *format, const char *alias, const char *mime,
+    const char *const *ok, int need)
+{
+	return strcasecmp(format, alias) == 0 ||
+	    (media_is(format, mime) && params_among(format, ok, need));
+}
+
+static const char *
+td_match(const char *format)
+{
+	return vot_format_type(format, VOT_MIME);
+}
+
+static const char *const b2_params[] = { "serialization=binary2",
+	"charset=utf-8", NULL };
+static const char *const text_params[] = { "header=present",
+	"charset=utf-8", NULL };
+
+static const char *
+b2_match(const char *format)
+{
+	return named(format, "votable/b2", VOT_MIME, b2_params, 1) ? B2_MIME :
+	    NULL;
+}
+
+static const char *
+csv_match(const char *format)
+{
+	return named(format, "csv", "text/csv", text_params, 0) ? CSV_MIME :
+	    NULL;
+}
+
+static const char *
+tsv_match(const char *format)
+{
+	return named(format, "tsv", TSV_MIME, text_params, 0) ? TSV_MIME :
+	    NULL;
+}
+
+static int
+b2_init(struct tap_writer *w)
+{
+	return tap_b2_init(&w->b2, w->fields, w->nfields, w->r, w->why,
+	    sizeof(w->why));
+}
+
+const struct tap_out tap_outs[] = {
+	{ "votable", VOT_MIME, "ivo://ivoa.net/std/TAPRegExt#output-votable-td",
+	    td_match, NULL, td_head, td_row, td_end },
+	{ "votable/b2", B2_MIME,
+	    "ivo://ivoa.net/std/TAPRegExt#output-votable-binary2",
+	    b2_match, b2_init, b2_head, b2_row, b2_end },
+	{ "csv", CSV_MIME, NULL, csv_match, NULL, text_head, text_row,
+	    text_end },
+	{ "tsv", TSV_MIME, NULL, tsv_match, NULL, text_head, text_row,
+	    text_end },
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+};
 
 const struct tap_out *
 tap_out_find(const char *format, const char **ctype)
 {
-	const char	*t;
+	const struct tap_out	*o;
 
-	if (format == NULL || *format == '\0') {
-		*ctype = VOT_MIME;
-		return &tap_outs[0];
-	}
-	if ((t = vot_format_type(format, VOT_MIME)) != NULL) {
-		*ctype = t;
-		return &tap_outs[0];
-	}
-	if ((strcasecmp(format, "csv") == 0 || media_is(format, "text/csv")) &&
-	    text_params_ok(format)) {
-		*ctype = CSV_MIME;
-		return &tap_outs[1];
-	}
-	if ((strcasecmp(format, "tsv") == 0 ||
-	    media_is(format, "text/tab-separated-values")) &&
-	    text_params_ok(format)) {
-		*ctype = TSV_MIME;
-		return &tap_outs[2];
-	}
+	for (o = tap_outs; o->name != NULL; o++)
+		if ((*ctype = o->match(format != NULL ? format : "")) != NULL)
+			return o;
 	return NULL;
 }
 
@@ -248,8 +358,10 @@ tap_out_valid(const struct param_rule *r, struct param_value *v, char *why,
 	if (tap_out_find(v->raw, &ctype) != NULL)
 		return 0;
 	snprintf(why, whysize, "%s: this service answers in VOTable "
-	    "(votable, application/x-votable+xml), CSV (csv, text/csv) or TSV "
-	    "(tsv, text/tab-separated-values)", r->name);
+	    "(votable, application/x-votable+xml), VOTable BINARY2 "
+	    "(votable/b2, application/x-votable+xml;serialization=BINARY2), "
+	    "CSV (csv, text/csv) or TSV (tsv, text/tab-separated-values)",
+	    r->name);
 	return -1;
 }
 
@@ -265,6 +377,8 @@ tap_writer_init(struct tap_writer *w, const struct tap_out *out,
 	w->kinds = calloc((size_t)nfields + 1, sizeof(*w->kinds));
 	w->stcs = calloc((size_t)nfields + 1, sizeof(*w->stcs));
 	if (w->kinds == NULL || w->stcs == NULL) {
+		snprintf(w->why, sizeof(w->why), "Internal error: out of "
+		    "memory");
 		tap_writer_free(w);
 		return -1;
 	}
@@ -275,6 +389,10 @@ tap_writer_init(struct tap_writer *w, const struct tap_out *out,
 		    (strcmp(fields[i].datatype, "char") == 0 ||
 		    strcmp(fields[i].datatype, "unicodeChar") == 0);
 	}
+	if (out->init != NULL && out->init(w) == -1) {
+		tap_writer_free(w);
+		return -1;
+	}
 	return 0;
 }
 
@@ -284,6 +402,7 @@ tap_writer_free(struct tap_writer *w)
 	free(w->kinds);
 	free(w->stcs);
 	strbuf_free(&w->cell);
+	tap_b2_free(&w->b2);
 	w->kinds = NULL;
 	w->stcs = NULL;
 }

@@ -3,14 +3,17 @@
  *
  * A format is chosen by RESPONSEFORMAT (or FORMAT): VOTable 1.4 TABLEDATA
  * (the default: "votable", "votable/td", application/x-votable+xml,
- * text/xml), CSV ("csv", text/csv) or TSV ("tsv",
+ * text/xml), VOTable 1.4 BINARY2 ("votable/b2", application/x-votable+xml;
+ * serialization=BINARY2), CSV ("csv", text/csv) or TSV ("tsv",
  * text/tab-separated-values).  A writer writes the head, then one row at a
  * time, then how the result ended: VOTable says OVERFLOW or ERROR in an
- * INFO after the table (DALI 1.1 §4.4); CSV and TSV have no place for
- * either, so an error midway cuts the connection instead and an overflow
- * goes unsaid.
+ * INFO after the table (DALI 1.1 §4.4), whichever its serialization; CSV
+ * and TSV have no place for either, so an error midway cuts the connection
+ * instead and an overflow goes unsaid.
  *
- * Cells are written in the form their column declares (tap_value.h).
+ * Cells are written in the form their column declares (tap_value.h); in
+ * BINARY2 a cell that is not of its declared datatype stops the rows
+ * (tap_b2.h).  The writer owns its scratch space, kinds to why.
  */
 #ifndef RIF_TAP_OUT_H
 #define RIF_TAP_OUT_H
@@ -21,6 +24,7 @@
 #include "params.h"
 #include "response.h"
 #include "strbuf.h"
+#include "tap_b2.h"
 #include "tap_value.h"
 #include "xmlw.h"
 
@@ -42,14 +46,22 @@ struct tap_writer {
 	enum tap_cell		*kinds;		/* per column */
 	int			*stcs;		/* per column: STC-S text */
 	struct strbuf		 cell;
+	struct tap_b2		 b2;		/* BINARY2's plans and row */
+	long			 nrows;		/* rows written */
+	char			 why[256];	/* why a row was refused */
 };
 
 struct tap_out {
 	const char	*name;		/* for capabilities: the alias */
 	const char	*mime;		/* and the media type */
 	const char	*ivo_id;	/* TAPRegExt's standard id, or NULL */
+	/* The Content-Type for a RESPONSEFORMAT of this format, or NULL. */
+	const char	*(*match)(const char *format);
+	/* Set up what the format needs beyond the writer, or NULL. */
+	int		(*init)(struct tap_writer *);
 	void		(*head)(struct tap_writer *, const char *runid);
-	void		(*row)(struct tap_writer *, const PGresult *row);
+	/* -1 with W->why set when the row cannot be written. */
+	int		(*row)(struct tap_writer *, const PGresult *row);
 	void		(*end)(struct tap_writer *, enum tap_end,
 			    const char *message);
 };
@@ -67,7 +79,10 @@ const struct tap_out *tap_out_find(const char *format, const char **ctype);
 int	tap_out_valid(const struct param_rule *, struct param_value *v,
 	    char *why, size_t whysize);
 
-/* Set W up for FIELDS (NFIELDS) written to R; -1 when memory runs out. */
+/*
+ * Set W up for FIELDS (NFIELDS) written to R; -1 with W->why set when
+ * memory runs out or the format cannot carry a column.
+ */
 int	tap_writer_init(struct tap_writer *w, const struct tap_out *,
 	    struct response *r, const struct adql_field *fields, int nfields);
 void	tap_writer_free(struct tap_writer *);

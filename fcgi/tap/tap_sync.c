@@ -144,7 +144,8 @@ db_failure(struct tap *t, struct response *r, enum db_status st)
  * first row (or the end of the rows), so that a query the database
  * refuses at once gets a plain error document; what happens later is said
  * after the table (DALI 1.1 §4.4): OVERFLOW when a row beyond MAXREC came,
- * ERROR when the database failed midway.
+ * ERROR when the database failed midway or a row could not be written in
+ * the format asked for.
  */
 static void
 run(struct tap *t, const struct sync_query *q, const char *sql,
@@ -153,7 +154,7 @@ run(struct tap *t, const struct sync_query *q, const char *sql,
 	struct tap_writer	 w;
 	const PGresult		*row = NULL;
 	enum db_status		 st;
-	long			 n = 0;
+	int			 refused = 0;
 
 	if ((st = db_start_sql(t->db, sql)) == DB_OK &&
 	    (row = db_next(t->db, &st)) == NULL && st != DB_OK)
@@ -164,28 +165,35 @@ run(struct tap *t, const struct sync_query *q, const char *sql,
 	}
 	if (tap_writer_init(&w, q->out, r, fields, nfields) == -1) {
 		db_end(t->db);
-		tap_error(r, 500, "Internal error: out of memory");
+		log_error("query not answered: %s", w.why);
+		tap_error(r, 500, w.why);
 		return;
 	}
 	resp_content_type(r, q->content_type);
 	q->out->head(&w, q->runid);
-	for (; row != NULL && n < q->maxrec && !resp_failed(r);
-	    row = db_next(t->db, &st), n++)
-		q->out->row(&w, row);
-	if (resp_failed(r))
+	while (row != NULL && w.nrows < q->maxrec && !resp_failed(r)) {
+		if ((refused = q->out->row(&w, row) == -1))
+			break;
+		w.nrows++;
+		row = db_next(t->db, &st);
+	}
+	if (resp_failed(r) || refused)
 		db_cancel(t->db);
 	else
 		db_end(t->db);
-	if (st != DB_OK) {
-		log_error("query failed after %ld rows: %s", n,
+	if (refused) {
+		log_warn("query stopped after %ld rows: %s", w.nrows, w.why);
+		q->out->end(&w, TAP_END_ERROR, w.why);
+	} else if (st != DB_OK) {
+		log_error("query failed after %ld rows: %s", w.nrows,
 		    db_last_error(t->db));
 		q->out->end(&w, TAP_END_ERROR, "The query failed before all "
 		    "rows were read");
 	} else
 		q->out->end(&w, row != NULL ? TAP_END_OVERFLOW : TAP_END_OK,
 		    NULL);
-	snprintf(r->note, sizeof(r->note), "%ld rows%s", n, row != NULL &&
-	    st == DB_OK ? " (overflow)" : "");
+	snprintf(r->note, sizeof(r->note), "%ld rows%s", w.nrows,
+	    row != NULL && st == DB_OK && !refused ? " (overflow)" : "");
 	tap_writer_free(&w);
 }
 

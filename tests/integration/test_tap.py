@@ -1,12 +1,16 @@
 """TAP through nginx and spawn-fcgi: the VOSI documents built from
 TAP_SCHEMA, pyvo's view of them, and the rights of the role queries run
 as."""
+import base64
 import os
 import re
 import signal
+import struct
 import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
 
+import numpy
 import pytest
 import pyvo
 
@@ -527,6 +531,185 @@ def test_every_answer_passes_votlint():
         r = clean(sync(q))
         assert r.status == 200, r.text
         r.votable(verify="ignore")
+
+
+# --- BINARY2 ------------------------------------------------------------------
+
+B2 = "application/x-votable+xml;serialization=BINARY2"
+
+
+def lint_b2(reply):
+    """votlint of a BINARY2 answer.  votlint 3.4.7 reads the count of a
+    variable xtype="polygon" array twice in a BINARY2 stream (the first
+    coordinate's high bytes become a second count), so that xtype is taken
+    off for it; stil_rows() checks what STIL's reader makes of them."""
+    body = re.sub(rb'(arraysize="[0-9]*\*") xtype="polygon"', rb"\1",
+                  reply.body)
+    assert votlint(body) == [], reply.text[:2000]
+    return reply
+
+
+def stil_rows(reply):
+    """The rows as STIL (TOPCAT's library) reads them, in CSV."""
+    with tempfile.NamedTemporaryFile(suffix=".xml") as f:
+        f.write(reply.body)
+        f.flush()
+        p = subprocess.run(["stilts", "tpipe", "in=" + f.name, "ifmt=votable",
+                            "ofmt=csv"], capture_output=True, text=True,
+                           timeout=120)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+def both(query, **params):
+    """QUERY's answers in TABLEDATA and in BINARY2, both lint-clean and
+    read alike by STIL."""
+    td = clean(sync(query, **params))
+    b2 = lint_b2(sync(query, RESPONSEFORMAT="votable/b2", **params))
+    assert td.status == b2.status == 200, b2.text[:2000]
+    assert b2.headers["Content-Type"] == B2
+    assert '<DATA><BINARY2><STREAM encoding="base64">' in b2.text
+    assert "<TR>" not in b2.text
+    assert stil_rows(b2) == stil_rows(td)
+    return td, b2
+
+
+def same_cells(a, b):
+    """Two cells as astropy reads them: masked alike, equal, NaN = NaN."""
+    ma, mb = numpy.ma.getmaskarray(a), numpy.ma.getmaskarray(b)
+    assert numpy.array_equal(ma, mb)
+    a, b = numpy.ma.getdata(a), numpy.ma.getdata(b)
+    if numpy.asarray(a).dtype.kind == "f":
+        keep = ~numpy.asarray(ma)
+        assert numpy.array_equal(numpy.asarray(a)[keep], numpy.asarray(b)[keep],
+                                 equal_nan=True)
+    elif not numpy.all(ma):
+        assert numpy.array_equal(numpy.asarray(a), numpy.asarray(b))
+
+
+def same_table(td, b2):
+    """The two serializations give astropy the same table: fields, dtypes,
+    values and masks.  A string of bounded size ("N*") is declared "*" in
+    BINARY2 (tap_b2.h), which astropy reads as an object column."""
+    t1 = td.votable(verify="ignore").get_first_table()
+    t2 = b2.votable(verify="ignore").get_first_table()
+    assert [f.name for f in t1.fields] == [f.name for f in t2.fields]
+    assert len(t1.array) == len(t2.array)
+    for f1, f2 in zip(t1.fields, t2.fields):
+        assert (f1.datatype, f1.xtype) == (f2.datatype, f2.xtype)
+        a, b = t1.array[f1.name], t2.array[f2.name]
+        if f1.arraysize != f2.arraysize:
+            assert (f1.datatype, f2.arraysize) == ("char", "*")
+        else:
+            assert a.dtype == b.dtype, f1.name
+        for x, y in zip(a, b):
+            same_cells(x, y)
+    return t2
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT TOP 40 * FROM ivoa.obscore ORDER BY obs_publisher_did",
+    "SELECT * FROM TAP_SCHEMA.columns",
+    # NULLs of every kind, from columns and written out
+    "SELECT TOP 20 obs_id, t_min, s_xel1, obs_release_date, NULL AS n, "
+    "CAST(NULL AS INTEGER) AS ni, CAST(NULL AS DOUBLE PRECISION) AS nd "
+    "FROM ivoa.obscore ORDER BY t_min DESC",
+    # computed columns: geometry in DALI's forms, numbers, casts
+    "SELECT TOP 10 s_region, POINT(s_ra, s_dec) AS p, "
+    "CIRCLE(s_ra, s_dec, 0.5) AS c, "
+    "POLYGON(s_ra, s_dec, s_ra + 1, s_dec, s_ra, s_dec + 1) AS g, "
+    "CENTROID(CIRCLE(s_ra, s_dec, 1)) AS m, AREA(s_region) AS a, "
+    "COORD1(POINT(s_ra, s_dec)) AS x, LOWER(obs_collection) AS l, "
+    "CAST(calib_level AS SMALLINT) AS sm, CAST(calib_level AS REAL) AS r, "
+    "CAST(obs_creation_date AS VARCHAR(32)) AS t, "
+    "CAST(obs_id AS CHAR(4)) AS c4 "
+    "FROM ivoa.obscore WHERE s_region IS NOT NULL ORDER BY obs_id",
+    "SELECT obs_collection, COUNT(*) AS n, MIN(s_ra) AS lo, MAX(t_max) AS hi, "
+    "AVG(s_dec) AS av, MAX(obs_id) AS top_id FROM ivoa.obscore "
+    "GROUP BY obs_collection ORDER BY n DESC",
+])
+def test_binary2_is_the_same_table_as_tabledata(query):
+    same_table(*both(query))
+
+
+def test_binary2_point_and_region_as_declared():
+    t = same_table(*both(
+        "SELECT TOP 3 POINT(s_ra, s_dec) AS p, s_ra, s_dec, s_region "
+        "FROM ivoa.obscore WHERE s_region IS NOT NULL ORDER BY obs_id"))
+    f = {f.name: f for f in t.fields}
+    assert (f["p"].datatype, f["p"].arraysize, f["p"].xtype) == \
+        ("double", "2", "point")
+    for row in t.array:
+        assert list(row["p"]) == [row["s_ra"], row["s_dec"]]
+        assert str(row["s_region"]).startswith("Polygon ICRS ")
+
+
+def test_binary2_overflow_after_the_table():
+    q = "SELECT obs_id, s_ra FROM ivoa.obscore"
+    r = lint_b2(sync(q, MAXREC=7, RESPONSEFORMAT="votable/b2"))
+    assert statuses(r) == ["OK", "OVERFLOW"]
+    assert r.text.index('value="OVERFLOW"') > r.text.index("</TABLE>")
+    assert len(r.votable(verify="ignore").get_first_table().array) == 7
+    r = lint_b2(sync(q, MAXREC=0, RESPONSEFORMAT="votable/b2"))
+    assert statuses(r) == ["OK", "OVERFLOW"]
+    assert len(r.votable(verify="ignore").get_first_table().array) == 0
+
+
+def test_binary2_value_not_of_its_datatype_ends_with_error():
+    # Three characters, six bytes: more than CHAR(3) holds as VOTable char.
+    r = lint_b2(sync("SELECT TOP 3 obs_id, CAST('\u00e9\u00e9\u00e9' AS CHAR(3)) "
+                   "AS e FROM ivoa.obscore", RESPONSEFORMAT="votable/b2"))
+    assert r.status == 200
+    assert statuses(r) == ["OK", "ERROR"]
+    assert r.text.index('value="ERROR"') > r.text.index("</TABLE>")
+    assert "BINARY2" in r.text
+    assert len(r.votable(verify="ignore").get_first_table().array) == 0
+    # The worker goes on.
+    assert statuses(lint_b2(sync("SELECT TOP 1 obs_id FROM ivoa.obscore",
+                                 RESPONSEFORMAT="votable/b2"))) == ["OK"]
+
+
+def b2_bytes(reply):
+    """The decoded STREAM of a BINARY2 answer."""
+    text = reply.text
+    start = text.index('<STREAM encoding="base64">') + 26
+    return base64.b64decode(text[start:text.index("</STREAM>")])
+
+
+def test_binary2_bytes_as_votable_says():
+    r = sync("SELECT TOP 1 CAST(7 AS SMALLINT) AS s, CAST(NULL AS INTEGER) "
+             "AS i, 'h\u00e9' AS u, 0.5 AS d FROM ivoa.obscore",
+             RESPONSEFORMAT="votable/b2")
+    # Null flags (the second column), short, a null int's 4 bytes, the
+    # UTF-8 bytes after their count, a big-endian double.
+    assert b2_bytes(r) == (b"\x40" + b"\x00\x07" + b"\x00" * 4 +
+                           b"\x00\x00\x00\x03h\xc3\xa9" +
+                           struct.pack(">d", 0.5))
+
+
+@pytest.mark.parametrize("fmt", [
+    "votable/b2", "application/x-votable+xml;serialization=BINARY2",
+    "application/x-votable+xml; serialization=binary2"])
+def test_binary2_through_pyvo(fmt):
+    q = "SELECT TOP 5 obs_id, s_ra, s_region FROM ivoa.obscore ORDER BY obs_id"
+    got = service().run_sync(q, RESPONSEFORMAT=fmt)
+    want = service().run_sync(q)
+    assert got.fieldnames == want.fieldnames
+    assert [str(r["obs_id"]) for r in got] == [str(r["obs_id"]) for r in want]
+    assert [float(r["s_ra"]) for r in got] == [float(r["s_ra"]) for r in want]
+
+
+def test_binary2_is_declared_and_the_others_refused():
+    tap = xml(request("/tap/capabilities")).find(
+        "capability[@standardID='ivo://ivoa.net/std/TAP']")
+    outs = {o.findtext("alias"): (o.get("ivo-id"), o.findtext("mime"))
+            for o in tap.findall("outputFormat")}
+    assert outs["votable/b2"] == (
+        "ivo://ivoa.net/std/TAPRegExt#output-votable-binary2", B2)
+    for fmt in ("application/x-votable+xml;serialization=BINARY",
+                "votable/b2;charset=UTF-8"):
+        r = sync("SELECT TOP 1 obs_id FROM ivoa.obscore", RESPONSEFORMAT=fmt)
+        assert r.status == 400 and "RESPONSEFORMAT" in r.text
 
 
 def test_taplint_finds_no_error():

@@ -43,6 +43,12 @@ cap_init(struct captured *c)
 }
 
 void
+body_init(struct response *r, struct strbuf *out)
+{
+	resp_init_body(r, mem_sink, out);
+}
+
+void
 cap_free(struct captured *c)
 {
 	strbuf_free(&c->out);

@@ -23,6 +23,8 @@ void	req_get(struct request *, const char *path, const char *query);
 void	req_post(struct request *, const char *path, const char *body);
 
 void	cap_init(struct captured *);
+/* R writes its body only (no header block) into OUT. */
+void	body_init(struct response *r, struct strbuf *out);
 void	cap_free(struct captured *);
 /* The body: what follows the blank line after the headers. */
 const char *cap_body(const struct captured *);
@@ -39,6 +41,7 @@ int	config_from_text(const char *text, unsigned prog, struct config *cfg,
 /* Suites, one per file. */
 void	suite_params(void);
 void	suite_xml(void);
+void	suite_base64(void);
 void	suite_votable(void);
 void	suite_config(void);
 void	suite_scs(void);
@@ -50,5 +53,6 @@ void	suite_service(void);
 void	suite_upstream(void);
 void	suite_adql(void);
 void	suite_tap(void);
+void	suite_b2(void);
 
 #endif

@@ -15,6 +15,7 @@ main(void)
 		return 2;
 	suite_params();
 	suite_xml();
+	suite_base64();
 	suite_votable();
 	suite_config();
 	suite_scs();
@@ -26,6 +27,7 @@ main(void)
 	suite_upstream();
 	suite_adql();
 	suite_tap();
+	suite_b2();
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

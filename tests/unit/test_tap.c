@@ -258,8 +258,25 @@ test_formats(void)
 	CU_ASSERT_STRING_EQUAL(tap_out_find(
 	    "application/x-votable+xml;serialization=TABLEDATA", &ct)->name,
 	    "votable");
+	CU_ASSERT_STRING_EQUAL(tap_out_find(
+	    "application/x-votable+xml;serialization=BINARY2", &ct)->name,
+	    "votable/b2");
+	CU_ASSERT_STRING_EQUAL(ct,
+	    "application/x-votable+xml;serialization=BINARY2");
+	CU_ASSERT_STRING_EQUAL(tap_out_find("application/X-VOTable+XML; "
+	    "serialization=binary2;charset=UTF-8", &ct)->name, "votable/b2");
+	CU_ASSERT_STRING_EQUAL(tap_out_find("VOTable/B2", &ct)->name,
+	    "votable/b2");
+	CU_ASSERT_STRING_EQUAL(ct,
+	    "application/x-votable+xml;serialization=BINARY2");
+	CU_ASSERT_PTR_NULL(tap_out_find("votable/b2;charset=UTF-8", &ct));
 	CU_ASSERT_PTR_NULL(tap_out_find(
-	    "application/x-votable+xml;serialization=BINARY2", &ct));
+	    "application/x-votable+xml;serialization=BINARY", &ct));
+	CU_ASSERT_PTR_NULL(tap_out_find(
+	    "application/x-votable+xml;serialization=BINARY2;header=present",
+	    &ct));
+	CU_ASSERT_PTR_NULL(tap_out_find("text/xml;serialization=BINARY2",
+	    &ct));
 	CU_ASSERT_STRING_EQUAL(tap_out_find("text/xml", &ct)->name, "votable");
 	CU_ASSERT_STRING_EQUAL(ct, "text/xml;charset=UTF-8");
 	CU_ASSERT_STRING_EQUAL(tap_out_find("CSV", &ct)->name, "csv");
