@@ -197,6 +197,7 @@ fuzz: deps
 
 bench: deps all
 	tools/bench.sh
+	tools/bench-tap.sh
 	tools/bench-links.sh
 	tools/bench-soda.sh
 	tools/bench-sync.sh

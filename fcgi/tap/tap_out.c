@@ -365,13 +365,41 @@ tap_out_valid(const struct param_rule *r, struct param_value *v, char *why,
 	return -1;
 }
 
+/*
+ * A result is written a cell at a time, in pieces of a few bytes; they
+ * gather in the writer and reach the client BATCH bytes at a time, which
+ * the FastCGI loop sends as one record instead of a call per piece.
+ */
+#define BATCH	65536
+
+static int
+batch_flush(struct tap_writer *w)
+{
+	int	 rc = resp_write(w->client, w->pending.s, w->pending.len);
+
+	strbuf_reset(&w->pending);
+	return rc;
+}
+
+static int
+batch_sink(void *ctx, const void *buf, size_t len)
+{
+	struct tap_writer	*w = ctx;
+
+	if (strbuf_add(&w->pending, buf, len) == -1)
+		return -1;
+	return w->pending.len >= BATCH ? batch_flush(w) : 0;
+}
+
 int
 tap_writer_init(struct tap_writer *w, const struct tap_out *out,
     struct response *r, const struct adql_field *fields, int nfields)
 {
 	memset(w, 0, sizeof(*w));
 	w->out = out;
-	w->r = r;
+	w->client = r;
+	resp_init_body(&w->batch, batch_sink, w);
+	w->r = &w->batch;
 	w->fields = fields;
 	w->nfields = nfields;
 	w->kinds = calloc((size_t)nfields + 1, sizeof(*w->kinds));
@@ -399,6 +427,11 @@ tap_writer_init(struct tap_writer *w, const struct tap_out *out,
 void
 tap_writer_free(struct tap_writer *w)
 {
+	if (w->client != NULL && w->pending.len > 0)
+		batch_flush(w);
+	if (w->batch.aborted)
+		resp_abort(w->client);
+	strbuf_free(&w->pending);
 	free(w->kinds);
 	free(w->stcs);
 	strbuf_free(&w->cell);

@@ -39,7 +39,10 @@ struct tap_out;
 /* One result being written: its format, columns and scratch space. */
 struct tap_writer {
 	const struct tap_out	*out;
-	struct response		*r;
+	struct response		*r;		/* &batch: what formats write to */
+	struct response		*client;	/* the answer itself */
+	struct response		 batch;		/* gathers into pending */
+	struct strbuf		 pending;
 	struct xmlw		 xw;
 	const struct adql_field	*fields;
 	int			 nfields;
@@ -85,6 +88,10 @@ int	tap_out_valid(const struct param_rule *, struct param_value *v,
  */
 int	tap_writer_init(struct tap_writer *w, const struct tap_out *,
 	    struct response *r, const struct adql_field *fields, int nfields);
+/*
+ * Send R what the writer still holds (its output reaches R in batches of
+ * 64 KiB; a failed write shows on R at once), then release it.
+ */
 void	tap_writer_free(struct tap_writer *);
 
 #endif

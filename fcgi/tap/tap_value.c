@@ -5,6 +5,33 @@
 #include "tap_value.h"
 #include "votable.h"
 
+/* The length of the decimal number S starts with, or 0 if none does. */
+static size_t
+number_len(const char *s)
+{
+	size_t	 i = 0, j, digits;
+
+	if (s[i] == '-' || s[i] == '+')
+		i++;
+	digits = strspn(s + i, "0123456789");
+	i += digits;
+	if (s[i] == '.') {
+		j = strspn(s + i + 1, "0123456789");
+		digits += j;
+		i += 1 + j;
+	}
+	if (digits == 0)
+		return 0;
+	if (s[i] == 'e' || s[i] == 'E') {
+		j = i + 1;
+		if (s[j] == '-' || s[j] == '+')
+			j++;
+		if (isdigit((unsigned char)s[j]))
+			i = j + strspn(s + j, "0123456789");
+	}
+	return i;
+}
+
 enum tap_cell
 tap_cell_kind(const struct adql_field *f)
 {
@@ -29,11 +56,13 @@ tap_cell_kind(const struct adql_field *f)
 /*
  * The numbers of pgSphere's degree output, in order, each written to OUT
  * after a blank; their count, or -1 when something else is in the text.
+ * A number is copied as pgSphere printed it (a sign, digits, a point, an
+ * exponent), never converted: every row of a large answer has a polygon.
  */
 static int
 numbers(const char *s, struct strbuf *out)
 {
-	char	*end;
+	size_t	 len;
 	int	 n = 0;
 
 	while (*s != '\0') {
@@ -41,11 +70,11 @@ numbers(const char *s, struct strbuf *out)
 			s++;
 			continue;
 		}
-		(void)strtod(s, &end);
-		if (end == s || strbuf_puts(out, " ") == -1 ||
-		    strbuf_add(out, s, (size_t)(end - s)) == -1)
+		len = number_len(s);
+		if (len == 0 || strbuf_puts(out, " ") == -1 ||
+		    strbuf_add(out, s, len) == -1)
 			return -1;
-		s = end;
+		s += len;
 		n++;
 	}
 	return n;

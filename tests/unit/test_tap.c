@@ -233,10 +233,17 @@ test_cells(void)
 	    "10 20 11 20 11 21 10 21");
 	check_cell(CELL_POLY, 0, "{(1e-05d , 2d),(3d , 4d),(5d , 6d)}",
 	    "1e-05 2 3 4 5 6");
+	check_cell(CELL_POLY, 0, "{(-.5d , +2.d),(3E+2d , 4.25e3d),(5d , -6d)}",
+	    "-.5 +2. 3E+2 4.25e3 5 -6");
+	check_cell(CELL_POINT, 0, "(1.5e-300d , -0d)", "1.5e-300 -0");
 	/* Not what the column says: a null cell. */
 	check_cell(CELL_POINT, 0, "(10d , 20d , 30d)", NULL);
 	check_cell(CELL_POLY, 0, "{(10d , 10d),(11d , 10d)}", NULL);
 	check_cell(CELL_CIRCLE, 0, "<(1 , 2) , x>", NULL);
+	check_cell(CELL_POINT, 0, "(1e , 2d)", NULL);
+	check_cell(CELL_POINT, 0, "(. , 2d)", NULL);
+	check_cell(CELL_POINT, 0, "(-d , 2d)", NULL);
+	check_cell(CELL_POINT, 0, "(nan , 2d)", NULL);
 	check_cell(CELL_TIME, 0, "2020-01-02 03:04:05.5",
 	    "2020-01-02T03:04:05.5");
 	check_cell(CELL_TIME, 0, "2020-01-02 03:04:05+00", "2020-01-02T03:04:05");
