@@ -30,7 +30,7 @@ def test_landing_names_the_endpoints():
         assert word in r.text
 
 
-@pytest.mark.parametrize("path", ["/tap/async", "/tap/async/1",
+@pytest.mark.parametrize("path", ["/tap/async/1", "/tap/async/x-y",
                                   "/tap/examples"])
 def test_what_is_not_there_is_404(path):
     assert request(path).status == 404
