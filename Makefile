@@ -76,7 +76,8 @@ $(BUILD)/fcgi/links/%.o: INC = -Icommon -Icommon/lake -Ifcgi/links
 $(BUILD)/fcgi/soda/%.o: INC = -Icommon -Icommon/lake -Ifcgi/soda
 $(BUILD)/fcgi/tap/%.o: INC = -Icommon -Ifcgi/tap -I$(TAP_GEN)
 $(BUILD)/fcgi/tap-runner/%.o: INC = -Icommon -Ifcgi/tap -Ifcgi/tap-runner
-$(BUILD)/tests/%.o: INC = -Icommon -Icommon/lake $(PROGS:%=-Ifcgi/%)
+$(BUILD)/tests/%.o: INC = -Icommon -Icommon/lake $(PROGS:%=-Ifcgi/%) \
+	-Ifcgi/tap-runner
 
 .PHONY: all run stop test unit integration install-test asan valgrind \
 	fuzz bench soak deps install uninstall clean

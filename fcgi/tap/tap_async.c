@@ -172,6 +172,7 @@ create(struct async_req *a, struct response *r)
 {
 	const struct config_tap	*cfg = &a->t->cfg->tap;
 	const char		*phase = async_param(a, AP_PHASE), *vals[9];
+	const struct param_value	*v;
 	char			 dur[32], life[32], id[65], url[1120];
 	enum db_status		 st;
 	int			 rows, run = 0;
@@ -184,7 +185,12 @@ create(struct async_req *a, struct response *r)
 	/* PHASE=RUN at creation queues the job at once. */
 	if (run && !async_may_queue(a, r))
 		return;
+	/* UWS 1.1 §2.2.3: a job may be created with its duration. */
 	snprintf(dur, sizeof(dur), "%ld", cfg->execution_duration);
+	if ((v = params_get(&a->p, AP_EXECUTIONDURATION)) != NULL)
+		snprintf(dur, sizeof(dur), "%lld", v->i >
+		    cfg->max_execution_duration ?
+		    (long long)cfg->max_execution_duration : v->i);
 	snprintf(life, sizeof(life), "%ld", cfg->destruction);
 	vals[0] = async_param(a, AP_RUNID);
 	vals[1] = async_param(a, AP_LANG);

@@ -50,5 +50,6 @@ void	suite_service(void);
 void	suite_upstream(void);
 void	suite_adql(void);
 void	suite_tap(void);
+void	suite_uws(void);
 
 #endif
