@@ -17,8 +17,10 @@
 
 /* Each returns rows (db.h takes no other statement). */
 static const struct db_statement statements[] = {
+	/* Only the jobs a worker holds now: see runner_work.c, hold(). */
 	{ "heartbeat", "UPDATE uws.job SET heartbeat = pg_catalog.now() "
-	    "WHERE runner = $1 AND phase = 'EXECUTING' RETURNING id", 1 },
+	    "WHERE runner = $1 AND phase = 'EXECUTING' AND id "
+	    "OPERATOR(pg_catalog.=) ANY ($2::text[]) RETURNING id", 2 },
 	/*
 	 * A runner that gave no sign of life for runner_stale seconds was
 	 * killed or lost its host: its jobs end, never to stay EXECUTING.
@@ -91,15 +93,41 @@ ended_stale(struct runner *rn, const char *id)
 	log_warn("job %s: its runner stopped answering; ended as ERROR", id);
 }
 
+/*
+ * The jobs the workers hold, as an array literal: ids are the table's own
+ * (letters and digits), so nothing needs quoting.
+ */
+static void
+held(struct runner *rn, char *buf, size_t size)
+{
+	size_t	 n;
+
+	pthread_mutex_lock(&rn->mu);
+	snprintf(buf, size, "{");
+	for (int i = 0; i < rn->nworkers; i++) {
+		if (rn->workers[i].job[0] == '\0')
+			continue;
+		n = strlen(buf);
+		snprintf(buf + n, size - n, "%s%s", n > 1 ? "," : "",
+		    rn->workers[i].job);
+	}
+	pthread_mutex_unlock(&rn->mu);
+	n = strlen(buf);
+	snprintf(buf + n, size - n, "}");
+}
+
 void
 runner_tick(struct runner *rn)
 {
-	const char	*id = rn->id;
-	char		 stale[32];
+	const char	*beat[2];
+	char		 stale[32], ids[64 * 66 + 3];
 	const char	*s = stale;
 
 	snprintf(stale, sizeof(stale), "%ld", rn->cfg->tap.runner_stale);
-	ctl_run(rn, "heartbeat", 1, &id, NULL);
+	held(rn, ids, sizeof(ids));
+	beat[0] = rn->id;
+	beat[1] = ids;
+	ctl_run(rn, "heartbeat", 2, beat, NULL);
 	ctl_run(rn, "stale", 1, &s, ended_stale);
 	ctl_run(rn, "expired", 0, NULL, remove_files);
 }

@@ -199,9 +199,23 @@ set_timeout(struct worker *w, long seconds)
 }
 
 /*
+ * The job the worker holds, which the main thread's heartbeat keeps alive
+ * (ID; "" when it holds none).  A job a worker lets go of without ending
+ * it (its database was gone) then goes stale and ends as ERROR.
+ */
+static void
+hold(struct worker *w, const char *id)
+{
+	pthread_mutex_lock(&w->rn->mu);
+	snprintf(w->job, sizeof(w->job), "%s", id);
+	pthread_mutex_unlock(&w->rn->mu);
+}
+
+/*
  * Make the query cancellable by the main thread, then look once more that
  * the job is still ours: an ABORT that came before the handle was there
- * would otherwise go unseen.  0 to go on.
+ * would otherwise go unseen.  1 to go on, 0 when the job is not ours any
+ * more, -1 when the database did not say.
  */
 static int
 arm(struct worker *w, const struct job *j)
@@ -210,10 +224,9 @@ arm(struct worker *w, const struct job *j)
 
 	pthread_mutex_lock(&w->rn->mu);
 	w->cancel = db_cancel_handle(w->tap->db);
-	snprintf(w->job, sizeof(w->job), "%s", j->id);
 	w->cancelled = w->rn->stopping ? CANCEL_STOP : CANCEL_NONE;
 	pthread_mutex_unlock(&w->rn->mu);
-	return exec_rows(w, "mine", 2, v) == 1 ? 0 : -1;
+	return exec_rows(w, "mine", 2, v);
 }
 
 static enum runner_cancel
@@ -225,7 +238,6 @@ disarm(struct worker *w)
 	if (w->cancel != NULL)
 		PQfreeCancel(w->cancel);
 	w->cancel = NULL;
-	w->job[0] = '\0';
 	c = w->cancelled;
 	w->cancelled = CANCEL_NONE;
 	pthread_mutex_unlock(&w->rn->mu);
@@ -279,7 +291,7 @@ run(struct worker *w, struct job *j)
 	enum runner_cancel		 c;
 	char				 err[512], tmp[4300], path[4200];
 	FILE				*fp = NULL;
-	int				 fd, closed_ok;
+	int				 fd, closed_ok, mine = -1;
 
 	/* TAP 1.1 §2.3: a job's parameters are checked when it runs. */
 	if (tap_query_from_text(&p, &text, cfg, &q, err, sizeof(err)) == -1) {
@@ -302,12 +314,16 @@ run(struct worker *w, struct job *j)
 		fail(w, j, "Internal error: the result cannot be written");
 		return;
 	}
-	if (set_timeout(w, j->duration) == -1 || arm(w, j) == -1) {
+	if (set_timeout(w, j->duration) == -1 || (mine = arm(w, j)) != 1) {
 		disarm(w);
 		fclose(fp);
 		unlink(tmp);
 		params_free(&p);
-		log_info("job %s: not ours any more, or no database", j->id);
+		if (mine == 0)
+			log_info("job %s: ended before it ran", j->id);
+		else
+			fail(w, j, "The database is unavailable; please submit "
+			    "the job again later");
 		return;
 	}
 	resp_init_body(&r, file_sink, fp);
@@ -358,7 +374,9 @@ runner_worker(void *arg)
 		pthread_mutex_unlock(&rn->mu);
 		if (claim(w, &j)) {
 			log_info("job %s: running", j.id);
+			hold(w, j.id);
 			run(w, &j);
+			hold(w, "");
 			job_free(&j);
 			continue;
 		}

@@ -21,7 +21,7 @@
 
 /* nginx's internal location for [tap] results_dir (rucio-ivoa-locations.conf). */
 #define RESULTS_LOCATION	"/rucio-ivoa-tap-results/"
-#define WAIT_STEP_MS		100
+#define WAIT_STEP_MS		20
 
 /* A text/plain sub-resource: TEXT and a line end, or nothing for NULL. */
 static void
@@ -68,8 +68,8 @@ ms_since(const struct timespec *t0)
  * UWS 1.1 §2.2.3.1: WAIT=n blocks while the job is PENDING, QUEUED or
  * EXECUTING, until its phase changes or n seconds (-1: the longest this
  * service allows, [tap] max_wait) have passed.  The job is read again
- * every WAIT_STEP_MS; 1 with the job in *J as it is now, or 0 after
- * answering R.
+ * every WAIT_STEP_MS (a primary-key lookup: cheap, and soon enough for a
+ * short job); 1 with the job in *J as it is now, or 0 after answering R.
  */
 static int
 load_waiting(struct async_req *a, struct response *r, struct uws_job *j)
