@@ -21,7 +21,8 @@
 
 /* nginx's internal location for [tap] results_dir (rucio-ivoa-locations.conf). */
 #define RESULTS_LOCATION	"/rucio-ivoa-tap-results/"
-#define WAIT_STEP_MS		20
+#define WAIT_FIRST_MS		2
+#define WAIT_STEP_MS		50
 
 /* A text/plain sub-resource: TEXT and a line end, or nothing for NULL. */
 static void
@@ -68,14 +69,15 @@ ms_since(const struct timespec *t0)
  * UWS 1.1 §2.2.3.1: WAIT=n blocks while the job is PENDING, QUEUED or
  * EXECUTING, until its phase changes or n seconds (-1: the longest this
  * service allows, [tap] max_wait) have passed.  The job is read again
- * every WAIT_STEP_MS (a primary-key lookup: cheap, and soon enough for a
- * short job); 1 with the job in *J as it is now, or 0 after answering R.
+ * after WAIT_FIRST_MS, then twice as long each time up to WAIT_STEP_MS (a
+ * primary-key lookup: cheap, and soon enough for a short job); 1 with the
+ * job in *J as it is now, or 0 after answering R.
  */
 static int
 load_waiting(struct async_req *a, struct response *r, struct uws_job *j)
 {
 	const struct param_value	*v = params_get(&a->p, AP_WAIT);
-	struct timespec			 t0, step = { 0, WAIT_STEP_MS * 1000000L };
+	struct timespec			 t0, step = { 0, WAIT_FIRST_MS * 1000000L };
 	enum uws_phase			 was;
 	long				 limit_ms;
 
@@ -92,6 +94,9 @@ load_waiting(struct async_req *a, struct response *r, struct uws_job *j)
 	while (j->phase == was && ms_since(&t0) < limit_ms) {
 		tap_jobs_end(a->t);
 		nanosleep(&step, NULL);
+		/* Soon at first (short jobs), then less often. */
+		if (step.tv_nsec < WAIT_STEP_MS * 1000000L)
+			step.tv_nsec *= 2;
 		if (!load(a, r, j))
 			return 0;
 	}
