@@ -130,7 +130,8 @@ list(struct async_req *a, struct response *r)
 	vals[1] = after;
 	vals[2] = last;
 	if ((st = db_start(a->t->jobs, JOBS_LIST, 3, vals)) != DB_OK) {
-		if (st == DB_ERROR)
+		/* The phases are the table's words: only AFTER can be bad. */
+		if (st == DB_ERROR && after != NULL)
 			tap_error(r, 400, "AFTER: not a time");
 		else
 			async_db_failed(r, st);
