@@ -18,6 +18,7 @@
 #include "log.h"
 #include "runner.h"
 #include "tap.h"
+#include "tap_int.h"
 
 static struct runner	*the_runner;
 
@@ -187,8 +188,14 @@ workers_start(struct runner *rn)
 		struct worker *w = &rn->workers[i];
 
 		w->rn = rn;
+		/*
+		 * A runner killed mid-query leaves its query running on the
+		 * server; this ends it within seconds instead of at the job's
+		 * executionDuration (PostgreSQL 14 and later).
+		 */
 		if ((w->tap = tap_new(rn->cfg, err, sizeof(err))) == NULL ||
-		    runner_jobs_open(w) != 0) {
+		    db_add_setup(w->tap->db, "SET client_connection_check_"
+		    "interval = 2000") != 0 || runner_jobs_open(w) != 0) {
 			log_error("out of memory");
 			rc = -1;
 		} else if (pthread_create(&w->thread, NULL, runner_worker,

@@ -328,9 +328,14 @@ def test_runner_killed_mid_job_leaves_no_job_executing():
     assert "runner" in msg
     after = create(QUERY=SMALL, PHASE="RUN")
     assert wait_for(after, {"COMPLETED", "ERROR"}) == "COMPLETED"
-    # The orphaned query ends with its executionDuration at the latest.
     out, _ = psql("SELECT count(*) FROM uws.job WHERE phase = 'EXECUTING'")
     assert out.strip() == "0"
+    # The killed runner's query does not run on: the server sees its
+    # client gone (client_connection_check_interval).
+    deadline = time.time() + 10
+    while running_queries() > 0:
+        assert time.time() < deadline, "the orphaned query runs on"
+        time.sleep(0.2)
 
 
 def test_the_workers_share_the_queue():

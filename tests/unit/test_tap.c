@@ -334,6 +334,20 @@ test_handler(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "POST", "/tap/tables", "", &c),
 	    "Status: 405"));
 	cap_free(&c);
+	/* What needs no database: the methods a UWS resource takes. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "DELETE", "/tap/async", "", &c),
+	    "Allow: GET, POST, HEAD"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(strbuf_str(&c.out), "Status: 405"));
+	cap_free(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "POST", "/tap/async/abc/quote",
+	    "", &c), "Status: 405"));
+	cap_free(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "DELETE", "/tap/async/abc/phase",
+	    "", &c), "Status: 405"));
+	cap_free(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "POST", "/tap/async/abc/phase",
+	    "PHASE=FOO", &c), "Status: 400"));
+	cap_free(&c);
 	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "DELETE", "/tap/sync", "", &c),
 	    "Status: 405"));
 	cap_free(&c);
