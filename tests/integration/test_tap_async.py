@@ -356,3 +356,14 @@ def test_the_query_role_cannot_see_the_jobs():
     r = request("/tap/sync", {"LANG": "ADQL",
                               "QUERY": "SELECT TOP 1 * FROM uws.job"})
     assert r.status == 400
+
+
+def test_capabilities_declare_the_job_limits():
+    # TAPRegExt: pyvo takes its async timeout from executionDuration.
+    doc = ET.fromstring(request("/tap/capabilities").body)
+    tap = [c for c in doc.findall("capability")
+           if c.get("standardID") == "ivo://ivoa.net/std/TAP"][0]
+    assert tap.find("executionDuration/default").text == "600"
+    assert tap.find("executionDuration/hard").text == "3600"
+    assert tap.find("retentionPeriod/default").text == "604800"
+    assert pyvo.dal.TAPService(TAP).hardlimit == 1000000
