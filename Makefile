@@ -48,6 +48,9 @@ endif
 #   fcgi/NAME/     one program: main.c and its own modules (libNAME.a)
 #   fcgi/tap/      also the ADQL grammar, which bison and flex turn into
 #                  C in $(BUILD)/fcgi/tap/gen (build products, not sources)
+#   fcgi/tap-runner/  tap-runner, the daemon that runs TAP's async jobs:
+#                  not a FastCGI program, but it runs queries through
+#                  libtap.a, the one copy tap.fcgi uses too
 # Each folder sees only the headers it may use: the core compiles without
 # the lake's, and the cone search without either the lake's or another
 # program's.
@@ -64,7 +67,9 @@ BENCH_SRC  = $(wildcard tests/bench/*.c)
 TAP_GEN    = $(BUILD)/fcgi/tap/gen
 TAP_GEN_OBJ = $(TAP_GEN)/adql_gram.o $(TAP_GEN)/adql_lex.o
 PROGRAMS   = $(BUILD)/scs.fcgi $(BUILD)/links.fcgi $(BUILD)/soda-proxy.fcgi \
-	     $(BUILD)/tap.fcgi
+	     $(BUILD)/tap.fcgi $(BUILD)/tap-runner
+RUNNER_SRC = $(wildcard fcgi/tap-runner/*.c)
+RUNNER_OBJ = $(RUNNER_SRC:%.c=$(BUILD)/%.o)
 
 $(CORE_OBJ): INC = -Icommon
 $(LAKE_OBJ): INC = -Icommon -Icommon/lake
@@ -72,7 +77,9 @@ $(BUILD)/fcgi/scs/%.o: INC = -Icommon -Ifcgi/scs
 $(BUILD)/fcgi/links/%.o: INC = -Icommon -Icommon/lake -Ifcgi/links
 $(BUILD)/fcgi/soda/%.o: INC = -Icommon -Icommon/lake -Ifcgi/soda
 $(BUILD)/fcgi/tap/%.o: INC = -Icommon -Ifcgi/tap -I$(TAP_GEN)
-$(BUILD)/tests/%.o: INC = -Icommon -Icommon/lake $(PROGS:%=-Ifcgi/%)
+$(BUILD)/fcgi/tap-runner/%.o: INC = -Icommon -Ifcgi/tap -Ifcgi/tap-runner
+$(BUILD)/tests/%.o: INC = -Icommon -Icommon/lake $(PROGS:%=-Ifcgi/%) \
+	-Ifcgi/tap-runner
 
 .PHONY: all run stop test unit integration install-test asan valgrind \
 	fuzz bench soak soak-smoke deps install uninstall clean
@@ -106,7 +113,7 @@ $(TAP_GEN)/adql_lex.c $(TAP_GEN)/adql_lex.h &: fcgi/tap/adql_lex.l
 	@echo "  FLEX    $<"
 	@flex -o $(TAP_GEN)/adql_lex.c --header-file=$(TAP_GEN)/adql_lex.h $<
 
-$(call prog_obj,tap) $(TAP_GEN_OBJ): | $(TAP_GEN)/adql_gram.h \
+$(call prog_obj,tap) $(RUNNER_OBJ) $(TAP_GEN_OBJ): | $(TAP_GEN)/adql_gram.h \
 	$(TAP_GEN)/adql_lex.h
 
 $(TAP_GEN)/%.o: $(TAP_GEN)/%.c Makefile
@@ -147,6 +154,10 @@ $(BUILD)/soda-proxy.fcgi: $(BUILD)/fcgi/soda/main.o $(BUILD)/libsoda.a \
 $(BUILD)/tap.fcgi: $(BUILD)/fcgi/tap/main.o $(BUILD)/libtap.a \
 		$(BUILD)/libcommon.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Threads: one worker per [tap] runner_threads.
+$(BUILD)/tap-runner: $(RUNNER_OBJ) $(BUILD)/libtap.a $(BUILD)/libcommon.a
+	$(CC) $(LDFLAGS) -pthread -o $@ $^ $(LDLIBS)
 
 ALL_LIBS = $(PROGS:%=$(BUILD)/lib%.a) $(BUILD)/liblake.a $(BUILD)/libcommon.a
 

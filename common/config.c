@@ -46,12 +46,15 @@ _Static_assert(sizeof(enum sites_shape) == sizeof(int) &&
 
 #define OFF(f)	offsetof(struct config, f)
 /* The programs that query the database. */
-#define PROG_DB	(PROG_SCS | PROG_TAP)
+#define PROG_DB	(PROG_SCS | PROG_TAP | PROG_RUNNER)
+/* tap-runner reads the [tap] keys a query needs, as tap.fcgi does. */
+#define PROG_TAPS	(PROG_TAP | PROG_RUNNER)
 
 static const struct key keys[] = {
 	{ "log", "level", KEY_LOGLEVEL, OFF(log.level), "info", 0, 0, NULL,
-	    PROG_ALL },
-	{ "log", "file", KEY_STRING, OFF(log.file), "", 0, 0, NULL, PROG_ALL },
+	    PROG_ALL | PROG_RUNNER },
+	{ "log", "file", KEY_STRING, OFF(log.file), "", 0, 0, NULL,
+	    PROG_ALL | PROG_RUNNER },
 	{ "request", "max_body", KEY_LONG, OFF(request.max_body), "1048576", 1,
 	    67108864, NULL, PROG_ALL },
 	{ "request", "max_params", KEY_LONG, OFF(request.max_params), "1024", 1,
@@ -79,15 +82,36 @@ static const struct key keys[] = {
 	{ "scs", "public_url", KEY_STRING, OFF(scs.public_url), "", 0, 0, NULL,
 	    PROG_SCS },
 	{ "tap", "role", KEY_STRING, OFF(tap.role), "tap_reader", 0, 0, NULL,
-	    PROG_TAP },
+	    PROG_TAPS },
 	{ "tap", "statement_timeout", KEY_LONG, OFF(tap.statement_timeout),
-	    "60000", 1, 3600000, NULL, PROG_TAP },
+	    "60000", 1, 3600000, NULL, PROG_TAPS },
 	{ "tap", "maxrec_default", KEY_LONG, OFF(tap.maxrec_default), "10000",
-	    0, 100000000, NULL, PROG_TAP },
+	    0, 100000000, NULL, PROG_TAPS },
 	{ "tap", "maxrec_limit", KEY_LONG, OFF(tap.maxrec_limit), "1000000", 1,
-	    100000000, NULL, PROG_TAP },
+	    100000000, NULL, PROG_TAPS },
 	{ "tap", "public_url", KEY_STRING, OFF(tap.public_url), "", 0, 0, NULL,
 	    PROG_TAP },
+	{ "tap", "jobs_role", KEY_STRING, OFF(tap.jobs_role), "tap_jobs", 0, 0,
+	    NULL, PROG_TAP },
+	{ "tap", "runner_role", KEY_STRING, OFF(tap.runner_role), "tap_runner",
+	    0, 0, NULL, PROG_RUNNER },
+	{ "tap", "execution_duration", KEY_LONG,
+	    OFF(tap.execution_duration), "600", 1, 86400, NULL, PROG_TAP },
+	{ "tap", "max_execution_duration", KEY_LONG,
+	    OFF(tap.max_execution_duration), "3600", 1, 86400, NULL,
+	    PROG_TAPS },
+	{ "tap", "destruction", KEY_LONG, OFF(tap.destruction), "604800", 60,
+	    31536000, NULL, PROG_TAP },
+	{ "tap", "max_wait", KEY_LONG, OFF(tap.max_wait), "30", 0, 600, NULL,
+	    PROG_TAP },
+	{ "tap", "max_queued", KEY_LONG, OFF(tap.max_queued), "1000", 1,
+	    1000000, NULL, PROG_TAP },
+	{ "tap", "results_dir", KEY_STRING, OFF(tap.results_dir),
+	    "/var/lib/rucio-ivoa/tap-results", 0, 0, NULL, PROG_RUNNER },
+	{ "tap", "runner_threads", KEY_LONG, OFF(tap.runner_threads), "2", 1,
+	    64, NULL, PROG_RUNNER },
+	{ "tap", "runner_stale", KEY_LONG, OFF(tap.runner_stale), "60", 3,
+	    3600, NULL, PROG_RUNNER },
 	{ "http", "connect_timeout", KEY_LONG, OFF(http.connect_timeout),
 	    "2000", 1, 600000, NULL, PROG_LINKS | PROG_SODA },
 	{ "http", "timeout", KEY_LONG, OFF(http.timeout), "10000", 1, 3600000,
@@ -398,6 +422,18 @@ maxrec_above(const char *section, long def, long limit, char *err,
 	return 1;
 }
 
+/* Is [tap] KEY, when set, not a plain role name?  ERR says so. */
+static int
+role_bad(const char *key, const char *role, char *err, size_t errsize)
+{
+	if (*role == '\0' || (strchr(role, '.') == NULL &&
+	    config_sql_name_ok(role)))
+		return 0;
+	snprintf(err, errsize, "[tap] %s: \"%s\" is not a role name "
+	    "(letters, digits and _)", key, role);
+	return 1;
+}
+
 static int
 check_cross(const struct config *cfg, unsigned prog, char *err,
     size_t errsize)
@@ -408,10 +444,14 @@ check_cross(const struct config *cfg, unsigned prog, char *err,
 		    cfg->scs.table);
 		return -1;
 	}
-	if (*cfg->tap.role != '\0' && (strchr(cfg->tap.role, '.') != NULL ||
-	    !config_sql_name_ok(cfg->tap.role))) {
-		snprintf(err, errsize, "[tap] role: \"%s\" is not a role name "
-		    "(letters, digits and _)", cfg->tap.role);
+	if (role_bad("role", cfg->tap.role, err, errsize) ||
+	    role_bad("jobs_role", cfg->tap.jobs_role, err, errsize) ||
+	    role_bad("runner_role", cfg->tap.runner_role, err, errsize))
+		return -1;
+	if (cfg->tap.execution_duration > cfg->tap.max_execution_duration) {
+		snprintf(err, errsize, "[tap] execution_duration: %ld is above "
+		    "max_execution_duration (%ld)", cfg->tap.execution_duration,
+		    cfg->tap.max_execution_duration);
 		return -1;
 	}
 	if (maxrec_above("scs", cfg->scs.maxrec_default, cfg->scs.maxrec_limit,

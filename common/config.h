@@ -23,6 +23,7 @@
 #define PROG_LINKS	0x2
 #define PROG_SODA	0x4
 #define PROG_TAP	0x8
+#define PROG_RUNNER	0x10	/* tap-runner: not a FastCGI program */
 #define PROG_ALL	(PROG_SCS | PROG_LINKS | PROG_SODA | PROG_TAP)
 
 /* Bounds that code and configuration share. */
@@ -79,6 +80,17 @@ struct config_tap {
 	long		 maxrec_default;
 	long		 maxrec_limit;
 	char		*public_url;		/* "" when derived */
+	/* Async jobs (UWS); durations in seconds. */
+	char		*jobs_role;	/* validated SQL name, or "" */
+	char		*runner_role;	/* validated SQL name, or "" */
+	long		 execution_duration;	/* a new job's */
+	long		 max_execution_duration;
+	long		 destruction;	/* a job's lifetime, and its longest */
+	long		 max_wait;	/* WAIT blocks this long at most */
+	long		 max_queued;	/* jobs waiting to run, at most */
+	char		*results_dir;
+	long		 runner_threads;
+	long		 runner_stale;	/* a runner silent this long is dead */
 };
 
 struct config_http {

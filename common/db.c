@@ -150,6 +150,28 @@ db_add_statement(struct db *db, const char *name, const char *sql, int nparams)
 	return 0;
 }
 
+int
+db_add_statements(struct db *db, const struct db_statement *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (db_add_statement(db, s[i].name, s[i].sql,
+		    s[i].nparams) != 0)
+			return -1;
+	return 0;
+}
+
+int
+db_add_role(struct db *db, const char *role)
+{
+	char	 sql[96];
+
+	if (*role == '\0')
+		return 0;
+	/* A checked SQL name, quoted as one. */
+	snprintf(sql, sizeof(sql), "SET ROLE \"%s\"", role);
+	return db_add_setup(db, sql);
+}
+
 /* Run one command on a fresh connection; -1 (logged) if it fails. */
 static int
 db_command(struct db *db, PGresult *res, const char *what)
@@ -559,6 +581,12 @@ db_cancel(struct db *db)
 		PQfreeCancel(c);
 	}
 	db_end(db);
+}
+
+PGcancel *
+db_cancel_handle(struct db *db)
+{
+	return db->conn != NULL ? PQgetCancel(db->conn) : NULL;
 }
 
 const char *

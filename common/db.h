@@ -51,6 +51,21 @@ int		 db_add_setup(struct db *, const char *sql);
 int		 db_add_statement(struct db *, const char *name, const char *sql,
 		    int nparams);
 
+/* A statement to prepare, for a table of them. */
+struct db_statement {
+	const char	*name;
+	const char	*sql;
+	int		 nparams;
+};
+/* db_add_statement() for each of the N; -1 when memory runs out. */
+int		 db_add_statements(struct db *, const struct db_statement *,
+		    size_t n);
+/*
+ * SET ROLE to ROLE on every new connection ("" for none).  ROLE must be a
+ * checked SQL name (config.c checks the keys that give one).
+ */
+int		 db_add_role(struct db *, const char *role);
+
 /* Connect if needed and run a trivial query: DB_OK when usable. */
 enum db_status	 db_ping(struct db *);
 
@@ -79,6 +94,14 @@ void		 db_end(struct db *);
  * its end for nothing.
  */
 void		 db_cancel(struct db *);
+
+/*
+ * A handle with which another thread may stop the query DB runs
+ * (PQcancel(), which is safe to call from any thread), of the connection
+ * as it is now; NULL when there is none.  The caller frees it with
+ * PQfreeCancel().
+ */
+PGcancel	*db_cancel_handle(struct db *);
 
 /* The server's message for the last failure, for the log only. */
 const char	*db_last_error(const struct db *);

@@ -12,6 +12,8 @@ method_bit(const char *method)
 {
 	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
 		return ROUTE_GET;
+	if (strcmp(method, "DELETE") == 0)
+		return ROUTE_DELETE;
 	return strcmp(method, "POST") == 0 ? ROUTE_POST : 0;
 }
 
@@ -19,9 +21,18 @@ static void
 refuse_method(const struct service *svc, unsigned methods,
     struct response *r)
 {
-	const char	*allow = methods == ROUTE_GET ? "GET, HEAD" :
-			    methods == ROUTE_POST ? "POST" : "GET, POST, HEAD";
-	char		 text[96];
+	char		 allow[32] = "", text[96];
+
+	/* Allow lists the methods in this order, HEAD wherever GET is. */
+	if (methods & ROUTE_GET)
+		strcat(allow, "GET, ");
+	if (methods & ROUTE_POST)
+		strcat(allow, "POST, ");
+	if (methods & ROUTE_DELETE)
+		strcat(allow, "DELETE, ");
+	if (methods & ROUTE_GET)
+		strcat(allow, "HEAD, ");
+	allow[strlen(allow) - 2] = '\0';
 
 	resp_header(r, "Allow", allow);
 	snprintf(text, sizeof(text), "this resource takes %s only", allow);

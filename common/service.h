@@ -32,6 +32,7 @@
 
 #define ROUTE_GET	0x1	/* and HEAD */
 #define ROUTE_POST	0x2
+#define ROUTE_DELETE	0x4	/* UWS: a job is deleted by HTTP DELETE */
 
 typedef void	(*route_handler)(void *state, const struct request *,
 		    struct response *);

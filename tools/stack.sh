@@ -18,6 +18,7 @@
 #   tools/stack.sh reload NAME
 #                            SIGHUP to NAME's workers (tap.fcgi reads
 #                            TAP_SCHEMA again)
+#   tools/stack.sh runner    (re)start tap-runner alone (the tests kill it)
 #   tools/stack.sh pg COMMAND [ARG...]
 #                            run a PostgreSQL client as the cluster's owner
 #                            with PGHOST and PGPORT naming the stack's
@@ -64,7 +65,7 @@ FIXTURE=$top/tests/standins/fixture.json
 # What programs_start and standins_start run, by the names of their pid
 # files (stop and status go through the same lists; scs-standby runs only
 # with STANDBY=1, but is stopped whatever the setting).
-PROGRAMS="scs tap links links-dm links-oauth2 links-2023 soda soda-redirect soda-dm soda-tls soda-untrusted scs-standby"
+PROGRAMS="tap-runner scs tap links links-dm links-oauth2 links-2023 soda soda-redirect soda-dm soda-tls soda-untrusted scs-standby"
 STANDINS="rucio sites dm_api oauth2 soda sites-tls"
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$top/$BUILD ;; esac
@@ -164,7 +165,8 @@ standby_start() {
 # table is fetched every second so that the tests see the token in use) and
 # -2023 (the 2023 site directory, no metadata cache, a 3 s request
 # deadline, a public URL).  An ADQL query may run 5 s, so that the tests
-# see a timeout soon.  SODA timeouts are short so that a stalled stand-in site is
+# see a timeout soon; a WAIT on an async job blocks 10 s at most, and a
+# job whose runner was killed ends within about 3 s.  SODA timeouts are short so that a stalled stand-in site is
 # left quickly (the failover tests rely on it), a client that stops
 # reading is left after 2 s, and /links answers at most 50 rows, so that
 # the hard limits can be seen.
@@ -182,7 +184,8 @@ write_config() {
         oauth2.client_id=datalink-dm oauth2.client_secret=dm-secret \
         links.backend=rucio links.link_auth_rses=SPSRC_STORM=optional \
         links.maxrec_default=50 links.maxrec_limit=50 request.send_timeout=2000 \
-        tap.statement_timeout=5000 \
+        tap.statement_timeout=5000 "tap.results_dir=$STATE/tap-results" \
+        tap.max_wait=10 tap.runner_stale=3 \
         soda.redirect=false soda.first_byte_timeout=2000 \
         soda.stall_timeout=3000 "log.file=$STATE/log/programs.log"
     ini_with "$@" >"$STATE/rucio-ivoa.ini"
@@ -317,8 +320,20 @@ program_stop() {
     for pid in $left; do kill -9 "$pid" 2>/dev/null || true; done
 }
 
+# tap-runner, a daemon of its own (not under spawn-fcgi), runs the async
+# jobs of /tap/async; its pid goes where stop_pids finds it.
+runner_start() {
+    stop_pids "$STATE/tap-runner.pid"
+    [ -x "$BUILD/tap-runner" ] || die "$BUILD/tap-runner is not built (make)"
+    mkdir -p "$STATE/log" "$STATE/tap-results"
+    "$BUILD/tap-runner" -c "$STATE/rucio-ivoa.ini" </dev/null \
+        >>"$STATE/log/tap-runner.log" 2>&1 &
+    echo $! >"$STATE/tap-runner.pid"
+}
+
 programs_start() {
     mkdir -p "$STATE/log"
+    runner_start
     program_start scs scs rucio-ivoa.ini "$WORKERS"
     # As the database's superuser, which SET ROLE takes to [tap] role.
     program_start tap tap rucio-ivoa.ini "$TAP_WORKERS"
@@ -362,6 +377,7 @@ nginx_start() {
     sed -e "s|@STATE@|$STATE|g" -e "s|@HTTP_PORT@|$HTTP_PORT|g" \
         -e "s|@HTTPS_PORT@|$HTTPS_PORT|g" -e "s|@USER_LINE@|$user_line|" \
         -e "s|@SODA_PORT@|$SODA_PORT|g" -e "s|@SODA_TLS_PORT@|$SODA_TLS_PORT|g" \
+        -e "s|@TAP_RESULTS@|$STATE/tap-results|g" \
         "$top/nginx/local.conf.in" >"$STATE/nginx/nginx.conf"
     nginx -q -t -p "$STATE/nginx" -c "$STATE/nginx/nginx.conf" ||
         die "nginx rejected $STATE/nginx/nginx.conf"
@@ -398,7 +414,8 @@ stack: up.  State, logs and configuration in $STATE
                 https://127.0.0.1:$HTTPS_PORT/scs (self-signed certificate)
                 http://127.0.0.1:$HTTP_PORT/rucio/rucio/cone/scs.xml (prototype path)
   VOSI          http://127.0.0.1:$HTTP_PORT/scs/availability  .../scs/capabilities
-  TAP           http://127.0.0.1:$HTTP_PORT/tap  (sync, tables, capabilities, availability)
+  TAP           http://127.0.0.1:$HTTP_PORT/tap  (sync, async, tables, capabilities, availability;
+                async jobs run by tap-runner, results in $STATE/tap-results)
   DataLink      http://127.0.0.1:$HTTP_PORT/links?ID=testing:PTF10tce.fits&client_ip_address=130.246.210.120
                 (also /rucio/links; /links-dm uses the data-management API instead;
                 stand-ins: Rucio $RUCIO_PORT, site directory $SITES_PORT,
@@ -440,7 +457,12 @@ count_alive() {
 status() {
     as_pg "$PGBIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1 &&
         echo "postgresql: running" || echo "postgresql: stopped"
-    for p in $PROGRAMS; do echo "$p: $(workers "$p" | wc -l) worker(s)"; done
+    for p in $PROGRAMS; do
+        case $p in
+        tap-runner) echo "$p: $(count_alive "$STATE/$p.pid") process" ;;
+        *) echo "$p: $(workers "$p" | wc -l) worker(s)" ;;
+        esac
+    done
     for s in $STANDINS; do
         echo "$s stand-in: $(count_alive "$STATE/standin-$s.pid")"
     done
@@ -452,6 +474,7 @@ case ${1:-} in
     start) start ;;
     stop) stop ;;
     status) status ;;
+    runner) runner_start ;;
     program) [ $# -eq 5 ] || die "usage: $0 program NAME PROGRAM CONFIG WORKERS"
         shift; program_start "$@" ;;
     workers) [ $# -eq 2 ] || die "usage: $0 workers NAME"
@@ -460,5 +483,5 @@ case ${1:-} in
         for pid in $(workers "$2"); do kill -HUP "$pid"; done ;;
     pg) [ $# -ge 2 ] || die "usage: $0 pg COMMAND [ARG...]"
         shift; as_pg env PGHOST="$PGDIR" PGPORT=5432 PGUSER=postgres "$@" ;;
-    *) echo "usage: $0 start|stop|status|program|workers|reload|pg" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|status|runner|program|workers|reload|pg" >&2; exit 2 ;;
 esac

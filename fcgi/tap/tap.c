@@ -9,123 +9,12 @@
 #include "tap.h"
 #include "tap_catalog.h"
 #include "tap_int.h"
+#include "tap_jobs.h"
 #include "tap_vosi.h"
 #include "vosi.h"
 #include "votable.h"
 
 #define NS_TR		"http://www.ivoa.net/xml/TAPRegExt/v1.0"
-
-/*
- * Every connection is set up for ADQL's SQL and nothing else: names
- * resolve in pg_catalog and pgSphere's schema only, geometry prints in
- * degrees, times in ISO 8601 and UTC, every transaction is read-only, and
- * (last) the session becomes [tap] role, so queries run with that role's
- * rights alone.  The statement timeout is [tap]'s (tap_new()).
- */
-static int
-add_setup(struct tap *t)
-{
-	char	 sql[160];
-
-	if (db_add_setup(t->db, "SELECT pg_catalog.set_config('search_path', "
-	    "'pg_catalog, ' || pg_catalog.quote_ident(n.nspname), false) "
-	    "FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n "
-	    "ON n.oid = e.extnamespace WHERE e.extname = 'pg_sphere'") != 0 ||
-	    db_add_setup(t->db, "SELECT set_sphere_output('DEG')") != 0 ||
-	    db_add_setup(t->db, "SET DateStyle = 'ISO, YMD'") != 0 ||
-	    db_add_setup(t->db, "SET TimeZone = 'UTC'") != 0 ||
-	    db_add_setup(t->db, "SET default_transaction_read_only = on") != 0)
-		return -1;
-	/* The role is a checked SQL name ([tap] role), quoted as one. */
-	if (*t->cfg->tap.role != '\0') {
-		snprintf(sql, sizeof(sql), "SET ROLE \"%s\"", t->cfg->tap.role);
-		if (db_add_setup(t->db, sql) != 0)
-			return -1;
-	}
-	return tap_catalog_prepare(t->db);
-}
-
-struct tap *
-tap_new(const struct config *cfg, char *err, size_t errsize)
-{
-	struct tap		*t;
-	struct config_database	 dbcfg = cfg->database;
-
-	/* Whatever runs on the connection is a query's, or cheaper. */
-	dbcfg.statement_timeout = cfg->tap.statement_timeout;
-	if ((t = calloc(1, sizeof(*t))) == NULL ||
-	    (t->db = db_new(&dbcfg, "tap.fcgi")) == NULL) {
-		free(t);
-		snprintf(err, errsize, "out of memory");
-		return NULL;
-	}
-	t->cfg = cfg;
-	if (add_setup(t) != 0) {
-		snprintf(err, errsize, "out of memory");
-		tap_free(t);
-		return NULL;
-	}
-	return t;
-}
-
-void
-tap_free(struct tap *t)
-{
-	if (t == NULL)
-		return;
-	tap_catalog_free(t->cat);
-	db_free(t->db);
-	free(t);
-}
-
-void
-tap_error(struct response *r, int status, const char *text)
-{
-	vot_error(r, status, VOT_MIME, text, 0);
-}
-
-/* The answer for a database that did not give what was asked. */
-static void
-db_refusal(struct response *r, enum db_status st)
-{
-	if (st == DB_UNAVAILABLE)
-		tap_error(r, 503, "The database is unavailable; please try "
-		    "again later");
-	else if (st == DB_TIMEOUT)
-		tap_error(r, 503, "The database took too long to answer; "
-		    "please try again later");
-	else
-		tap_error(r, 500, "Internal error: the table metadata cannot "
-		    "be read");
-}
-
-const struct tap_catalog *
-tap_catalog(struct tap *t, struct response *r)
-{
-	struct tap_catalog	*c;
-	enum db_status		 st;
-
-	if (t->cat != NULL && t->cat_conn == db_connections(t->db))
-		return t->cat;
-	if ((st = tap_catalog_load(t->db, &c)) != DB_OK) {
-		db_refusal(r, st);
-		return NULL;
-	}
-	tap_catalog_free(t->cat);
-	t->cat = c;
-	t->cat_conn = db_connections(t->db);
-	return c;
-}
-
-/* SIGHUP: TAP_SCHEMA is read again before the next query. */
-static void
-tap_reload(void *state)
-{
-	struct tap	*t = state;
-
-	tap_catalog_free(t->cat);
-	t->cat = NULL;
-}
 
 /* VOSI tables 1.1: detail=min gives tables without their columns. */
 enum { TABLES_DETAIL, TABLES__MAX };
@@ -191,32 +80,37 @@ landing(struct response *r)
 	resp_puts(r, "IVOA Table Access Protocol 1.1 service: ADQL 2.1 "
 	    "queries over ObsCore 1.1 (ivoa.ObsCore) and TAP_SCHEMA.\n\n"
 	    "  sync           synchronous queries: LANG=ADQL&QUERY=...\n"
+	    "  async          asynchronous queries: UWS 1.1 jobs\n"
 	    "  tables         the published tables and their columns "
 	    "(VOSI)\n"
 	    "  capabilities   what this service offers (VOSI, TAPRegExt)\n"
 	    "  availability   whether it is up (VOSI)\n\n"
-	    "There are no asynchronous queries.  pyvo: "
-	    "pyvo.dal.TAPService(URL).search(\"SELECT TOP 10 * FROM "
-	    "ivoa.obscore\")\n");
+	    "pyvo: pyvo.dal.TAPService(URL).search(\"SELECT TOP 10 * FROM "
+	    "ivoa.obscore\") (sync) or .run_async(...) (async)\n");
 }
 
 /*
- * The endpoint itself, and what the named routes do not take: tables/{name}
- * and, so that clients can tell there is none, async.
+ * The endpoint itself, and what the named routes do not take: async and
+ * everything under it (the job list, the jobs), and tables/{name}.
  */
 static void
 tap_root(void *state, const struct request *req, struct response *r)
 {
 	const char	*path = req->path, *tables, *seg = last_segment(path);
 
+	if (strcmp(seg, "async") == 0 || strstr(path, "/async/") != NULL) {
+		tap_async(state, req, r);
+		return;
+	}
+	if (strcmp(req->method, "GET") != 0 &&
+	    strcmp(req->method, "HEAD") != 0) {
+		resp_header(r, "Allow", "GET, HEAD");
+		tap_error(r, 405, "this resource takes GET, HEAD only");
+		return;
+	}
 	if ((tables = strstr(path, "/tables/")) != NULL &&
 	    tables[8] != '\0' && strchr(tables + 8, '/') == NULL) {
 		one_table(state, tables + 8, r);
-		return;
-	}
-	if (strcmp(seg, "async") == 0 || strstr(path, "/async/") != NULL) {
-		tap_error(r, 404, "this service has synchronous queries only "
-		    "(sync)");
 		return;
 	}
 	landing(r);
@@ -225,7 +119,14 @@ tap_root(void *state, const struct request *req, struct response *r)
 static void *
 tap_start(const struct config *cfg, char *err, size_t errsize)
 {
-	return tap_new(cfg, err, errsize);
+	struct tap	*t;
+
+	if ((t = tap_new(cfg, err, errsize)) != NULL && tap_jobs_open(t) != 0) {
+		snprintf(err, errsize, "out of memory");
+		tap_free(t);
+		return NULL;
+	}
+	return t;
 }
 
 static void
@@ -240,10 +141,12 @@ tap_check(void *state)
 {
 	const struct config	*cfg = ((struct tap *)state)->cfg;
 
-	return printf("role\t%s\nstatement_timeout\t%ld\nmaxrec\t%ld %ld\n",
+	return printf("role\t%s\nstatement_timeout\t%ld\nmaxrec\t%ld %ld\n"
+	    "jobs_role\t%s\n",
 	    *cfg->tap.role != '\0' ? cfg->tap.role : "(the login role)",
 	    cfg->tap.statement_timeout, cfg->tap.maxrec_default,
-	    cfg->tap.maxrec_limit) < 0;
+	    cfg->tap.maxrec_limit, *cfg->tap.jobs_role != '\0' ?
+	    cfg->tap.jobs_role : "(the login role)") < 0;
 }
 
 static const char *
@@ -260,7 +163,9 @@ write_capability(struct xmlw *w, const void *ctx)
 
 	l.maxrec_default = cfg->tap.maxrec_default;
 	l.maxrec_limit = cfg->tap.maxrec_limit;
-	l.timeout_s = (cfg->tap.statement_timeout + 999) / 1000;
+	l.exec_default_s = cfg->tap.execution_duration;
+	l.exec_hard_s = cfg->tap.max_execution_duration;
+	l.retention_s = cfg->tap.destruction;
 	tap_vosi_capability(w, &l);
 }
 
@@ -293,10 +198,17 @@ tap_available(void *state, char *note, size_t size)
 	return up;
 }
 
+/* SIGHUP: TAP_SCHEMA is read again before the next query. */
+static void
+tap_reload(void *state)
+{
+	tap_catalog_forget(state);
+}
+
 static const struct route tap_routes[] = {
 	{ "sync", ROUTE_GET | ROUTE_POST, tap_sync },
 	{ "tables", ROUTE_GET, tap_tables },
-	{ NULL, ROUTE_GET, tap_root },
+	{ NULL, ROUTE_GET | ROUTE_POST | ROUTE_DELETE, tap_root },
 	{ NULL, 0, NULL }
 };
 

@@ -13,7 +13,8 @@
 
 struct tap {
 	const struct config	*cfg;
-	struct db		*db;
+	struct db		*db;		/* queries, as [tap] role */
+	struct db		*jobs;		/* UWS jobs (tap.fcgi), or NULL */
 	struct tap_catalog	*cat;
 	unsigned long		 cat_conn;	/* db_connections() it is of */
 };
@@ -25,11 +26,17 @@ struct tap {
  * the error.
  */
 const struct tap_catalog *tap_catalog(struct tap *, struct response *r);
+/* Drop the catalogue, so that the next query reads TAP_SCHEMA (SIGHUP). */
+void	tap_catalog_forget(struct tap *);
+/* The same, with the failure in *ST instead of an answer. */
+const struct tap_catalog *tap_catalog_get(struct tap *, enum db_status *st);
 
 /* A DALI error document (a VOTable with QUERY_STATUS ERROR), with STATUS. */
 void	tap_error(struct response *, int status, const char *text);
 
 /* The synchronous query endpoint (tap_sync.c). */
 void	tap_sync(void *state, const struct request *, struct response *);
+/* /async and everything under it (tap_async.c). */
+void	tap_async(struct tap *, const struct request *, struct response *);
 
 #endif

@@ -227,9 +227,20 @@ tap_vosi_capability(struct xmlw *w, const struct tap_vosi_limits *l)
 	    "ivo://ivoa.net/std/ObsCore#core-1.1", NULL);
 	language(w);
 	output_formats(w);
-	snprintf(def, sizeof(def), "%ld", l->timeout_s);
-	xmlw_open(w, "executionDuration", NULL);
+	/*
+	 * TAPRegExt 1.0 §2.4: the limits of async jobs (a sync query has
+	 * statement_timeout, which is no longer than these).
+	 */
+	snprintf(def, sizeof(def), "%ld", l->retention_s);
+	xmlw_open(w, "retentionPeriod", NULL);
+	xmlw_elem(w, "default", def, NULL);
 	xmlw_elem(w, "hard", def, NULL);
+	xmlw_close(w);
+	snprintf(def, sizeof(def), "%ld", l->exec_default_s);
+	snprintf(hard, sizeof(hard), "%ld", l->exec_hard_s);
+	xmlw_open(w, "executionDuration", NULL);
+	xmlw_elem(w, "default", def, NULL);
+	xmlw_elem(w, "hard", hard, NULL);
 	xmlw_close(w);
 	snprintf(def, sizeof(def), "%ld", l->maxrec_default);
 	snprintf(hard, sizeof(hard), "%ld", l->maxrec_limit);

@@ -25,7 +25,9 @@ void	tap_vosi_table(struct response *, const struct tap_table *);
 struct tap_vosi_limits {
 	long	 maxrec_default;
 	long	 maxrec_limit;
-	long	 timeout_s;		/* the statement timeout, seconds */
+	long	 exec_default_s;	/* an async job's executionDuration */
+	long	 exec_hard_s;		/* and the most it may be given */
+	long	 retention_s;		/* how long a job is kept */
 };
 
 /* The children of the TAP capability after its interface (TAPRegExt). */

@@ -21,7 +21,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 MAKE=${MAKE:-make}
 BUILD=${BUILD:-build}
-PROGS="scs.fcgi tap.fcgi links.fcgi soda-proxy.fcgi"
+PROGS="scs.fcgi tap.fcgi links.fcgi soda-proxy.fcgi tap-runner"
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/rif-install.XXXXXX")
 worker=
@@ -144,6 +144,7 @@ expected=$(
 	for u in scs tap links soda; do
 		echo "$P/lib/systemd/system/rucio-ivoa-$u@.service 644"
 	done
+	echo "$P/lib/systemd/system/rucio-ivoa-tap-runner.service 644"
 	echo "$P/share/man/man5/rucio-ivoa.ini.5 644"
 	for p in $PROGS; do echo "$P/share/man/man8/$p.8 644"; done
 	for f in rucio-ivoa.conf rucio-ivoa-locations.conf \
@@ -176,6 +177,14 @@ for u in scs:scs.fcgi tap:tap.fcgi links:links.fcgi soda:soda-proxy.fcgi; do
 	    grep -qx "Environment=RUCIO_IVOA_CONFIG=$P/etc/rucio-ivoa/rucio-ivoa.ini" \
 	    "$f"
 done
+f=$units/rucio-ivoa-tap-runner.service
+check "${f##*/}: ExecStart runs $P/sbin/tap-runner" \
+    grep -qx "ExecStart=$P/sbin/tap-runner" "$f"
+check "${f##*/}: ExecStartPre checks with $P/sbin/tap-runner" \
+    grep -qx "ExecStartPre=$P/sbin/tap-runner -t" "$f"
+check "${f##*/}: the configuration is $P/etc/rucio-ivoa/rucio-ivoa.ini" \
+    grep -qx "Environment=RUCIO_IVOA_CONFIG=$P/etc/rucio-ivoa/rucio-ivoa.ini" \
+    "$f"
 # Every include of the nginx files names an installed file.
 includes=$(cat "$stage$P"/share/rucio-ivoa-fcgi/nginx/*.conf |
     sed -n 's/^[[:space:]]*include[[:space:]]*\([^;]*\);.*/\1/p' | sort -u)
@@ -251,6 +260,9 @@ check "scs.fcgi -t -c the installed configuration" sh -c \
     '"$1" -t -c "$2" | grep -q "^cone1	SELECT"' sh "$L/sbin/scs.fcgi" "$ini"
 check "tap.fcgi -t -c the installed configuration" sh -c \
     '"$1" -t -c "$2" | grep -q "^role	tap_reader"' sh "$L/sbin/tap.fcgi" "$ini"
+check "tap-runner -t -c the installed configuration" sh -c \
+    '"$1" -t -c "$2" | grep -q "^results_dir	/var/lib/rucio-ivoa/tap-results"' \
+    sh "$L/sbin/tap-runner" "$ini"
 check "scs.fcgi -t with RUCIO_IVOA_CONFIG" sh -c \
     'RUCIO_IVOA_CONFIG="$2" "$1" -t >/dev/null' sh "$L/sbin/scs.fcgi" "$ini"
 sed -e '/^\[rucio\]/,/^\[/s|^url =.*|url = https://rucio.example.org|' \

@@ -35,7 +35,7 @@ def test_landing_names_the_endpoints():
         assert word in r.text
 
 
-@pytest.mark.parametrize("path", ["/tap/async", "/tap/async/1",
+@pytest.mark.parametrize("path", ["/tap/async/1", "/tap/async/x-y",
                                   "/tap/examples"])
 def test_what_is_not_there_is_404(path):
     assert request(path).status == 404
@@ -713,15 +713,16 @@ def test_binary2_is_declared_and_the_others_refused():
 
 
 def test_taplint_finds_no_error():
-    """STILTS taplint, every stage that applies to a sync-only service."""
+    """STILTS taplint, every stage that applies: all but UPL and EXA (no
+    uploads, no examples yet)."""
     p = subprocess.run(
         ["stilts", "taplint", "tapurl=" + TAP, "report=EWF", "maxrepeat=50",
-         "stages=TMV TME TMS TMC CPV CAP AVV QGE QPO MDQ OBS"],
+         "stages=TMV TME TMS TMC CPV CAP AVV QGE QPO QAS UWS MDQ OBS"],
         capture_output=True, text=True, timeout=600)
     out = p.stdout + p.stderr
     totals = re.search(r"Totals: Errors: (\d+); Warnings: (\d+); "
                        r"Failures: (\d+)", out)
     assert totals is not None, out
     assert (totals.group(1), totals.group(3)) == ("0", "0"), out
-    for stage in ("QGE", "QPO", "MDQ", "OBS"):
+    for stage in ("QGE", "QPO", "QAS", "UWS", "MDQ", "OBS"):
         assert "Section %s" % stage in out

@@ -54,5 +54,6 @@ void	suite_upstream(void);
 void	suite_adql(void);
 void	suite_tap(void);
 void	suite_b2(void);
+void	suite_uws(void);
 
 #endif

@@ -342,14 +342,35 @@ test_handler(void)
 	struct captured	 c;
 	char		 err[256];
 
-	t = tap_new(&cfg, err, sizeof(err));
+	t = tap_service.start(&cfg, err, sizeof(err));
 	CU_ASSERT_FATAL(t != NULL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "GET", "/tap", "", &c),
 	    "Status: 200 OK"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(cap_body(&c), "Table Access Protocol"));
 	cap_free(&c);
+	/* The jobs are in the database, which is down; a bad id is not. */
 	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "GET", "/tap/async", "", &c),
-	    "Status: 404"));
+	    "Status: 503"));
+	cap_free(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "GET", "/tap/async/x-y/phase",
+	    "", &c), "Status: 404"));
+	cap_free(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "POST", "/tap/tables", "", &c),
+	    "Status: 405"));
+	cap_free(&c);
+	/* What needs no database: the methods a UWS resource takes. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "DELETE", "/tap/async", "", &c),
+	    "Allow: GET, POST, HEAD"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(strbuf_str(&c.out), "Status: 405"));
+	cap_free(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "POST", "/tap/async/abc/quote",
+	    "", &c), "Status: 405"));
+	cap_free(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "DELETE", "/tap/async/abc/phase",
+	    "", &c), "Status: 405"));
+	cap_free(&c);
+	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "POST", "/tap/async/abc/phase",
+	    "PHASE=FOO", &c), "Status: 400"));
 	cap_free(&c);
 	CU_ASSERT_PTR_NOT_NULL(strstr(run(t, "DELETE", "/tap/sync", "", &c),
 	    "Status: 405"));

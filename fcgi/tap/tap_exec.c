@@ -1,0 +1,165 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "adql_check.h"
+#include "adql_emit.h"
+#include "adql_parse.h"
+#include "db.h"
+#include "log.h"
+#include "tap_exec.h"
+#include "tap_int.h"
+#include "tap_out.h"
+
+/* No document: STATUS and TEXT say why. */
+static void
+refused(struct tap_outcome *o, int status, const char *text)
+{
+	o->written = 0;
+	o->status = status;
+	snprintf(o->message, sizeof(o->message), "%s", text);
+}
+
+/* Why the database did not answer, as the client is told. */
+static void
+db_failure(struct tap *t, const struct tap_query *q, enum db_status st,
+    struct tap_outcome *o)
+{
+	const char	*state = db_last_sqlstate(t->db);
+	char		 msg[400];
+
+	o->db = st;
+	switch (st) {
+	case DB_UNAVAILABLE:
+		log_error("query failed: %s", db_last_error(t->db));
+		refused(o, 503, "The database is unavailable; please try "
+		    "again later");
+		return;
+	case DB_TIMEOUT:
+		snprintf(msg, sizeof(msg), "The query ran longer than this "
+		    "service's limit of %ld s and was cancelled", q->timeout_s);
+		refused(o, 503, msg);
+		return;
+	default:
+		break;
+	}
+	/*
+	 * The query was valid ADQL but the database refused to finish it: a
+	 * value it cannot take (division by zero, a polygon pgSphere cannot
+	 * make), which is the query's.  A published table the role may not
+	 * read is the operator's.
+	 */
+	log_warn("query failed: %s", db_last_error(t->db));
+	if (strcmp(state, "42501") == 0) {
+		refused(o, 500, "Internal error: a published table cannot be "
+		    "read (the service's role lacks the right)");
+		return;
+	}
+	snprintf(msg, sizeof(msg), "The database could not run the query: %s",
+	    *db_last_message(t->db) != '\0' ? db_last_message(t->db) :
+	    "no reason given");
+	refused(o, 400, msg);
+}
+
+/*
+ * Run SQL and write its rows as they come.  The document starts with the
+ * first row (or the end of the rows), so that a query the database
+ * refuses at once gets a plain error document; what happens later is said
+ * after the table (DALI 1.1 §4.4): OVERFLOW when a row beyond MAXREC came,
+ * ERROR when the database failed midway or a row could not be written in
+ * the format asked for.
+ */
+static void
+run(struct tap *t, const struct tap_query *q, const char *sql,
+    const struct adql_field *fields, int nfields, struct response *r,
+    struct tap_outcome *o)
+{
+	struct tap_writer	 w;
+	const PGresult		*row = NULL;
+	enum db_status		 st;
+	int			 stopped = 0;
+
+	if ((st = db_start_sql(t->db, sql)) == DB_OK &&
+	    (row = db_next(t->db, &st)) == NULL && st != DB_OK)
+		db_end(t->db);
+	if (st != DB_OK) {
+		db_failure(t, q, st, o);
+		return;
+	}
+	if (tap_writer_init(&w, q->out, r, fields, nfields) == -1) {
+		db_end(t->db);
+		log_error("query not answered: %s", w.why);
+		refused(o, 500, w.why);
+		return;
+	}
+	o->written = 1;
+	resp_content_type(r, q->content_type);
+	q->out->head(&w, q->runid);
+	while (row != NULL && w.nrows < q->maxrec && !resp_failed(r)) {
+		if ((stopped = q->out->row(&w, row) == -1))
+			break;
+		w.nrows++;
+		row = db_next(t->db, &st);
+	}
+	if (resp_failed(r) || stopped)
+		db_cancel(t->db);
+	else
+		db_end(t->db);
+	o->rows = w.nrows;
+	if (stopped) {
+		log_warn("query stopped after %ld rows: %s", w.nrows, w.why);
+		o->midway = 1;
+		snprintf(o->message, sizeof(o->message), "%s", w.why);
+		q->out->end(&w, TAP_END_ERROR, o->message);
+	} else if (st != DB_OK) {
+		log_error("query failed after %ld rows: %s", w.nrows,
+		    db_last_error(t->db));
+		o->midway = 1;
+		o->db = st;
+		snprintf(o->message, sizeof(o->message), "The query failed "
+		    "before all rows were read");
+		q->out->end(&w, TAP_END_ERROR, o->message);
+	} else {
+		o->overflow = row != NULL;
+		q->out->end(&w, o->overflow ? TAP_END_OVERFLOW : TAP_END_OK,
+		    NULL);
+	}
+	tap_writer_free(&w);
+}
+
+void
+tap_exec(struct tap *t, const struct tap_query *q, struct response *r,
+    struct tap_outcome *o)
+{
+	const struct tap_catalog	*cat;
+	const struct adql_field		*fields;
+	struct adql_tree		*tree;
+	struct strbuf			 sql = STRBUF_INIT;
+	char				 err[512];
+	enum db_status			 st;
+	int				 nfields;
+
+	memset(o, 0, sizeof(*o));
+	/* Syntax first: a query that does not parse needs no database. */
+	if ((tree = adql_parse(q->adql, strlen(q->adql), err,
+	    sizeof(err))) == NULL) {
+		refused(o, 400, err);
+		return;
+	}
+	if ((cat = tap_catalog_get(t, &st)) == NULL) {
+		db_failure(t, q, st, o);
+		if (st != DB_UNAVAILABLE && st != DB_TIMEOUT)
+			refused(o, 500, "Internal error: the table metadata "
+			    "cannot be read");
+	} else if (adql_check(tree, &cat->adql, err, sizeof(err)) == -1) {
+		refused(o, 400, err);
+	} else if (adql_emit(tree, q->maxrec, &sql) == -1) {
+		refused(o, 500, "Internal error: out of memory");
+	} else {
+		log_debug("ADQL %s => %s", q->adql, strbuf_str(&sql));
+		fields = adql_fields(tree, &nfields);
+		run(t, q, strbuf_str(&sql), fields, nfields, r, o);
+	}
+	strbuf_free(&sql);
+	adql_tree_free(tree);
+}
