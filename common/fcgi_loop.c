@@ -17,6 +17,7 @@
 
 #include "fcgi_loop.h"
 #include "log.h"
+#include "signals.h"
 #include "strbuf.h"
 
 static volatile sig_atomic_t	 stopping;
@@ -294,19 +295,10 @@ fcgi_run(const struct config_request *cfg, fcgi_handler handle,
 	struct request		 req;
 	struct response		 resp;
 	struct strbuf		 body = STRBUF_INIT;
-	struct sigaction	 sa;
 	struct timespec		 t0;
 	sig_atomic_t		 seen = 0;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;	/* no SA_RESTART: accept() must wake */
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	/* Restarted: a SIGHUP must not fail the read or write in progress. */
-	sa.sa_handler = on_hangup;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	signals_install(on_signal, on_hangup);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&fr, 0, 0) != 0) {
 		log_error("cannot initialise FastCGI");
 		return 1;

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "log.h"
 #include "runner.h"
+#include "signals.h"
 #include "tap.h"
 #include "tap_int.h"
 
@@ -235,7 +236,6 @@ int
 runner_main(const struct config *cfg, int check)
 {
 	struct runner		 rn;
-	struct sigaction	 sa;
 	char			 host[64];
 	int			 rc = 1;
 
@@ -249,15 +249,8 @@ runner_main(const struct config *cfg, int check)
 		    "role\t%s\nrunner_role\t%s\n", rn.id,
 		    cfg->tap.runner_threads, cfg->tap.results_dir,
 		    cfg->tap.role, cfg->tap.runner_role) < 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_hangup;
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	the_runner = &rn;
+	signals_install(on_signal, on_hangup);
 	pthread_mutex_init(&rn.mu, NULL);
 	pthread_cond_init(&rn.wake, NULL);
 	rn.nworkers = (int)cfg->tap.runner_threads;
