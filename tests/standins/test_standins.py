@@ -201,11 +201,13 @@ def test_rucio_userpass(rucio):
 
 
 def test_rucio_token_expiry(rucio):
-    with rucio.knobs(token_lifetime_s=1):
+    # Long enough to be used at once on a busy machine (a sanitizer build
+    # beside it), short enough to wait out.
+    with rucio.knobs(token_lifetime_s=3):
         r = rucio.get("/auth/userpass", {"X-Rucio-Username": "datalink", "X-Rucio-Password": "datalink-password"})
     token = {"X-Rucio-Auth-Token": r.headers["X-Rucio-Auth-Token"]}
     assert list_replicas(rucio, [ERI], token).status == 200
-    time.sleep(1.1)
+    time.sleep(3.2)
     rucio_error(list_replicas(rucio, [ERI], token), 401, "CannotAuthenticate")
 
 
