@@ -72,6 +72,21 @@ vosi_capability(struct xmlw *w, const char *standard_id,
 	capability(w, &c, "full");
 }
 
+/* DALI 1.1 §2.3: examples are a page, so their interface is a browser's. */
+static void
+examples_capability(struct xmlw *w, const char *base_url)
+{
+	char	 url[2048];
+
+	snprintf(url, sizeof(url), "%s/examples", base_url);
+	xmlw_open(w, "capability", "standardID",
+	    "ivo://ivoa.net/std/DALI#examples", NULL);
+	xmlw_open(w, "interface", "xsi:type", "vr:WebBrowser", NULL);
+	xmlw_elem(w, "accessURL", url, "use", "full", NULL);
+	xmlw_close(w);
+	xmlw_close(w);
+}
+
 void
 vosi_capabilities(struct response *r, const char *base_url,
     const struct vosi_capability *caps, int ncaps)
@@ -94,6 +109,11 @@ vosi_capabilities(struct response *r, const char *base_url,
 	if (tables)
 		vosi_capability(&w, "ivo://ivoa.net/std/VOSI#tables-1.1",
 		    base_url, "tables");
+	for (int i = 0; i < ncaps; i++)
+		if (caps[i].examples) {
+			examples_capability(&w, base_url);
+			break;
+		}
 	for (int i = 0; i < ncaps; i++)
 		capability(&w, &caps[i], "base");
 	xmlw_close_all(&w);

@@ -35,6 +35,8 @@ struct vosi_capability {
 	const void	*ctx;
 	/* The service also serves VOSI tables at BASE/tables. */
 	int		 tables;
+	/* And DALI examples (XHTML for a browser) at BASE/examples. */
+	int		 examples;
 };
 
 /* The availability document: AVAILABLE, up since UPSINCE, and a NOTE. */

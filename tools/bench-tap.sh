@@ -8,8 +8,9 @@
 #     psql's COPY of the same rows to /dev/null: best of three, seconds;
 #   - the peak RSS of every tap.fcgi worker after the cones (answers of a
 #     few rows) and after the 100,000-row answers;
-#   - parse + check + emit of the README's example queries, the cone and
-#     the whole-table query (build/adql-bench), in microseconds.
+#   - parse + check + emit of the service's examples (/tap/examples, the
+#     README's queries), the cone and the whole-table query
+#     (build/adql-bench), in microseconds.
 #
 # Settings: BENCH_SECONDS (10), BENCH_CONNECTIONS (8), WORKERS (scs.fcgi
 # and tap.fcgi processes each, 4).

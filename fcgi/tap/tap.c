@@ -8,6 +8,7 @@
 #include "service.h"
 #include "tap.h"
 #include "tap_catalog.h"
+#include "tap_examples.h"
 #include "tap_int.h"
 #include "tap_jobs.h"
 #include "tap_vosi.h"
@@ -83,6 +84,7 @@ landing(struct response *r)
 	    "  async          asynchronous queries: UWS 1.1 jobs\n"
 	    "  tables         the published tables and their columns "
 	    "(VOSI)\n"
+	    "  examples       example queries (DALI, XHTML)\n"
 	    "  capabilities   what this service offers (VOSI, TAPRegExt)\n"
 	    "  availability   whether it is up (VOSI)\n\n"
 	    "pyvo: pyvo.dal.TAPService(URL).search(\"SELECT TOP 10 * FROM "
@@ -185,6 +187,7 @@ tap_capability(void *state, const char *base, struct vosi_capability *cap,
 	cap->write = write_capability;
 	cap->ctx = t->cfg;
 	cap->tables = 1;
+	cap->examples = 1;
 }
 
 static int
@@ -208,6 +211,7 @@ tap_reload(void *state)
 static const struct route tap_routes[] = {
 	{ "sync", ROUTE_GET | ROUTE_POST, tap_sync },
 	{ "tables", ROUTE_GET, tap_tables },
+	{ "examples", ROUTE_GET, tap_examples_page },
 	{ NULL, ROUTE_GET | ROUTE_POST | ROUTE_DELETE, tap_root },
 	{ NULL, 0, NULL }
 };

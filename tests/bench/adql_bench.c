@@ -6,8 +6,9 @@
  *
  *   adql-bench -c CONFIG QUERIES
  *
- * QUERIES holds one ADQL query a block, blocks separated by blank lines
- * ('#' lines are comments).  Each is translated ITERATIONS times after a
+ * The service's examples (/examples) are timed first, then the queries of
+ * QUERIES, one ADQL query a block, blocks separated by blank lines ('#'
+ * lines are comments).  Each is translated ITERATIONS times after a
  * warm-up; the mean of each is printed in microseconds, and the exit
  * status is 1 when any query fails to translate.
  */
@@ -22,6 +23,7 @@
 #include "config.h"
 #include "strbuf.h"
 #include "tap.h"
+#include "tap_examples.h"
 #include "tap_int.h"
 
 #define WARMUP		1000
@@ -68,14 +70,31 @@ mean_us(const struct adql_catalog *cat, const char *q, struct strbuf *sql)
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / ITERATIONS;
 }
 
+/* Time Q against CAT, or say why it does not translate: 0 or 1. */
+static int
+time_one(const struct adql_catalog *cat, const char *q, struct strbuf *sql)
+{
+	char	 err[512];
+
+	if (translate(cat, q, sql, err, sizeof(err)) != 0) {
+		fprintf(stderr, "adql-bench: %s\n  %s\n", err, q);
+		return 1;
+	}
+	printf("%8.1f us  %.*s\n", mean_us(cat, q, sql), (int)strcspn(q, "\n"),
+	    q);
+	return 0;
+}
+
 /* Time each block of FP against CAT; the number that did not translate. */
 static int
 run(FILE *fp, const struct adql_catalog *cat)
 {
 	struct strbuf	 q = STRBUF_INIT, sql = STRBUF_INIT;
-	char		 line[4096], err[512];
+	char		 line[4096];
 	int		 failed = 0, more = 1;
 
+	for (const struct tap_example *e = tap_examples; e->id != NULL; e++)
+		failed += time_one(cat, e->query, &sql);
 	while (more) {
 		more = fgets(line, sizeof(line), fp) != NULL;
 		if (more && *line == '#')
@@ -86,14 +105,7 @@ run(FILE *fp, const struct adql_catalog *cat)
 		}
 		if (q.len == 0)
 			continue;
-		if (translate(cat, strbuf_str(&q), &sql, err, sizeof(err)) != 0) {
-			fprintf(stderr, "adql-bench: %s\n  %s", err,
-			    strbuf_str(&q));
-			failed++;
-		} else
-			printf("%8.1f us  %.*s\n", mean_us(cat, strbuf_str(&q),
-			    &sql), (int)strcspn(strbuf_str(&q), "\n"),
-			    strbuf_str(&q));
+		failed += time_one(cat, strbuf_str(&q), &sql);
 		strbuf_reset(&q);
 	}
 	strbuf_free(&q);

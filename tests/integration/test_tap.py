@@ -36,7 +36,7 @@ def test_landing_names_the_endpoints():
 
 
 @pytest.mark.parametrize("path", ["/tap/async/1", "/tap/async/x-y",
-                                  "/tap/examples"])
+                                  "/tap/examples/cone", "/tap/example"])
 def test_what_is_not_there_is_404(path):
     assert request(path).status == 404
 
@@ -47,9 +47,13 @@ def test_capabilities():
     assert set(caps) == {
         "ivo://ivoa.net/std/VOSI#capabilities",
         "ivo://ivoa.net/std/VOSI#availability",
-        "ivo://ivoa.net/std/VOSI#tables-1.1", "ivo://ivoa.net/std/TAP"}
+        "ivo://ivoa.net/std/VOSI#tables-1.1", "ivo://ivoa.net/std/TAP",
+        "ivo://ivoa.net/std/DALI#examples"}
     assert caps["ivo://ivoa.net/std/VOSI#tables-1.1"].find(
         "interface/accessURL").text == TAP + "/tables"
+    examples = caps["ivo://ivoa.net/std/DALI#examples"].find("interface")
+    assert examples.get(XSI + "type") == "vr:WebBrowser"
+    assert examples.find("accessURL").text == TAP + "/examples"
     tap = caps["ivo://ivoa.net/std/TAP"]
     assert tap.get(XSI + "type") == "tr:TableAccess"
     intf = tap.find("interface")
@@ -712,17 +716,59 @@ def test_binary2_is_declared_and_the_others_refused():
         assert r.status == 400 and "RESPONSEFORMAT" in r.text
 
 
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def examples():
+    """The examples of /tap/examples as pyvo and TOPCAT find them: every
+    element typeof="example", with its properties' text."""
+    r = request("/tap/examples")
+    assert r.status == 200
+    assert r.headers["Content-Type"].startswith("application/xhtml+xml")
+    doc = ET.fromstring(r.body)
+    assert doc.tag == XHTML + "html"
+    assert doc.find(XHTML + "body").get("vocab") == \
+        "http://www.ivoa.net/rdf/examples#"
+    found = []
+    for el in doc.iter():
+        if el.get("typeof") != "example":
+            continue
+        props = {p.get("property"): "".join(p.itertext())
+                 for p in el.iter() if p.get("property")}
+        found.append((el.get("id"), el.get("resource"), props))
+    return found
+
+
+def test_examples_are_served_and_each_runs():
+    found = examples()
+    assert len(found) >= 5
+    service = pyvo.dal.TAPService(TAP)
+    for ident, resource, props in found:
+        assert resource == "#" + ident
+        assert set(props) == {"name", "query", "table"}, ident
+        assert props["table"] == "ivoa.ObsCore"
+        r = request("/tap/sync", {"LANG": "ADQL", "QUERY": props["query"]})
+        assert r.status == 200, (ident, r.text[:300])
+        assert 'value="ERROR"' not in r.text, ident
+        votlint(r.body)
+        assert len(service.search(props["query"])) >= 0
+    # The demo data answers the cone and the counts.
+    queries = {i: p["query"] for i, _, p in found}
+    assert len(pyvo.dal.TAPService(TAP).search(queries["collections"])) > 0
+
+
 def test_taplint_finds_no_error():
-    """STILTS taplint, every stage that applies: all but UPL and EXA (no
-    uploads, no examples yet)."""
+    """STILTS taplint, every stage that applies: all but UPL (no uploads
+    yet)."""
     p = subprocess.run(
         ["stilts", "taplint", "tapurl=" + TAP, "report=EWF", "maxrepeat=50",
-         "stages=TMV TME TMS TMC CPV CAP AVV QGE QPO QAS UWS MDQ OBS"],
+         "stages=TMV TME TMS TMC CPV CAP AVV QGE QPO QAS UWS MDQ OBS EXA"],
         capture_output=True, text=True, timeout=600)
     out = p.stdout + p.stderr
     totals = re.search(r"Totals: Errors: (\d+); Warnings: (\d+); "
                        r"Failures: (\d+)", out)
     assert totals is not None, out
     assert (totals.group(1), totals.group(3)) == ("0", "0"), out
-    for stage in ("QGE", "QPO", "QAS", "UWS", "MDQ", "OBS"):
+    assert "EXNO" not in out, out           # it found the examples
+    for stage in ("QGE", "QPO", "QAS", "UWS", "MDQ", "OBS", "EXA"):
         assert "Section %s" % stage in out
