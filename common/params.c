@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "multipart.h"
 #include "params.h"
 #include "request.h"
 
@@ -193,6 +194,66 @@ split_pairs(struct params *p, const char *src, size_t len, size_t max)
 	return PARAMS_OK;
 }
 
+/*
+ * Keep the part MP; one without a filename whose data holds no NUL is also
+ * a pair, its data taken as it came.
+ */
+static enum params_err
+keep_part(struct params *p, const struct mp_part *mp)
+{
+	struct param_part	*pt = &p->parts[p->nparts++];
+	char			*name, *value;
+
+	pt->name = strdup(mp->name);
+	pt->filename = mp->filename ? strdup(mp->filename) : NULL;
+	pt->content_type = mp->content_type ? strdup(mp->content_type) : NULL;
+	pt->data = mp->data;
+	pt->len = mp->len;
+	if (pt->name == NULL || (mp->filename && pt->filename == NULL) ||
+	    (mp->content_type && pt->content_type == NULL))
+		return fail(p, PARAMS_ENOMEM, -1, NULL);
+	if (mp->filename != NULL || memchr(mp->data, '\0', mp->len) != NULL)
+		return PARAMS_OK;
+	name = strdup(mp->name);
+	value = strndup(mp->data, mp->len);
+	p->names[p->npairs] = name;
+	p->values[p->npairs] = value;
+	p->npairs++;
+	if (name == NULL || value == NULL)
+		return fail(p, PARAMS_ENOMEM, -1, NULL);
+	return PARAMS_OK;
+}
+
+/*
+ * The parts of the multipart/form-data body of REQ, as many as MAX leaves
+ * room for after the query string's pairs.
+ */
+static enum params_err
+split_parts(struct params *p, const struct request *req, size_t max)
+{
+	struct mp_reader	 r;
+	struct mp_part		 mp;
+	size_t			 room = max - p->npairs;
+	int			 rc;
+
+	if ((p->parts = calloc(room ? room : 1, sizeof(*p->parts))) == NULL)
+		return fail(p, PARAMS_ENOMEM, -1, NULL);
+	/* One part more than there is room for: too many is ours to refuse. */
+	rc = mp_open(&r, req->content_type, req->body, req->body_len, room + 1);
+	while (rc == 0 && (rc = mp_next(&r, &mp)) == 1) {
+		if (p->nparts == room)
+			return fail(p, PARAMS_ETOOMANY, -1, NULL);
+		if (keep_part(p, &mp) != PARAMS_OK)
+			return p->err;
+		rc = 0;
+	}
+	if (rc == -1) {
+		snprintf(p->err_why, sizeof(p->err_why), "%s", r.why);
+		return fail(p, PARAMS_EMULTIPART, -1, NULL);
+	}
+	return PARAMS_OK;
+}
+
 static int
 body_is_form(const char *ctype)
 {
@@ -308,7 +369,10 @@ params_parse(struct params *p, const struct request *req,
 		return fail(p, PARAMS_EBODY, -1, NULL);
 	if (split_pairs(p, req->query, strlen(req->query), max_params))
 		return p->err;
-	if (req->body_len > 0) {
+	if (req->body_len > 0 && mp_is_form_data(req->content_type)) {
+		if (split_parts(p, req, max_params))
+			return p->err;
+	} else if (req->body_len > 0) {
 		if (!body_is_form(req->content_type))
 			return fail(p, PARAMS_ECTYPE, -1, NULL);
 		if (split_pairs(p, req->body, req->body_len, max_params))
@@ -326,6 +390,12 @@ params_free(struct params *p)
 		free(p->names[i]);
 		free(p->values[i]);
 	}
+	for (i = 0; i < p->nparts; i++) {
+		free((char *)p->parts[i].name);
+		free((char *)p->parts[i].filename);
+		free((char *)p->parts[i].content_type);
+	}
+	free(p->parts);
 	for (i = 0; p->vals != NULL && i < p->nrules; i++) {
 		for (unsigned j = 0; p->vals[i] != NULL && j < p->count[i]; j++)
 			free(p->vals[i][j].own);
@@ -348,6 +418,28 @@ unsigned
 params_count(const struct params *p, int k)
 {
 	return p->count[k];
+}
+
+const struct param_part *
+params_part(const struct params *p, const char *name)
+{
+	for (size_t i = 0; i < p->nparts; i++)
+		if (p->parts[i].name != NULL &&
+		    strcmp(p->parts[i].name, name) == 0)
+			return &p->parts[i];
+	return NULL;
+}
+
+size_t
+params_nparts(const struct params *p)
+{
+	return p->nparts;
+}
+
+const struct param_part *
+params_part_at(const struct params *p, size_t i)
+{
+	return i < p->nparts ? &p->parts[i] : NULL;
 }
 
 /* Copy S into BUF for a message: at most 40 bytes, with "..." if cut. */
@@ -386,7 +478,7 @@ params_error(const struct params *p, char *buf, size_t size)
 		break;
 	case PARAMS_ECTYPE:
 		snprintf(buf, size, "request body must be "
-		    "application/x-www-form-urlencoded");
+		    "application/x-www-form-urlencoded or multipart/form-data");
 		break;
 	case PARAMS_ETOOMANY:
 		snprintf(buf, size, "too many parameters");
@@ -422,6 +514,7 @@ params_error(const struct params *p, char *buf, size_t size)
 		    r->maxlen ? r->maxlen : (size_t)STRING_MAXLEN_DEFAULT);
 		break;
 	case PARAMS_EINVALID:
+	case PARAMS_EMULTIPART:
 		snprintf(buf, size, "%s", p->err_why);
 		break;
 	}

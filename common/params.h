@@ -13,8 +13,17 @@
  * typed values and never parse strings themselves.  Parameters the table
  * does not name are ignored, as SCS and DALI require.
  *
+ * A multipart/form-data body (RFC 7578, as TAP table uploads come) is read
+ * instead by multipart.h: every part is kept as a struct param_part, and
+ * each part without a filename whose data holds no NUL is also a pair, its
+ * data the value as it came (no percent-decoding), so the rules see it as
+ * they would a form field.  Parts count against max_params with the query
+ * string's pairs.
+ *
  * Everything params_parse() returns is owned by the struct params and
- * released by params_free().
+ * released by params_free(), but for the data of parts: that points into
+ * the request's body, which the caller keeps for as long as the struct
+ * params (the body of a struct request lives until its handler returns).
  */
 #ifndef RIF_PARAMS_H
 #define RIF_PARAMS_H
@@ -47,6 +56,20 @@ struct param_value {
 typedef int	(*param_valid)(const struct param_rule *,
 		    struct param_value *v, char *why, size_t whysize);
 
+/*
+ * One part of a multipart/form-data body: its name, filename and
+ * Content-Type are copies in the struct params; DATA points into the
+ * request's body, LEN bytes of any value, NUL included, and is not
+ * NUL-terminated.
+ */
+struct param_part {
+	const char	*name;
+	const char	*filename;	/* NULL when the part has none */
+	const char	*content_type;	/* NULL when the part has none */
+	const char	*data;
+	size_t		 len;
+};
+
 struct param_rule {
 	const char	*name;		/* canonical name, e.g. "RA" */
 	enum param_type	 type;
@@ -71,7 +94,8 @@ enum params_err {
 	PARAMS_ESYNTAX,		/* not a number / not a boolean */
 	PARAMS_ERANGE,		/* a number outside [min, max] */
 	PARAMS_ETOOLONG,	/* a string longer than maxlen */
-	PARAMS_EINVALID		/* the rule's validator refused it */
+	PARAMS_EINVALID,	/* the rule's validator refused it */
+	PARAMS_EMULTIPART	/* a malformed multipart/form-data body */
 };
 
 struct params {
@@ -84,11 +108,14 @@ struct params {
 	char			**names;
 	char			**values;
 	size_t			 npairs;
+	/* A multipart/form-data body's parts, in request order. */
+	struct param_part	*parts;
+	size_t			 nparts;
 	/* The first problem found, for params_error(). */
 	enum params_err		 err;
 	int			 err_rule;	/* index into rules, or -1 */
 	const char		*err_value;
-	char			 err_why[256];	/* PARAMS_EINVALID */
+	char			 err_why[256];	/* EINVALID, EMULTIPART */
 };
 
 struct request;
@@ -106,6 +133,15 @@ void		params_free(struct params *);
 /* The values of rule K, and how many. */
 const struct param_value *params_get(const struct params *, int k);
 unsigned	params_count(const struct params *, int k);
+
+/*
+ * The first part named NAME, exactly (case counts, unlike rules); NULL
+ * when there is none, as for every request without a multipart body.
+ */
+const struct param_part *params_part(const struct params *, const char *name);
+/* How many parts there are, and part I of them, in request order. */
+size_t		params_nparts(const struct params *);
+const struct param_part *params_part_at(const struct params *, size_t i);
 
 /*
  * A sentence for the failure in P, e.g. "DEC: 91 is out of range

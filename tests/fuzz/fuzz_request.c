@@ -6,12 +6,16 @@
  * cutout parameters, the DID and dataset-ID readers with the upstream paths
  * built from them (which must never climb), RESPONSEFORMAT, the relay's
  * error-document check and the header reader.  The first input byte
- * chooses query string or form body.
+ * chooses query string or form body; with its top bit set as well, the
+ * body is multipart/form-data: the first line of the input is its
+ * Content-Type, and every byte after that line, NULs too, the body, which
+ * the multipart reader also reads on its own.
  *
  * Built by tools/fuzz.sh with libFuzzer, ASan and UBSan.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +23,7 @@
 #include "cut.h"
 #include "did.h"
 #include "http.h"
+#include "multipart.h"
 #include "obscore.h"
 #include "params.h"
 #include "relay.h"
@@ -64,6 +69,39 @@ fuzz_did(const char *text)
 	strbuf_free(&u);
 }
 
+/* Every part the reader gives lies inside the body, and has a name. */
+static void
+fuzz_multipart(const struct request *req)
+{
+	struct mp_reader	 r;
+	struct mp_part		 part;
+	const char		*end = req->body + req->body_len;
+	int			 rc;
+
+	if (mp_open(&r, req->content_type, req->body, req->body_len, 8) == -1)
+		return;
+	while ((rc = mp_next(&r, &part)) == 1)
+		if (part.name == NULL || part.data < req->body ||
+		    part.len > (size_t)(end - part.data) || r.nparts > 8)
+			abort();
+	if (rc == -1 && (r.why[0] == '\0' || mp_next(&r, &part) != -1))
+		abort();
+}
+
+/* The Content-Type line and the multipart body after it, into REQ. */
+static void
+multipart_request(struct request *req, const char *text, size_t len,
+    char *ctype, size_t ctsize)
+{
+	const char	*nl = memchr(text, '\n', len);
+	size_t		 n = nl != NULL ? (size_t)(nl - text) : len;
+
+	snprintf(ctype, ctsize, "%.*s", (int)n, text);
+	req->content_type = ctype;
+	req->body = nl != NULL ? nl + 1 : text + len;
+	req->body_len = (size_t)(text + len - req->body);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -76,7 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct params	 p;
 	struct scs_query q;
 	struct strbuf	 b = STRBUF_INIT;
-	char		*text, err[256], poly[512];
+	char		*text, err[256], poly[512], ctype[256];
 
 	if (size == 0)
 		return 0;
@@ -84,7 +122,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = '\0';
-	if (data[0] & 1) {
+	if ((data[0] & 0x81) == 0x81) {
+		multipart_request(&req, text, size - 1, ctype, sizeof(ctype));
+		fuzz_multipart(&req);
+	} else if (data[0] & 1) {
 		req.body = text;
 		req.body_len = strlen(text);
 	} else

@@ -55,5 +55,6 @@ void	suite_adql(void);
 void	suite_tap(void);
 void	suite_b2(void);
 void	suite_uws(void);
+void	suite_multipart(void);
 
 #endif

@@ -29,6 +29,7 @@ main(void)
 	suite_tap();
 	suite_b2();
 	suite_uws();
+	suite_multipart();
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
