@@ -105,3 +105,88 @@ b64_finish(struct b64_stream *b)
 	flush_text(b);
 	b->nheld = 0;
 }
+
+/* --- Decoding ------------------------------------------------------------- */
+
+/* The value (0-63) of base64 character C; -1 for '=', -2 for a blank. */
+static int
+value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	if (c == '=')
+		return -1;
+	if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+		return -2;
+	return -3;
+}
+
+void
+b64_dec_init(struct b64_dec *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+int
+b64_dec_write(struct b64_dec *d, const char *s, size_t len,
+    struct strbuf *out)
+{
+	unsigned char	 b[3];
+	size_t		 nb;
+	int		 v;
+
+	for (size_t i = 0; i < len; i++) {
+		if ((v = value((unsigned char)s[i])) == -2)
+			continue;
+		if (v == -3 || d->done || (d->pad && v != -1))
+			return B64_EBAD;
+		if (v == -1) {
+			/* "xx==" or "xxx=": never before the third. */
+			if (d->nq < 2)
+				return B64_EBAD;
+			d->pad++;
+			v = 0;
+		}
+		d->q[d->nq++] = (unsigned char)v;
+		if (d->nq < 4)
+			continue;
+		b[0] = (unsigned char)(d->q[0] << 2 | d->q[1] >> 4);
+		b[1] = (unsigned char)(d->q[1] << 4 | d->q[2] >> 2);
+		b[2] = (unsigned char)(d->q[2] << 6 | d->q[3]);
+		nb = 3 - (size_t)d->pad;
+		if (strbuf_add(out, b, nb) == -1)
+			return -1;
+		d->nq = 0;
+		d->done = d->pad > 0;
+	}
+	return 0;
+}
+
+int
+b64_dec_finish(struct b64_dec *d)
+{
+	int	 rc = d->nq == 0 ? 0 : B64_EBAD;
+
+	b64_dec_init(d);
+	return rc;
+}
+
+int
+b64_decode(struct strbuf *out, const char *s, size_t len)
+{
+	struct b64_dec	 d;
+	int		 rc;
+
+	b64_dec_init(&d);
+	if ((rc = b64_dec_write(&d, s, len, out)) != 0)
+		return rc;
+	return b64_dec_finish(&d);
+}

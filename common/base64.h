@@ -10,6 +10,15 @@
  *
  * The caller owns the stream and the response; b64_finish() writes what
  * is held, with padding, and leaves the stream ready for another text.
+ *
+ * The other way, b64_decode() turns text into bytes at once, and a
+ * b64_dec does so as the text is given, however it is cut (a STREAM of
+ * VOTable BINARY that XML hands over in pieces).  Both skip whitespace
+ * (space, tab, CR, LF) anywhere, which line breaks put in, and refuse any
+ * other byte outside the alphabet, '=' anywhere but at the end of the last
+ * group of four, and a text that stops inside a group: RFC 4648's strict
+ * reading, but for the line breaks.  The padding bits of the last group are
+ * not checked.
  */
 #ifndef RIF_BASE64_H
 #define RIF_BASE64_H
@@ -39,5 +48,27 @@ void	b64_finish(struct b64_stream *);
 
 /* The base64 of LEN bytes at S appended to OUT, on one line; -1 on ENOMEM. */
 int	b64_encode(struct strbuf *out, const void *s, size_t len);
+
+/* What b64_decode() and b64_dec_*() return for text that is not base64. */
+#define B64_EBAD	(-2)
+
+struct b64_dec {
+	unsigned char	 q[4];		/* a group's values so far */
+	size_t		 nq;
+	int		 pad;		/* '=' seen: '=', blanks follow */
+	int		 done;		/* a padded group ended it */
+};
+
+void	b64_dec_init(struct b64_dec *);
+/*
+ * The bytes of LEN characters at S appended to OUT, but for those of a
+ * group not yet complete, which are held; 0, B64_EBAD, or -1 on ENOMEM.
+ */
+int	b64_dec_write(struct b64_dec *, const char *s, size_t len,
+	    struct strbuf *out);
+/* 0, or B64_EBAD when the text stopped inside a group. */
+int	b64_dec_finish(struct b64_dec *);
+/* The bytes of the text S (LEN characters) appended to OUT, at once. */
+int	b64_decode(struct strbuf *out, const char *s, size_t len);
 
 #endif

@@ -91,6 +91,10 @@ struct config_tap {
 	char		*results_dir;
 	long		 runner_threads;
 	long		 runner_stale;	/* a runner silent this long is dead */
+	/* TAP_UPLOAD */
+	long		 upload_max_size;	/* bytes of a request or file */
+	long		 upload_max_rows;	/* rows of one table */
+	char		*upload_hosts;	/* URL uploads from these; "": any */
 };
 
 struct config_http {

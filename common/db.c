@@ -473,13 +473,25 @@ db_send(struct db *db, const char *name, const char *sql, int nparams,
 	}
 }
 
+/*
+ * May a statement that finds the connection dead be sent again on a new
+ * one?  Only when there was one, and it held no transaction: whatever a
+ * transaction had done went with the connection.
+ */
+static int
+db_may_retry(const struct db *db)
+{
+	return db->conn != NULL &&
+	    PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+}
+
 /* db_start() and db_start_sql(). */
 static enum db_status
 db_begin(struct db *db, const char *name, const char *sql, int nparams,
     const char *const *values)
 {
 	enum db_status	 st;
-	int		 had_conn = db->conn != NULL;
+	int		 again = db_may_retry(db);
 
 	st = db_send(db, name, sql, nparams, values);
 	/*
@@ -487,7 +499,7 @@ db_begin(struct db *db, const char *name, const char *sql, int nparams,
 	 * means the server restarted in between: nothing was read yet, and
 	 * the statements only read, so asking again on a new one is safe.
 	 */
-	if (st == DB_UNAVAILABLE && had_conn) {
+	if (st == DB_UNAVAILABLE && again) {
 		log_warn("database connection lost (%s); reconnecting",
 		    db->errmsg);
 		memset(&db->retry_at, 0, sizeof(db->retry_at));
@@ -593,4 +605,93 @@ const char *
 db_last_error(const struct db *db)
 {
 	return db->errmsg;
+}
+
+/* Send SQL and wait for its result, which must be of status WANT. */
+static enum db_status
+db_command_once(struct db *db, const char *sql, ExecStatusType want)
+{
+	PGresult	*res;
+	enum db_status	 st;
+
+	if ((st = db_connect(db)) != DB_OK)
+		return st;
+	db->sqlstate[0] = db->primary[0] = '\0';
+	res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) == want) {
+		PQclear(res);
+		return DB_OK;
+	}
+	st = db_classify(db, res);
+	PQclear(res);
+	/* COPY_IN was not reached: libpq may still hold other results. */
+	while ((res = PQgetResult(db->conn)) != NULL)
+		PQclear(res);
+	if (st == DB_UNAVAILABLE)
+		db_disconnect(db);
+	return st;
+}
+
+enum db_status
+db_exec(struct db *db, const char *sql)
+{
+	enum db_status	 st;
+	int		 again = db_may_retry(db);
+
+	if ((st = db_command_once(db, sql, PGRES_COMMAND_OK)) ==
+	    DB_UNAVAILABLE && again) {
+		log_warn("database connection lost (%s); reconnecting",
+		    db->errmsg);
+		memset(&db->retry_at, 0, sizeof(db->retry_at));
+		st = db_command_once(db, sql, PGRES_COMMAND_OK);
+	}
+	return st;
+}
+
+enum db_status
+db_copy_start(struct db *db, const char *sql)
+{
+	return db_command_once(db, sql, PGRES_COPY_IN);
+}
+
+enum db_status
+db_copy_put(struct db *db, const char *buf, size_t len)
+{
+	enum db_status	 st;
+
+	/* A blocking connection: 1 once the data is queued, -1 on failure. */
+	while (len > 0) {
+		int	 n = len > (size_t)1 << 30 ? 1 << 30 : (int)len;
+
+		if (PQputCopyData(db->conn, buf, n) != 1) {
+			st = db_classify(db, NULL);
+			return st == DB_ERROR ? DB_UNAVAILABLE : st;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return DB_OK;
+}
+
+enum db_status
+db_copy_end(struct db *db, const char *abort)
+{
+	PGresult	*res;
+	enum db_status	 st = DB_OK;
+
+	if (db->conn == NULL)
+		return DB_UNAVAILABLE;
+	if (PQputCopyEnd(db->conn, abort) != 1) {
+		(void)db_classify(db, NULL);
+		db_disconnect(db);
+		return DB_UNAVAILABLE;
+	}
+	while ((res = PQgetResult(db->conn)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && st == DB_OK)
+			st = db_classify(db, res);
+		PQclear(res);
+	}
+	if (st == DB_UNAVAILABLE)
+		db_disconnect(db);
+	return st;
 }

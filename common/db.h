@@ -82,6 +82,24 @@ enum db_status	 db_start(struct db *, const char *name, int nparams,
  */
 enum db_status	 db_start_sql(struct db *, const char *sql);
 /*
+ * Run SQL, a command of the caller's own making whose rows (if any) are
+ * not wanted, e.g. "BEGIN READ WRITE", "ROLLBACK".  Like db_start(), a
+ * command sent outside a transaction on a connection found dead is sent
+ * again on a new one; inside a transaction it is not (what the
+ * transaction did is gone with the old connection).
+ */
+enum db_status	 db_exec(struct db *, const char *sql);
+/*
+ * COPY ... FROM STDIN: db_copy_start() sends SQL, db_copy_put() a piece
+ * of the data (any cut), db_copy_end() finishes it, or with ABORT (a
+ * sentence) makes the server refuse it.  Each returns DB_OK or how it
+ * failed; after a failure only db_copy_end() is needed.
+ */
+enum db_status	 db_copy_start(struct db *, const char *sql);
+enum db_status	 db_copy_put(struct db *, const char *buf, size_t len);
+enum db_status	 db_copy_end(struct db *, const char *abort);
+
+/*
  * The next row as a one-row PGresult, or NULL at the end of the rows or on
  * failure; *ST tells which (DB_OK at a normal end).
  */

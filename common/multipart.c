@@ -7,9 +7,19 @@
 
 #define EXCERPT_MAX	24	/* bytes of a header line quoted in a refusal */
 
-/* RFC 2046 §5.1.1 bchars; a space may not end the boundary. */
-#define BCHARS	"0123456789abcdefghijklmnopqrstuvwxyz" \
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZ'()+_,-./:=? "
+/*
+ * RFC 2046 §5.1.1's bchars are letters, digits and '()+_,-./:=? ; STIL
+ * (TOPCAT, taplint) sends "<<<---...MULTIPART-BOUNDARY--->>>", so any
+ * printable ASCII is taken.  A space may not end the boundary.
+ */
+static int
+boundary_chars(const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i] < ' ' || b[i] > '~')
+			return 0;
+	return b[n - 1] != ' ';
+}
 
 enum {
 	SEEN_DISPOSITION = 1,
@@ -212,9 +222,9 @@ boundary(struct mp_reader *r, const char *ctype)
 	if (blen == 0 || blen > MP_BOUNDARY_MAX)
 		return refuse(r, "multipart boundary is not 1 to %d characters "
 		    "long", MP_BOUNDARY_MAX);
-	if (strspn(b, BCHARS) < blen || b[blen - 1] == ' ')
-		return refuse(r, "multipart boundary has a character RFC 2046 "
-		    "does not allow");
+	if (!boundary_chars(b, blen))
+		return refuse(r, "multipart boundary has a character other "
+		    "than printable ASCII, or ends in a blank");
 	memcpy(r->delim, "\r\n--", 4);
 	memcpy(r->delim + 4, b, blen);
 	r->dlen = blen + 4;

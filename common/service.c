@@ -137,11 +137,15 @@ int
 service_main(const struct service *svc, int argc, char *argv[])
 {
 	struct config		 cfg;
+	struct config_request	 rq;
 	struct service_run	 run = { svc, NULL, 0 };
 	char			 err[1024];
 	int			 rc, check;
 
 	check = fcgi_startup(argc, argv, svc->program, svc->prog, &cfg);
+	rq = cfg.request;
+	if (svc->max_body != NULL)
+		rq.max_body = svc->max_body(&cfg);
 	if ((run.state = svc->start(&cfg, err, sizeof(err))) == NULL) {
 		log_error("%s", err);
 		config_free(&cfg);
@@ -149,7 +153,7 @@ service_main(const struct service *svc, int argc, char *argv[])
 	}
 	run.started = time(NULL);
 	rc = check ? svc->check(run.state) != 0 :
-	    fcgi_run(&cfg.request, dispatch,
+	    fcgi_run(&rq, dispatch,
 	    svc->reload != NULL ? reload : NULL, &run);
 	svc->stop(run.state);
 	config_free(&cfg);

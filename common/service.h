@@ -71,6 +71,11 @@ struct service {
 	/* 1 when the service can answer; NOTE says so in a sentence. */
 	int			 (*available)(void *state, char *note,
 				    size_t size);
+	/*
+	 * The largest request body it reads (TAP's uploads want more than
+	 * any parameters do); NULL: [request] max_body.
+	 */
+	long			 (*max_body)(const struct config *cfg);
 };
 
 /* One running program: its declaration, state and start time. */

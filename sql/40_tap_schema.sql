@@ -23,7 +23,8 @@
 --     GRANT tap_reader TO <the role tap.fcgi logs in as>;
 -- tap_reader may read the published tables and nothing else (no table is
 -- readable by PUBLIC unless granted), and tap.fcgi also runs every query
--- read-only and under [tap] statement_timeout.
+-- read-only and under [tap] statement_timeout.  It may make temporary
+-- tables, which is how uploaded tables (TAP_UPLOAD) reach a query.
 
 BEGIN;
 
@@ -405,6 +406,17 @@ BEGIN
     EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA %I TO tap_reader', ns);
     EXECUTE pg_catalog.format(
         'ALTER ROLE tap_reader SET search_path = pg_catalog, %I', ns);
+END
+$$;
+
+-- TAP_UPLOAD: tap.fcgi makes each uploaded table as a temporary table of
+-- tap_reader's, in the query's own transaction, which drops it again.
+-- PUBLIC has this right on a new database; a site that revoked it gives it
+-- back to tap_reader alone.
+DO $$
+BEGIN
+    EXECUTE pg_catalog.format('GRANT TEMPORARY ON DATABASE %I TO tap_reader',
+                              pg_catalog.current_database());
 END
 $$;
 

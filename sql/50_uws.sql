@@ -77,6 +77,17 @@ CREATE TABLE IF NOT EXISTS uws.job (
     deleted            boolean NOT NULL DEFAULT false
 );
 
+-- TAP_UPLOAD: the job's UPLOAD values as sent (joined by ';'), and each
+-- table it sent inline, kept until the job goes; a URL is fetched when the
+-- job runs.
+ALTER TABLE uws.job ADD COLUMN IF NOT EXISTS upload text;
+CREATE TABLE IF NOT EXISTS uws.upload (
+    job_id  text NOT NULL REFERENCES uws.job (id) ON DELETE CASCADE,
+    part    text NOT NULL,      -- the multipart part's name
+    content bytea NOT NULL,
+    PRIMARY KEY (job_id, part)
+);
+
 CREATE INDEX IF NOT EXISTS job_queued ON uws.job (queued_time)
     WHERE phase = 'QUEUED';
 CREATE INDEX IF NOT EXISTS job_executing ON uws.job (heartbeat)
@@ -102,10 +113,12 @@ DROP TRIGGER IF EXISTS job_notify ON uws.job;
 CREATE TRIGGER job_notify AFTER INSERT OR UPDATE ON uws.job
     FOR EACH ROW EXECUTE FUNCTION uws.job_notify();
 
-REVOKE ALL ON uws.job FROM PUBLIC;
+REVOKE ALL ON uws.job, uws.upload FROM PUBLIC;
 GRANT USAGE ON SCHEMA uws TO tap_jobs, tap_runner;
 GRANT SELECT, INSERT, UPDATE ON uws.job TO tap_jobs;
 GRANT SELECT, UPDATE, DELETE ON uws.job TO tap_runner;
+GRANT SELECT, INSERT, UPDATE ON uws.upload TO tap_jobs;
+GRANT SELECT, DELETE ON uws.upload TO tap_runner;
 GRANT EXECUTE ON FUNCTION uws.job_notify() TO tap_jobs, tap_runner;
 
 COMMIT;

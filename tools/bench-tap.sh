@@ -8,6 +8,8 @@
 #     psql's COPY of the same rows to /dev/null: best of three, seconds;
 #   - the peak RSS of every tap.fcgi worker after the cones (answers of a
 #     few rows) and after the 100,000-row answers;
+#   - 10,000 uploaded positions (TAP_UPLOAD) cross-matched within 1
+#     arcmin against the sky: seconds, best of three;
 #   - parse + check + emit of the service's examples (/tap/examples, the
 #     README's queries), the cone and the whole-table query
 #     (build/adql-bench), in microseconds.
@@ -93,6 +95,30 @@ printf '%-34s %8s s  %5.2fx COPY  (%s MiB)\n' \
     "$(($(stat -c %s "$work/whole.b2") / 1048576))"
 echo "tap.fcgi peak RSS per worker: $((small / 1024)) MiB after the cones," \
     "$(($(peak_rss_kib tap) / 1024)) MiB after the 100,000-row answers (target: 16 MiB)"
+
+# TAP_UPLOAD: 10,000 positions (astropy's TABLEDATA, as pyvo sends them),
+# each cross-matched within 1 arcmin against the whole sky.
+/usr/bin/python3 - "$work/positions.vot" <<'PY'
+import sys
+import numpy
+from astropy.table import Table
+rng = numpy.random.default_rng(42)
+n = 10000
+t = Table({"pid": numpy.arange(n, dtype=numpy.int32),
+           "ra": rng.uniform(0, 360, n),
+           "dec": numpy.degrees(numpy.arcsin(rng.uniform(-1, 1, n)))})
+t.write(sys.argv[1], format="votable", overwrite=True)
+PY
+XMATCH="SELECT u.pid, o.obs_id FROM TAP_UPLOAD.pos AS u JOIN ivoa.obscore AS o ON 1 = CONTAINS(POINT('ICRS', o.s_ra, o.s_dec), CIRCLE('ICRS', u.ra, u.dec, 0.0166667))"
+tap_xmatch() {
+    seconds "$work/xmatch.td" curl -sS --fail -F LANG=ADQL -F MAXREC=1000000 \
+        -F UPLOAD=pos,param:pos -F "pos=@$work/positions.vot" \
+        -F "QUERY=$XMATCH" "$URL/tap/sync"
+}
+xm=$(best_of_3 tap_xmatch)
+printf '%-34s %8s s  (%s matches, a %s KiB upload)  (target: under 1 s)\n' \
+    "10,000 uploaded positions x sky" "$xm" "$(grep -c '<TR>' "$work/xmatch.td" || true)" \
+    "$(($(stat -c %s "$work/positions.vot") / 1024))"
 
 echo "ADQL parse + check + emit, mean of 20,000 (target: under 100 us each):"
 "$top/$BUILD/adql-bench" -c "$STATE/rucio-ivoa.ini" "$top/tests/bench/adql-queries.txt"

@@ -8,6 +8,7 @@
 #   upstream   the answers of Rucio, the site directory and the
 #              data-management API, and the replica choice over them
 #   adql       ADQL text through the parser, the checker and the emitter
+#   upload     an uploaded VOTable (TAP_UPLOAD) through upload_vot_read
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-60}
@@ -29,7 +30,8 @@ run() {  # run TARGET
 
 # The targets link the suite's own libraries, built for fuzzing in $out.
 make -s BUILD="$out" SAN=fuzz "$out/fuzz_request" "$out/fuzz_upstream" \
-    "$out/fuzz_adql"
+    "$out/fuzz_adql" "$out/fuzz_upload"
 run request
 run upstream
 run adql
+run upload

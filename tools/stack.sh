@@ -166,7 +166,8 @@ standby_start() {
 # -2023 (the 2023 site directory, no metadata cache, a 3 s request
 # deadline, a public URL).  An ADQL query may run 5 s, so that the tests
 # see a timeout soon; a WAIT on an async job blocks 10 s at most, and a
-# job whose runner was killed ends within about 3 s.  SODA timeouts are short so that a stalled stand-in site is
+# job whose runner was killed ends within about 3 s; uploads are at most
+# 4 MiB and 20,000 rows, from 127.0.0.1 alone.  SODA timeouts are short so that a stalled stand-in site is
 # left quickly (the failover tests rely on it), a client that stops
 # reading is left after 2 s, and /links answers at most 50 rows, so that
 # the hard limits can be seen.
@@ -185,7 +186,8 @@ write_config() {
         links.backend=rucio links.link_auth_rses=SPSRC_STORM=optional \
         links.maxrec_default=50 links.maxrec_limit=50 request.send_timeout=2000 \
         tap.statement_timeout=5000 "tap.results_dir=$STATE/tap-results" \
-        tap.max_wait=10 tap.runner_stale=3 \
+        tap.max_wait=10 tap.runner_stale=3 tap.upload_max_size=4194304 \
+        tap.upload_max_rows=20000 tap.upload_hosts=127.0.0.1 \
         soda.redirect=false soda.first_byte_timeout=2000 \
         soda.stall_timeout=3000 "log.file=$STATE/log/programs.log"
     ini_with "$@" >"$STATE/rucio-ivoa.ini"

@@ -22,12 +22,24 @@
 #include "tap_exec.h"
 #include "tap_int.h"
 #include "tap_query.h"
+#include "tap_upload.h"
 #include "uws.h"
 #include "uws_row.h"
+
+/* Stored parts a job may bring: each upload once, and as many again. */
+#define PARTS_MAX	(2 * TAP_UPLOAD_MAX)
+#define PARTS_MAX_SQL	"32"
+
+/* The parts of a job, read from the jobs table. */
+struct parts {
+	unsigned char	*data[PARTS_MAX];
+	int		 n;
+};
 
 /* What a worker copies out of the claimed row before running it. */
 struct job {
 	char	*id, *lang, *query, *maxrec, *format, *request, *run_id;
+	char	*upload;
 	long	 duration;			/* seconds */
 };
 
@@ -60,6 +72,9 @@ static const struct db_statement statements[] = {
 	{ "requeue", "UPDATE uws.job SET phase = 'QUEUED', start_time = NULL, "
 	    "runner = NULL, queued_time = pg_catalog.now() WHERE id = $1 AND "
 	    "runner = $2 AND phase = 'EXECUTING' RETURNING id", 2 },
+	/* The tables the job was sent with (TAP_UPLOAD). */
+	{ "parts", "SELECT part, content FROM uws.upload WHERE job_id = $1 "
+	    "ORDER BY part LIMIT " PARTS_MAX_SQL, 1 },
 };
 
 int
@@ -107,6 +122,7 @@ job_free(struct job *j)
 	free(j->format);
 	free(j->request);
 	free(j->run_id);
+	free(j->upload);
 }
 
 /* Claim the next queued job into *J: 1, or 0 when there is none. */
@@ -134,6 +150,7 @@ claim(struct worker *w, struct job *j)
 		j->format = dup_or_null(u.format);
 		j->request = dup_or_null(u.request);
 		j->run_id = dup_or_null(u.run_id);
+		j->upload = dup_or_null(u.upload);
 		j->duration = u.execution_duration;
 		got = j->id != NULL;
 	}
@@ -277,13 +294,62 @@ conclude(struct worker *w, const struct job *j, const struct tap_query *q,
 	finish(w, j, &e);
 }
 
+static void
+parts_free(struct parts *ps)
+{
+	for (int i = 0; i < ps->n; i++)
+		PQfreemem(ps->data[i]);
+	ps->n = 0;
+}
+
+/*
+ * Give Q's uploads their data: the parts stored with the job, and the
+ * tables at their URLs.  0, or -1 with the job's error in ERR.
+ */
+static int
+uploads(struct worker *w, const struct job *j, struct tap_query *q,
+    struct parts *ps, char *err, size_t errsize)
+{
+	const PGresult	*row;
+	enum db_status	 st;
+	size_t		 len;
+
+	if (q->uploads.n == 0)
+		return 0;
+	if ((st = db_start(w->jobs, "parts", 1, (const char *[]){ j->id })) !=
+	    DB_OK) {
+		snprintf(err, errsize, "The database is unavailable; please "
+		    "submit the job again later");
+		return -1;
+	}
+	while ((row = db_next(w->jobs, &st)) != NULL && ps->n < PARTS_MAX) {
+		ps->data[ps->n] = PQunescapeBytea((const unsigned char *)
+		    PQgetvalue(row, 0, 1), &len);
+		if (ps->data[ps->n] != NULL)
+			tap_upload_attach(&q->uploads, PQgetvalue(row, 0, 0),
+			    (const char *)ps->data[ps->n++], len);
+	}
+	db_end(w->jobs);
+	if (st != DB_OK) {
+		snprintf(err, errsize, "The job's uploaded tables cannot be "
+		    "read; please submit the job again later");
+		return -1;
+	}
+	if (tap_upload_check(&q->uploads, err, errsize) == -1)
+		return -1;
+	return tap_upload_fetch(&q->uploads, w->tap->http, &w->rn->cfg->tap,
+	    w->rn->cfg->http.timeout, err, errsize);
+}
+
 /* Run the claimed job J to its end. */
 static void
 run(struct worker *w, struct job *j)
 {
 	const struct config		*cfg = w->rn->cfg;
 	const struct tap_query_text	 text = { j->lang, j->query, j->maxrec,
-					    j->format, j->request, j->run_id };
+					    j->format, j->request, j->run_id,
+					    j->upload };
+	struct parts			 parts = { .n = 0 };
 	struct tap_outcome		 o;
 	struct tap_query		 q;
 	struct response			 r;
@@ -294,7 +360,10 @@ run(struct worker *w, struct job *j)
 	int				 fd, closed_ok, mine = -1;
 
 	/* TAP 1.1 §2.3: a job's parameters are checked when it runs. */
-	if (tap_query_from_text(&p, &text, cfg, &q, err, sizeof(err)) == -1) {
+	if (tap_query_from_text(&p, &text, cfg, &q, err, sizeof(err)) == -1 ||
+	    uploads(w, j, &q, &parts, err, sizeof(err)) == -1) {
+		tap_uploads_free(&q.uploads);
+		parts_free(&parts);
 		params_free(&p);
 		fail(w, j, err);
 		return;
@@ -310,6 +379,8 @@ run(struct worker *w, struct job *j)
 		log_error("job %s: %s: %s", j->id, tmp, strerror(errno));
 		if (fd != -1)
 			close(fd);
+		tap_uploads_free(&q.uploads);
+		parts_free(&parts);
 		params_free(&p);
 		fail(w, j, "Internal error: the result cannot be written");
 		return;
@@ -318,6 +389,8 @@ run(struct worker *w, struct job *j)
 		disarm(w);
 		fclose(fp);
 		unlink(tmp);
+		tap_uploads_free(&q.uploads);
+		parts_free(&parts);
 		params_free(&p);
 		if (mine == 0)
 			log_info("job %s: ended before it ran", j->id);
@@ -342,6 +415,8 @@ run(struct worker *w, struct job *j)
 		    "aborted");
 	} else
 		conclude(w, j, &q, &o, closed_ok, tmp, path);
+	tap_uploads_free(&q.uploads);
+	parts_free(&parts);
 	params_free(&p);
 }
 

@@ -34,24 +34,29 @@ putf(struct emit *e, const char *fmt, ...)
 		put(e, buf);
 }
 
-/* "name", a quote inside doubled. */
-static void
-ident(struct emit *e, const char *s)
+int
+adql_emit_ident(struct strbuf *out, const char *s)
 {
 	size_t	 n;
+	int	 rc = strbuf_puts(out, "\"");
 
-	put(e, "\"");
-	while (*s != '\0') {
+	while (rc == 0 && *s != '\0') {
 		n = strcspn(s, "\"");
-		if (strbuf_add(e->out, s, n) == -1)
-			e->rc = -1;
+		rc = strbuf_add(out, s, n);
 		s += n;
-		if (*s == '"') {
-			put(e, "\"\"");
+		if (rc == 0 && *s == '"') {
+			rc = strbuf_puts(out, "\"\"");
 			s++;
 		}
 	}
-	put(e, "\"");
+	return rc == 0 ? strbuf_puts(out, "\"") : -1;
+}
+
+static void
+ident(struct emit *e, const char *s)
+{
+	if (adql_emit_ident(e->out, s) == -1)
+		e->rc = -1;
 }
 
 /*

@@ -27,4 +27,11 @@
 int	adql_emit(const struct adql_tree *t, long long maxrec,
 	    struct strbuf *out);
 
+/*
+ * NAME as a PostgreSQL identifier, double-quoted with any quote inside
+ * doubled, appended to OUT (the form every name in the SQL takes); -1
+ * when memory runs out.
+ */
+int	adql_emit_ident(struct strbuf *out, const char *name);
+
 #endif

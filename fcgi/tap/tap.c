@@ -168,6 +168,7 @@ write_capability(struct xmlw *w, const void *ctx)
 	l.exec_default_s = cfg->tap.execution_duration;
 	l.exec_hard_s = cfg->tap.max_execution_duration;
 	l.retention_s = cfg->tap.destruction;
+	l.upload_max_size = cfg->tap.upload_max_size;
 	tap_vosi_capability(w, &l);
 }
 
@@ -208,6 +209,14 @@ tap_reload(void *state)
 	tap_catalog_forget(state);
 }
 
+/* A request may carry TAP_UPLOAD tables of up to [tap] upload_max_size. */
+static long
+tap_max_body(const struct config *cfg)
+{
+	return cfg->tap.upload_max_size > cfg->request.max_body ?
+	    cfg->tap.upload_max_size : cfg->request.max_body;
+}
+
 static const struct route tap_routes[] = {
 	{ "sync", ROUTE_GET | ROUTE_POST, tap_sync },
 	{ "tables", ROUTE_GET, tap_tables },
@@ -229,4 +238,5 @@ const struct service tap_service = {
 	.capability = tap_capability,
 	.reload = tap_reload,
 	.available = tap_available,
+	.max_body = tap_max_body,
 };

@@ -14,6 +14,7 @@
 #include "tap_async.h"
 #include "tap_int.h"
 #include "tap_jobs.h"
+#include "tap_upload.h"
 #include "uws.h"
 #include "uws_doc.h"
 #include "uws_row.h"
@@ -40,6 +41,8 @@ static const struct param_rule rules[AP__MAX] = {
 	[AP_AFTER] = { .name = "AFTER", .maxlen = 40, .max_count = 1 },
 	[AP_LAST] = { .name = "LAST", .type = PARAM_INT, .min = 0,
 	    .max = 1e9, .max_count = 1 },
+	[AP_UPLOAD] = { .name = "UPLOAD", .maxlen = 8192,
+	    .max_count = TAP_UPLOAD_MAX },
 };
 
 /* The most jobs a list holds without LAST. */
@@ -168,12 +171,38 @@ async_may_queue(struct async_req *a, struct response *r)
 	return 0;
 }
 
+enum db_status
+async_change_with_parts(struct async_req *a, const char *name, int n,
+    const char *const *values, const char *id, int *rows, char *out,
+    size_t outsize)
+{
+	struct db	*db = a->t->jobs;
+	enum db_status	 st;
+
+	/* No upload, no transaction: the statement is all of it. */
+	if (params_count(&a->p, AP_UPLOAD) == 0)
+		return tap_jobs_change(a->t, name, n, values, rows, out,
+		    outsize);
+	if ((st = db_exec(db, "BEGIN")) != DB_OK)
+		return st;
+	if ((st = tap_jobs_change(a->t, name, n, values, rows, out,
+	    outsize)) == DB_OK && *rows == 1)
+		st = tap_jobs_store_parts(a->t, id != NULL ? id : out, &a->p,
+		    AP_UPLOAD);
+	if (st == DB_OK && *rows == 1)
+		st = db_exec(db, "COMMIT");
+	else
+		(void)db_exec(db, "ROLLBACK");
+	return st;
+}
+
 static void
 create(struct async_req *a, struct response *r)
 {
 	const struct config_tap	*cfg = &a->t->cfg->tap;
-	const char		*phase = async_param(a, AP_PHASE), *vals[9];
+	const char		*phase = async_param(a, AP_PHASE), *vals[10];
 	const struct param_value	*v;
+	struct strbuf		 upload = STRBUF_INIT;
 	char			 dur[32], life[32], id[65], url[1120];
 	enum db_status		 st;
 	int			 rows, run = 0;
@@ -204,8 +233,13 @@ create(struct async_req *a, struct response *r)
 	vals[6] = dur;
 	vals[7] = life;
 	vals[8] = run ? "QUEUED" : "PENDING";
-	if ((st = tap_jobs_change(a->t, JOBS_NEW, 9, vals, &rows, id,
-	    sizeof(id))) != DB_OK || rows != 1) {
+	if (tap_jobs_upload_text(&a->p, AP_UPLOAD, &upload, &vals[9]) == -1)
+		st = DB_ERROR;
+	else
+		st = async_change_with_parts(a, JOBS_NEW, 10, vals, NULL,
+		    &rows, id, sizeof(id));
+	strbuf_free(&upload);
+	if (st != DB_OK || rows != 1) {
 		async_db_failed(r, st);
 		return;
 	}

@@ -34,6 +34,7 @@ enum {
 	AP_WAIT,
 	AP_AFTER,
 	AP_LAST,
+	AP_UPLOAD,
 	AP__MAX
 };
 
@@ -46,6 +47,15 @@ struct async_req {
 	char			 id[65];		/* "" for the list */
 	const char		*sub;	/* "phase", "results/result"...: or "" */
 };
+
+/*
+ * Run statement NAME with its N VALUES, then store the request's
+ * uploaded parts for job ID (its id when NULL: what NAME returns), both
+ * in one transaction; *ROWS and OUT as tap_jobs_change() has them.
+ */
+enum db_status	 async_change_with_parts(struct async_req *, const char *name,
+		    int n, const char *const *values, const char *id,
+		    int *rows, char *out, size_t outsize);
 
 /* The value of parameter K, or NULL. */
 const char	*async_param(const struct async_req *, int k);

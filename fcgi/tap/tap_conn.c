@@ -43,6 +43,8 @@ tap_new(const struct config *cfg, char *err, size_t errsize)
 {
 	struct tap		*t;
 	struct config_database	 dbcfg = cfg->database;
+	struct http_opts	 ho = { cfg->http.connect_timeout,
+				    cfg->http.timeout, cfg->http.ca_file };
 
 	/* Whatever runs on the connection is a query's, or cheaper. */
 	dbcfg.statement_timeout = cfg->tap.statement_timeout;
@@ -53,7 +55,7 @@ tap_new(const struct config *cfg, char *err, size_t errsize)
 		return NULL;
 	}
 	t->cfg = cfg;
-	if (add_setup(t) != 0) {
+	if ((t->http = http_new(&ho)) == NULL || add_setup(t) != 0) {
 		snprintf(err, errsize, "out of memory");
 		tap_free(t);
 		return NULL;
@@ -69,6 +71,7 @@ tap_free(struct tap *t)
 	tap_catalog_free(t->cat);
 	db_free(t->db);
 	db_free(t->jobs);
+	http_free(t->http);
 	free(t);
 }
 

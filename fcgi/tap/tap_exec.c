@@ -127,16 +127,60 @@ run(struct tap *t, const struct tap_query *q, const char *sql,
 	tap_writer_free(&w);
 }
 
+/*
+ * The catalogue Q is checked against: TAP_SCHEMA's, and with uploads
+ * theirs too, made in a transaction of their own that the query then runs
+ * in, read-only from there on.  NULL, with O saying why, when there is
+ * none; the caller ends the transaction (*SET not NULL) after the query.
+ */
+static const struct adql_catalog *
+query_catalog(struct tap *t, const struct tap_query *q,
+    struct tap_upload_set **set, struct tap_outcome *o)
+{
+	const struct tap_catalog	*cat;
+	enum db_status			 st;
+	char				 why[512] = "";
+
+	*set = NULL;
+	if ((cat = tap_catalog_get(t, &st)) == NULL) {
+		db_failure(t, q, st, o);
+		if (st != DB_UNAVAILABLE && st != DB_TIMEOUT)
+			refused(o, 500, "Internal error: the table metadata "
+			    "cannot be read");
+		return NULL;
+	}
+	if (q->uploads.n == 0)
+		return &cat->adql;
+	if ((st = db_exec(t->db, "BEGIN READ WRITE")) == DB_OK &&
+	    (st = tap_upload_load(t->db, &q->uploads, &cat->adql,
+	    &t->cfg->tap, set, why, sizeof(why))) == DB_OK &&
+	    (st = db_exec(t->db, "SET TRANSACTION READ ONLY")) == DB_OK)
+		return tap_upload_catalog(*set);
+	if (st == DB_ERROR && strcmp(db_last_sqlstate(t->db), "42501") == 0) {
+		log_error("upload refused: %s", db_last_error(t->db));
+		refused(o, 500, "Internal error: uploaded tables cannot be "
+		    "made (the service's role lacks the TEMPORARY right)");
+	} else if (st == DB_ERROR && why[0] != '\0') {
+		log_warn("upload refused: %s", why);
+		refused(o, 400, why);
+	} else
+		db_failure(t, q, st, o);
+	(void)db_exec(t->db, "ROLLBACK");
+	tap_upload_set_free(*set);
+	*set = NULL;
+	return NULL;
+}
+
 void
 tap_exec(struct tap *t, const struct tap_query *q, struct response *r,
     struct tap_outcome *o)
 {
-	const struct tap_catalog	*cat;
+	const struct adql_catalog	*cat;
 	const struct adql_field		*fields;
+	struct tap_upload_set		*set;
 	struct adql_tree		*tree;
 	struct strbuf			 sql = STRBUF_INIT;
 	char				 err[512];
-	enum db_status			 st;
 	int				 nfields;
 
 	memset(o, 0, sizeof(*o));
@@ -146,12 +190,9 @@ tap_exec(struct tap *t, const struct tap_query *q, struct response *r,
 		refused(o, 400, err);
 		return;
 	}
-	if ((cat = tap_catalog_get(t, &st)) == NULL) {
-		db_failure(t, q, st, o);
-		if (st != DB_UNAVAILABLE && st != DB_TIMEOUT)
-			refused(o, 500, "Internal error: the table metadata "
-			    "cannot be read");
-	} else if (adql_check(tree, &cat->adql, err, sizeof(err)) == -1) {
+	if ((cat = query_catalog(t, q, &set, o)) == NULL) {
+		/* O says why. */
+	} else if (adql_check(tree, cat, err, sizeof(err)) == -1) {
 		refused(o, 400, err);
 	} else if (adql_emit(tree, q->maxrec, &sql) == -1) {
 		refused(o, 500, "Internal error: out of memory");
@@ -162,4 +203,9 @@ tap_exec(struct tap *t, const struct tap_query *q, struct response *r,
 	}
 	strbuf_free(&sql);
 	adql_tree_free(tree);
+	/* The uploads go with their transaction. */
+	if (set != NULL) {
+		(void)db_exec(t->db, "ROLLBACK");
+		tap_upload_set_free(set);
+	}
 }

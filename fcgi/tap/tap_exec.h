@@ -16,6 +16,7 @@
 #include "db.h"
 #include "response.h"
 #include "tap_out.h"
+#include "tap_upload.h"
 
 struct tap;
 
@@ -27,6 +28,7 @@ struct tap_query {
 	const char		*content_type;
 	const char		*runid;		/* or NULL */
 	long			 timeout_s;	/* for the message only */
+	struct tap_uploads	 uploads;	/* TAP_UPLOAD tables */
 };
 
 /* How a query ended; the caller owns it (no pointers inside). */

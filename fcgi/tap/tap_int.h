@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "db.h"
+#include "http.h"
 #include "request.h"
 #include "response.h"
 #include "tap_catalog.h"
@@ -15,6 +16,7 @@ struct tap {
 	const struct config	*cfg;
 	struct db		*db;		/* queries, as [tap] role */
 	struct db		*jobs;		/* UWS jobs (tap.fcgi), or NULL */
+	struct http		*http;		/* fetches URL uploads */
 	struct tap_catalog	*cat;
 	unsigned long		 cat_conn;	/* db_connections() it is of */
 };

@@ -112,8 +112,13 @@ change(struct async_req *a, struct response *r, const char *name, int n,
 	enum db_status	 st;
 	int		 rows;
 
-	if ((st = tap_jobs_change(a->t, name, n, vals, &rows, NULL, 0)) !=
-	    DB_OK) {
+	/* New parameters may bring uploaded tables with them. */
+	if (strcmp(name, JOBS_EDIT) == 0)
+		st = async_change_with_parts(a, name, n, vals, a->id, &rows,
+		    NULL, 0);
+	else
+		st = tap_jobs_change(a->t, name, n, vals, &rows, NULL, 0);
+	if (st != DB_OK) {
 		if (st == DB_ERROR)
 			tap_error(r, 400, "a value the job cannot take");
 		else
@@ -157,8 +162,9 @@ post_phase(struct async_req *a, struct response *r)
 static void
 post_parameters(struct async_req *a, struct response *r)
 {
-	const char	*vals[8];
+	const char	*vals[9];
 	char		 from[128];
+	struct strbuf	 upload = STRBUF_INIT;
 
 	vals[0] = a->id;
 	vals[1] = uws_from(UWS_EDIT, from, sizeof(from));
@@ -169,7 +175,11 @@ post_parameters(struct async_req *a, struct response *r)
 	if ((vals[6] = async_param(a, AP_RESPONSEFORMAT)) == NULL)
 		vals[6] = async_param(a, AP_FORMAT);
 	vals[7] = async_param(a, AP_REQUEST);
-	change(a, r, JOBS_EDIT, 8, vals, a->job_url);
+	if (tap_jobs_upload_text(&a->p, AP_UPLOAD, &upload, &vals[8]) == -1)
+		tap_error(r, 500, "Internal error: out of memory");
+	else
+		change(a, r, JOBS_EDIT, 9, vals, a->job_url);
+	strbuf_free(&upload);
 }
 
 /* POST executionduration: while PENDING, at most the service's limit. */

@@ -10,6 +10,8 @@
 #define RIF_TAP_JOBS_H
 
 #include "db.h"
+#include "params.h"
+#include "strbuf.h"
 #include "uws.h"
 
 struct tap;
@@ -18,12 +20,14 @@ struct tap;
 #define JOBS_GET	"job_get"	/* id */
 #define JOBS_LIST	"job_list"	/* phases[], after, last */
 #define JOBS_NEW	"job_new"	/* run_id, lang, query, maxrec, format,
-					   request, duration, lifetime, phase */
+					   request, duration, lifetime, phase,
+					   upload */
+#define JOBS_PART	"job_part"	/* id, part, base64 content */
 #define JOBS_QUEUED	"job_queued"	/* (none): how many wait to run */
 #define JOBS_PHASE	"job_phase"	/* id, phase, from phases[] */
 #define JOBS_DELETE	"job_delete"	/* id */
 #define JOBS_EDIT	"job_edit"	/* id, from[], run_id, lang, query,
-					   maxrec, format, request */
+					   maxrec, format, request, upload */
 #define JOBS_DURATION	"job_duration"	/* id, from[], seconds */
 #define JOBS_DESTRUCT	"job_destruct"	/* id, time, lifetime */
 
@@ -43,5 +47,19 @@ void		 tap_jobs_end(struct tap *);
 enum db_status	 tap_jobs_change(struct tap *, const char *name, int n,
 		    const char *const *values, int *rows, char *out,
 		    size_t outsize);
+
+/*
+ * The UPLOAD values of P joined by ';' into OUT (NULL when there are
+ * none; -1 when memory runs out).
+ */
+int		 tap_jobs_upload_text(const struct params *p, int k,
+		    struct strbuf *out, const char **text);
+/*
+ * Store for job ID each part of P that the UPLOAD values (parameter K)
+ * name as param:X, for tap-runner to find.  Values that do not parse
+ * store nothing: running the job then ends it with what is wrong.
+ */
+enum db_status	 tap_jobs_store_parts(struct tap *, const char *id,
+		    const struct params *p, int k);
 
 #endif

@@ -8,12 +8,13 @@
 #include "strbuf.h"
 #include "tap_out.h"
 #include "tap_query.h"
+#include "tap_upload.h"
 
 /*
  * TAP 1.1 §2.7 and DALI 1.1 §3: REQUEST is optional in TAP 1.1 and only
  * doQuery exists; LANG is required; the single-valued parameters fail when
- * repeated.  UPLOAD is not offered, so it is one of the unknown parameters
- * that are ignored (a query naming an upload finds no such table).
+ * repeated.  UPLOAD may come several times, each value naming one table
+ * or several joined by ';' (tap_upload.h).
  */
 enum {
 	TQ_REQUEST,
@@ -23,6 +24,7 @@ enum {
 	TQ_RESPONSEFORMAT,
 	TQ_FORMAT,
 	TQ_RUNID,
+	TQ_UPLOAD,
 	TQ__MAX
 };
 
@@ -66,6 +68,8 @@ static const struct param_rule rules[TQ__MAX] = {
 	    .maxlen = 256, .max_count = 1, .valid = tap_out_valid },
 	[TQ_RUNID] = { .name = "RUNID", .type = PARAM_STRING, .maxlen = 64,
 	    .max_count = 1 },
+	[TQ_UPLOAD] = { .name = "UPLOAD", .type = PARAM_STRING,
+	    .maxlen = 8192, .max_count = TAP_UPLOAD_MAX },
 };
 
 
@@ -88,11 +92,27 @@ read_query(const struct params *p, const struct config_tap *cfg,
 	q->timeout_s = (cfg->statement_timeout + 999) / 1000;
 }
 
-int
-tap_query_parse(struct params *p, const struct request *req,
-    const struct config *cfg, struct tap_query *q, char *err,
-    size_t errsize, int *status)
+/* The tables of every UPLOAD value, each inline one found in P's parts. */
+static int
+read_uploads(const struct params *p, struct tap_query *q, char *err,
+    size_t errsize)
 {
+	const struct param_value	*v = params_get(p, TQ_UPLOAD);
+
+	q->uploads.n = 0;
+	for (unsigned i = 0; i < params_count(p, TQ_UPLOAD); i++)
+		if (tap_upload_parse(&q->uploads, v[i].raw, err,
+		    errsize) == -1)
+			return -1;
+	return 0;
+}
+
+/* The parameters of REQ into Q, its uploads not yet given their data. */
+static int
+parse(struct params *p, const struct request *req, const struct config *cfg,
+    struct tap_query *q, char *err, size_t errsize, int *status)
+{
+	memset(q, 0, sizeof(*q));
 	if (params_parse(p, req, rules, TQ__MAX,
 	    (size_t)cfg->request.max_params) != PARAMS_OK) {
 		*status = p->err == PARAMS_EBODY ? 413 : 400;
@@ -100,7 +120,18 @@ tap_query_parse(struct params *p, const struct request *req,
 		return -1;
 	}
 	read_query(p, &cfg->tap, q);
-	return 0;
+	*status = 400;
+	return read_uploads(p, q, err, errsize);
+}
+
+int
+tap_query_parse(struct params *p, const struct request *req,
+    const struct config *cfg, struct tap_query *q, char *err,
+    size_t errsize, int *status)
+{
+	if (parse(p, req, cfg, q, err, errsize, status) == -1)
+		return -1;
+	return tap_upload_resolve(&q->uploads, p, err, errsize);
 }
 
 /* NAME=VALUE, percent-encoded, after an '&' unless first. */
@@ -151,7 +182,8 @@ tap_query_from_text(struct params *p, const struct tap_query_text *in,
 	    in->query) || add_pair(&qs, "MAXREC", in->maxrec) ||
 	    add_pair(&qs, "RESPONSEFORMAT", in->format) ||
 	    add_pair(&qs, "REQUEST", in->request) ||
-	    add_pair(&qs, "RUNID", in->runid)) {
+	    add_pair(&qs, "RUNID", in->runid) ||
+	    add_pair(&qs, "UPLOAD", in->upload)) {
 		strbuf_free(&qs);
 		snprintf(err, errsize, "Internal error: out of memory");
 		return -1;
@@ -162,7 +194,7 @@ tap_query_from_text(struct params *p, const struct tap_query_text *in,
 	req.content_type = req.remote_addr = req.scheme = req.host = "";
 	req.body = "";
 	req.getenv = no_env;
-	rc = tap_query_parse(p, &req, cfg, q, err, errsize, &status);
+	rc = parse(p, &req, cfg, q, err, errsize, &status);
 	/* The values were copied out of the query string: it may go. */
 	strbuf_free(&qs);
 	return rc;

@@ -19,9 +19,10 @@
 #include "tap_exec.h"
 
 /*
- * Check the parameters of REQ into Q.  0, or -1 with the reason in ERR
- * (for the client) and the HTTP status it deserves in *STATUS.  P is
- * freed by the caller either way.
+ * Check the parameters of REQ into Q, each inline upload given the part
+ * of the request it names.  0, or -1 with the reason in ERR (for the
+ * client) and the HTTP status it deserves in *STATUS.  P and Q's uploads
+ * (tap_uploads_free()) are freed by the caller either way.
  */
 int	tap_query_parse(struct params *p, const struct request *req,
 	    const struct config *cfg, struct tap_query *q, char *err,
@@ -35,9 +36,13 @@ struct tap_query_text {
 	const char	*format;	/* RESPONSEFORMAT (or FORMAT) */
 	const char	*request;
 	const char	*runid;
+	const char	*upload;	/* UPLOAD values, joined by ';' */
 };
 
-/* The same for IN, as if they had come with a request. */
+/*
+ * The same for IN, as if they had come with a request; the param:
+ * uploads are left for the caller to attach the stored parts to.
+ */
 int	tap_query_from_text(struct params *p, const struct tap_query_text *in,
 	    const struct config *cfg, struct tap_query *q, char *err,
 	    size_t errsize);

@@ -17,12 +17,15 @@ tap_sync(void *state, const struct request *req, struct response *r)
 	struct params		 p;
 	struct tap_query	 q;
 	struct tap_outcome	 o;
-	char			 err[256];
+	char			 err[512];
 	int			 status;
 
 	if (tap_query_parse(&p, req, t->cfg, &q, err, sizeof(err),
 	    &status) == -1) {
 		tap_error(r, status, err);
+	} else if (tap_upload_fetch(&q.uploads, t->http, &t->cfg->tap,
+	    t->cfg->http.timeout, err, sizeof(err)) == -1) {
+		tap_error(r, 400, err);
 	} else {
 		tap_exec(t, &q, r, &o);
 		if (!o.written)
@@ -31,5 +34,6 @@ tap_sync(void *state, const struct request *req, struct response *r)
 			snprintf(r->note, sizeof(r->note), "%ld rows%s", o.rows,
 			    o.overflow ? " (overflow)" : "");
 	}
+	tap_uploads_free(&q.uploads);
 	params_free(&p);
 }

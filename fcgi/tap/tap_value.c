@@ -32,9 +32,26 @@ number_len(const char *s)
 	return i;
 }
 
+/* Is F declared as an array other than of characters? */
+static int
+is_array(const struct adql_field *f)
+{
+	return f->arraysize != NULL && f->datatype != NULL &&
+	    strcmp(f->datatype, "char") != 0 &&
+	    strcmp(f->datatype, "unicodeChar") != 0;
+}
+
 enum tap_cell
 tap_cell_kind(const struct adql_field *f)
 {
+	if ((f->type == ADQL_T_INT || f->type == ADQL_T_REAL ||
+	    f->type == ADQL_T_STR) && is_array(f))
+		return CELL_ARRAY;
+	if (f->datatype != NULL && strcmp(f->datatype, "boolean") == 0)
+		return f->arraysize != NULL ? CELL_ARRAY : CELL_BOOL;
+	if (f->datatype != NULL && strcmp(f->datatype, "bit") == 0 &&
+	    f->arraysize == NULL)
+		return CELL_BIT;
 	switch (f->type) {
 	case ADQL_T_INT:
 		return CELL_INT;
@@ -171,6 +188,52 @@ timestamp(const char *pg, struct strbuf *out)
 	return strbuf_str(out);
 }
 
+/* One element of a PostgreSQL array, as VOTable writes it. */
+static int
+element(const char *e, size_t n, struct strbuf *out)
+{
+	char		 buf[64];
+	const char	*v;
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, e, n);
+	buf[n] = '\0';
+	if (strcmp(buf, "t") == 0 || strcmp(buf, "f") == 0)
+		return strbuf_puts(out, buf[0] == 't' ? "T" : "F");
+	/* NULL has no place in a VOTable array but as a float's NaN. */
+	if (strcmp(buf, "NULL") == 0)
+		return strbuf_puts(out, "NaN");
+	/* A number as PostgreSQL prints one, or its words for the others. */
+	if (number_len(buf) != n && strcmp(buf, "NaN") != 0 &&
+	    strcmp(buf, "Infinity") != 0 && strcmp(buf, "-Infinity") != 0)
+		return -1;
+	if ((v = vot_pg_double(buf)) == NULL)
+		return -1;
+	return strbuf_puts(out, v);
+}
+
+/* "{1,2,3}" as "1 2 3"; NULL for anything else (nested arrays too). */
+static const char *
+array(const char *pg, struct strbuf *out)
+{
+	const char	*p = pg + 1;
+	size_t		 n;
+
+	strbuf_reset(out);
+	if (pg[0] != '{' || strchr(p, '{') != NULL)
+		return NULL;
+	while (*p != '}') {
+		n = strcspn(p, ",}");
+		if (n == 0 || p[n] == '\0' || (out->len > 0 &&
+		    strbuf_puts(out, " ") == -1) || element(p, n, out) == -1)
+			return NULL;
+		p += n + (p[n] == ',');
+	}
+	return p[1] == '\0' && strbuf_puts(out, "") == 0 ?
+	    strbuf_str(out) : NULL;
+}
+
 const char *
 tap_cell_text(enum tap_cell kind, int stcs, const char *pg,
     struct strbuf *out)
@@ -180,6 +243,14 @@ tap_cell_text(enum tap_cell kind, int stcs, const char *pg,
 		return vot_pg_double(pg);
 	case CELL_TIME:
 		return timestamp(pg, out);
+	case CELL_BOOL:
+	case CELL_BIT:
+		if (strcmp(pg, "t") != 0 && strcmp(pg, "f") != 0)
+			return NULL;
+		return kind == CELL_BIT ? (*pg == 't' ? "1" : "0") :
+		    (*pg == 't' ? "T" : "F");
+	case CELL_ARRAY:
+		return array(pg, out);
 	case CELL_POINT:
 	case CELL_CIRCLE:
 	case CELL_POLY:

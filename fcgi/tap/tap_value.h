@@ -9,6 +9,9 @@
  * writes it ("Polygon ICRS 10 10 11 10 11 11"); one declared double gets
  * DALI's numbers ("10 20", "10 20 1", "10 10 11 10 11 11").  Times lose
  * PostgreSQL's blank and zone: "2020-01-02T03:04:05.5" (DALI timestamp).
+ * Booleans are T and F (1 and 0 for a bit); an array of numbers or booleans (an uploaded
+ * table's) has its elements apart by blanks, a null element of floating
+ * point as NaN.
  */
 #ifndef RIF_TAP_VALUE_H
 #define RIF_TAP_VALUE_H
@@ -23,7 +26,10 @@ enum tap_cell {
 	CELL_TIME,	/* DALI timestamp */
 	CELL_POINT,	/* DALI point, or STC-S Position */
 	CELL_CIRCLE,	/* DALI circle, or STC-S Circle */
-	CELL_POLY	/* DALI polygon, or STC-S Polygon */
+	CELL_POLY,	/* DALI polygon, or STC-S Polygon */
+	CELL_BOOL,	/* PostgreSQL's t and f as T and F */
+	CELL_BIT,	/* and as 1 and 0, for a bit column */
+	CELL_ARRAY	/* an array {1,2} as VOTable's "1 2" */
 };
 
 /* How the cells of output column F are written. */

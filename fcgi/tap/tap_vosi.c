@@ -227,6 +227,11 @@ tap_vosi_capability(struct xmlw *w, const struct tap_vosi_limits *l)
 	    "ivo://ivoa.net/std/ObsCore#core-1.1", NULL);
 	language(w);
 	output_formats(w);
+	/* TAP_UPLOAD: inline parts and URLs both, as taplint expects. */
+	xmlw_elem(w, "uploadMethod", NULL, "ivo-id",
+	    "ivo://ivoa.net/std/TAPRegExt#upload-inline", NULL);
+	xmlw_elem(w, "uploadMethod", NULL, "ivo-id",
+	    "ivo://ivoa.net/std/TAPRegExt#upload-http", NULL);
 	/*
 	 * TAPRegExt 1.0 §2.4: the limits of async jobs (a sync query has
 	 * statement_timeout, which is no longer than these).
@@ -247,5 +252,10 @@ tap_vosi_capability(struct xmlw *w, const struct tap_vosi_limits *l)
 	xmlw_open(w, "outputLimit", NULL);
 	xmlw_elem(w, "default", def, "unit", "row", NULL);
 	xmlw_elem(w, "hard", hard, "unit", "row", NULL);
+	xmlw_close(w);
+	snprintf(def, sizeof(def), "%ld", l->upload_max_size);
+	xmlw_open(w, "uploadLimit", NULL);
+	xmlw_elem(w, "default", def, "unit", "byte", NULL);
+	xmlw_elem(w, "hard", def, "unit", "byte", NULL);
 	xmlw_close(w);
 }

@@ -28,6 +28,7 @@ struct tap_vosi_limits {
 	long	 exec_default_s;	/* an async job's executionDuration */
 	long	 exec_hard_s;		/* and the most it may be given */
 	long	 retention_s;		/* how long a job is kept */
+	long	 upload_max_size;	/* bytes of TAP_UPLOAD */
 };
 
 /* The children of the TAP capability after its interface (TAPRegExt). */

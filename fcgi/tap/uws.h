@@ -67,6 +67,7 @@ struct uws_job {
 	const char	*destruction;
 	/* The parameters as sent: LANG, QUERY, ... (NULL: not given). */
 	const char	*lang, *query, *maxrec, *format, *request;
+	const char	*upload;	/* UPLOAD values, joined by ';' */
 	const char	*error;		/* the error message, for ERROR */
 	const char	*result_type;	/* Content-Type of the result */
 	long long	 result_rows;

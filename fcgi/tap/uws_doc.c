@@ -47,6 +47,7 @@ parameter_list(struct xmlw *w, const struct uws_job *j)
 	parameter(w, "MAXREC", j->maxrec);
 	parameter(w, "RESPONSEFORMAT", j->format);
 	parameter(w, "REQUEST", j->request);
+	parameter(w, "UPLOAD", j->upload);
 }
 
 static void

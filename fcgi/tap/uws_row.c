@@ -17,7 +17,7 @@ uws_job_from_row(const PGresult *row, struct uws_job *j)
 	int		 phase;
 
 	memset(j, 0, sizeof(*j));
-	if (PQnfields(row) != 19 || (s = col(row, 3)) == NULL ||
+	if (PQnfields(row) != 20 || (s = col(row, 3)) == NULL ||
 	    (phase = uws_phase_parse(s)) == -1)
 		return -1;
 	j->id = col(row, 0);
@@ -39,5 +39,6 @@ uws_job_from_row(const PGresult *row, struct uws_job *j)
 	j->result_type = col(row, 16);
 	j->result_rows = (s = col(row, 17)) != NULL ? atoll(s) : -1;
 	j->result_overflow = (s = col(row, 18)) != NULL && *s == 't';
+	j->upload = col(row, 19);
 	return 0;
 }

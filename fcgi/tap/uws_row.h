@@ -20,7 +20,7 @@
 	UWS_ISO("creation_time") ", " UWS_ISO("start_time") ", " \
 	UWS_ISO("end_time") ", execution_duration, " \
 	UWS_ISO("destruction") ", lang, query, maxrec, format, request, " \
-	"error_message, result_type, result_rows, result_overflow"
+	"error_message, result_type, result_rows, result_overflow, upload"
 
 /* Fill J from ROW (UWS_JOB_COLUMNS); -1 for a phase it does not know. */
 int	uws_job_from_row(const PGresult *row, struct uws_job *j);

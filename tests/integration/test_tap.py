@@ -758,11 +758,11 @@ def test_examples_are_served_and_each_runs():
 
 
 def test_taplint_finds_no_error():
-    """STILTS taplint, every stage that applies: all but UPL (no uploads
-    yet)."""
+    """STILTS taplint, every stage that applies (LOC is ObsLocTAP's)."""
     p = subprocess.run(
         ["stilts", "taplint", "tapurl=" + TAP, "report=EWF", "maxrepeat=50",
-         "stages=TMV TME TMS TMC CPV CAP AVV QGE QPO QAS UWS MDQ OBS EXA"],
+         "stages=TMV TME TMS TMC CPV CAP AVV QGE QPO QAS UWS MDQ OBS UPL "
+         "EXA"],
         capture_output=True, text=True, timeout=600)
     out = p.stdout + p.stderr
     totals = re.search(r"Totals: Errors: (\d+); Warnings: (\d+); "
@@ -770,5 +770,6 @@ def test_taplint_finds_no_error():
     assert totals is not None, out
     assert (totals.group(1), totals.group(3)) == ("0", "0"), out
     assert "EXNO" not in out, out           # it found the examples
-    for stage in ("QGE", "QPO", "QAS", "UWS", "MDQ", "OBS", "EXA"):
+    assert "NOUP" not in out, out           # it made its uploads
+    for stage in ("QGE", "QPO", "QAS", "UWS", "MDQ", "OBS", "UPL", "EXA"):
         assert "Section %s" % stage in out

@@ -56,5 +56,7 @@ void	suite_tap(void);
 void	suite_b2(void);
 void	suite_uws(void);
 void	suite_multipart(void);
+void	suite_upload(void);
+void	suite_upload_vot(void);
 
 #endif

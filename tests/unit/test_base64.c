@@ -1,4 +1,7 @@
-/* base64: RFC 4648's vectors, at once and as a stream however it is cut. */
+/*
+ * base64: RFC 4648's vectors, at once and as a stream however it is cut;
+ * decoded back, with blanks anywhere, and every malformed text refused.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -100,6 +103,98 @@ test_lines(void)
 	strbuf_free(&b);
 }
 
+/* Every vector decoded back, at once and fed a character at a time. */
+static void
+test_decode_vectors(void)
+{
+	struct strbuf	 b = STRBUF_INIT;
+	struct b64_dec	 d;
+	const char	*t;
+
+	for (size_t i = 0; i < NVECTORS; i++) {
+		t = vectors[i].out;
+		strbuf_reset(&b);
+		CU_ASSERT_EQUAL(b64_decode(&b, t, strlen(t)), 0);
+		CU_ASSERT_STRING_EQUAL(strbuf_str(&b), vectors[i].in);
+		strbuf_reset(&b);
+		b64_dec_init(&d);
+		for (size_t k = 0; t[k] != '\0'; k++) {
+			CU_ASSERT_EQUAL(b64_dec_write(&d, t + k, 1, &b), 0);
+			CU_ASSERT_EQUAL(b64_dec_write(&d, t, 0, &b), 0);
+		}
+		CU_ASSERT_EQUAL(b64_dec_finish(&d), 0);
+		CU_ASSERT_STRING_EQUAL(strbuf_str(&b), vectors[i].in);
+	}
+	strbuf_free(&b);
+}
+
+/* Blanks are skipped wherever they are, as the encoder's line ends. */
+static void
+test_decode_blanks(void)
+{
+	unsigned char	 in[1000];
+	struct strbuf	 text = STRBUF_INIT, b = STRBUF_INIT;
+
+	for (size_t k = 0; k < sizeof(in); k++)
+		in[k] = (unsigned char)(k * 13 + 5);
+	stream(in, sizeof(in), 0, &text);	/* lines of 76 */
+	CU_ASSERT(strchr(strbuf_str(&text), '\n') != NULL);
+	CU_ASSERT_EQUAL(b64_decode(&b, text.s, text.len), 0);
+	CU_ASSERT_EQUAL(b.len, sizeof(in));
+	CU_ASSERT(b.len == sizeof(in) && memcmp(b.s, in, sizeof(in)) == 0);
+	strbuf_reset(&b);
+	CU_ASSERT_EQUAL(b64_decode(&b, " Zm\r\n9v\tYm E=\n ", 15), 0);
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&b), "fooba");
+	strbuf_reset(&b);
+	CU_ASSERT_EQUAL(b64_decode(&b, "Zg=\n=", 5), 0);
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&b), "f");
+	strbuf_reset(&b);
+	CU_ASSERT_EQUAL(b64_decode(&b, " \n", 2), 0);
+	CU_ASSERT_EQUAL(b.len, 0);
+	/* Every byte value decodes, NUL included. */
+	strbuf_reset(&b);
+	CU_ASSERT_EQUAL(b64_decode(&b, "AP8A", 4), 0);
+	CU_ASSERT(b.len == 3 && memcmp(b.s, "\0\xff\0", 3) == 0);
+	strbuf_free(&text);
+	strbuf_free(&b);
+}
+
+static void
+test_decode_refusals(void)
+{
+	static const char *const bad[] = {
+		"Zg", "Zg=", "Zm9", "Z", "Z===", "====", "Zm9v=", "Zg=x",
+		"Zm=v", "Zg==Zg==", "Zg==x", "Zm9v*", "Zm9-", "Zm_v", "Zm9v\v",
+		"Zm\0v"
+	};
+	struct strbuf	 b = STRBUF_INIT;
+	struct b64_dec	 d;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t	 n = i == sizeof(bad) / sizeof(bad[0]) - 1 ? 4 :
+			    strlen(bad[i]);
+
+		strbuf_reset(&b);
+		CU_ASSERT_EQUAL(b64_decode(&b, bad[i], n), B64_EBAD);
+	}
+	/* A refusal in a later piece, and a stream left inside a group. */
+	strbuf_reset(&b);
+	b64_dec_init(&d);
+	CU_ASSERT_EQUAL(b64_dec_write(&d, "Zm9vYg", 6, &b), 0);
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&b), "foo");
+	CU_ASSERT_EQUAL(b64_dec_write(&d, "=", 1, &b), 0);
+	CU_ASSERT_EQUAL(b64_dec_write(&d, "x", 1, &b), B64_EBAD);
+	b64_dec_init(&d);
+	CU_ASSERT_EQUAL(b64_dec_write(&d, "Zm9vY", 5, &b), 0);
+	CU_ASSERT_EQUAL(b64_dec_finish(&d), B64_EBAD);
+	/* finish() leaves the decoder ready for another text. */
+	strbuf_reset(&b);
+	CU_ASSERT_EQUAL(b64_dec_write(&d, "Zm8=", 4, &b), 0);
+	CU_ASSERT_EQUAL(b64_dec_finish(&d), 0);
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&b), "fo");
+	strbuf_free(&b);
+}
+
 void
 suite_base64(void)
 {
@@ -108,4 +203,9 @@ suite_base64(void)
 	CU_add_test(s, "RFC 4648 vectors", test_vectors);
 	CU_add_test(s, "a stream cut anywhere in a group", test_leftovers);
 	CU_add_test(s, "lines of 76 through the buffer", test_lines);
+	CU_add_test(s, "decoding the vectors, at once and in pieces",
+	    test_decode_vectors);
+	CU_add_test(s, "decoding skips blanks anywhere", test_decode_blanks);
+	CU_add_test(s, "decoding refuses what is not base64",
+	    test_decode_refusals);
 }

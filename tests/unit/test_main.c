@@ -30,6 +30,8 @@ main(void)
 	suite_b2();
 	suite_uws();
 	suite_multipart();
+	suite_upload();
+	suite_upload_vot();
 	CU_basic_set_mode(CU_BRM_NORMAL);
 	CU_basic_run_tests();
 	failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();

@@ -251,6 +251,21 @@ test_cells(void)
 	check_cell(CELL_TIME, 0, "infinity", NULL);
 	check_cell(CELL_REAL, 0, "-Infinity", "-Inf");
 	check_cell(CELL_TEXT, 0, "a <b>", "a <b>");
+	/* An uploaded table's booleans and arrays. */
+	check_cell(CELL_BOOL, 0, "t", "T");
+	check_cell(CELL_BOOL, 0, "f", "F");
+	check_cell(CELL_BOOL, 0, "x", NULL);
+	check_cell(CELL_BIT, 0, "t", "1");
+	check_cell(CELL_BIT, 0, "f", "0");
+	check_cell(CELL_ARRAY, 0, "{1,-2,3}", "1 -2 3");
+	check_cell(CELL_ARRAY, 0, "{1.5,Infinity,NaN,NULL}", "1.5 +Inf NaN NaN");
+	check_cell(CELL_ARRAY, 0, "{t,f}", "T F");
+	check_cell(CELL_ARRAY, 0, "{}", "");
+	check_cell(CELL_ARRAY, 0, "{{1,2},{3,4}}", NULL);
+	check_cell(CELL_ARRAY, 0, "{1,,2}", NULL);
+	check_cell(CELL_ARRAY, 0, "{1,2", NULL);
+	check_cell(CELL_ARRAY, 0, "{1,2}x", NULL);
+	check_cell(CELL_ARRAY, 0, "{\"a\"}", NULL);
 }
 
 static void

@@ -159,7 +159,7 @@ test_job_parameters(void)
 	struct params		 p;
 	struct tap_query	 q;
 	struct tap_query_text	 t = { "ADQL-2.1", "SELECT TOP 1 a FROM t",
-				    "5", "csv", NULL, "r&1" };
+				    "5", "csv", NULL, "r&1", NULL };
 	char			 err[256];
 
 	CU_ASSERT_FATAL(config_from_text("[database]\nconninfo = x\n",

@@ -1,0 +1,511 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+
+#include "adql_emit.h"
+#include "http.h"
+#include "adql_words.h"
+#include "log.h"
+#include "strbuf.h"
+#include "tap_upload.h"
+#include "upload_vot.h"
+
+/* COPY data goes to the server in pieces of about this size. */
+#define COPY_PIECE	(64 * 1024)
+/* Limits of one uploaded table beyond [tap]'s. */
+#define UPLOAD_MAX_COLS	1000
+#define UPLOAD_MAX_CELL	(1024 * 1024)
+
+/* --- The UPLOAD parameter ------------------------------------------------ */
+
+/* Is S[0..N) an ADQL regular identifier that is not a reserved word? */
+static int
+regular_name(const char *s, size_t n)
+{
+	if (n == 0 || n > TAP_UPLOAD_NAME_MAX || !isalpha((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return !adql_reserved(s, n);
+}
+
+/* S[0..N) for a message: at most 40 bytes, control characters as '?'. */
+static const char *
+excerpt(const char *s, size_t n, char *buf, size_t size)
+{
+	size_t	 k, max = size > 44 ? 40 : size - 4;
+
+	for (k = 0; k < n && k < max; k++)
+		buf[k] = iscntrl((unsigned char)s[k]) ? '?' : s[k];
+	if (k < n)
+		memcpy(buf + k, "...", 3), k += 3;
+	buf[k] = '\0';
+	return buf;
+}
+
+/* One "name,uri" of N bytes at S into U. */
+static int
+parse_one(struct tap_uploads *u, const char *s, size_t n, char *why,
+    size_t whysize)
+{
+	const char		*comma = memchr(s, ',', n), *uri;
+	struct tap_upload	*t;
+	size_t			 nlen, ulen;
+	char			 ex[48];
+
+	if (comma == NULL) {
+		snprintf(why, whysize, "UPLOAD: '%s' is not name,URI",
+		    excerpt(s, n, ex, sizeof(ex)));
+		return -1;
+	}
+	nlen = (size_t)(comma - s);
+	uri = comma + 1;
+	ulen = n - nlen - 1;
+	if (!regular_name(s, nlen)) {
+		snprintf(why, whysize, "UPLOAD: '%s' is not a table name (a "
+		    "letter, then letters, digits or _, at most %d, not an "
+		    "ADQL reserved word)", excerpt(s, nlen, ex, sizeof(ex)),
+		    TAP_UPLOAD_NAME_MAX);
+		return -1;
+	}
+	for (int i = 0; i < u->n; i++)
+		if (strlen(u->up[i].name) == nlen &&
+		    strncasecmp(u->up[i].name, s, nlen) == 0) {
+			snprintf(why, whysize, "UPLOAD: the table %.*s is "
+			    "given twice", (int)nlen, s);
+			return -1;
+		}
+	if (u->n == TAP_UPLOAD_MAX) {
+		snprintf(why, whysize, "UPLOAD: more than %d tables",
+		    TAP_UPLOAD_MAX);
+		return -1;
+	}
+	t = &u->up[u->n];
+	memset(t, 0, sizeof(*t));
+	memcpy(t->name, s, nlen);
+	t->uri = uri;
+	t->urilen = ulen;
+	if (ulen > 6 && strncmp(uri, "param:", 6) == 0) {
+		t->part = uri + 6;
+		t->partlen = ulen - 6;
+	} else if (!((ulen > 7 && strncasecmp(uri, "http://", 7) == 0) ||
+	    (ulen > 8 && strncasecmp(uri, "https://", 8) == 0))) {
+		snprintf(why, whysize, "UPLOAD %s: '%s' is neither param:NAME "
+		    "nor an http or https URL", t->name,
+		    excerpt(uri, ulen, ex, sizeof(ex)));
+		return -1;
+	}
+	u->n++;
+	return 0;
+}
+
+int
+tap_upload_parse(struct tap_uploads *u, const char *value, char *why,
+    size_t whysize)
+{
+	const char	*s = value, *semi;
+	size_t		 n;
+
+	/* TAP 1.0 joined several with ';', which no URI here may hold. */
+	do {
+		semi = strchr(s, ';');
+		n = semi != NULL ? (size_t)(semi - s) : strlen(s);
+		if (parse_one(u, s, n, why, whysize) == -1)
+			return -1;
+		s += n + 1;
+	} while (semi != NULL);
+	return 0;
+}
+
+void
+tap_upload_attach(struct tap_uploads *u, const char *part, const char *data,
+    size_t len)
+{
+	size_t	 n = strlen(part);
+
+	for (int i = 0; i < u->n; i++) {
+		struct tap_upload	*t = &u->up[i];
+
+		/* The first part of a name is the one. */
+		if (t->part != NULL && t->data == NULL && t->partlen == n &&
+		    memcmp(t->part, part, n) == 0) {
+			t->data = data;
+			t->len = len;
+		}
+	}
+}
+
+int
+tap_upload_check(const struct tap_uploads *u, char *why, size_t whysize)
+{
+	char	 ex[48];
+
+	for (int i = 0; i < u->n; i++) {
+		const struct tap_upload	*t = &u->up[i];
+
+		if (t->part != NULL && t->data == NULL) {
+			snprintf(why, whysize, "UPLOAD %s: the request has no "
+			    "part named %s (send it as multipart/form-data)",
+			    t->name, excerpt(t->part, t->partlen, ex,
+			    sizeof(ex)));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+tap_upload_resolve(struct tap_uploads *u, const struct params *p, char *why,
+    size_t whysize)
+{
+	const struct param_part	*part;
+
+	for (size_t k = 0; (part = params_part_at(p, k)) != NULL; k++)
+		tap_upload_attach(u, part->name, part->data, part->len);
+	return tap_upload_check(u, why, whysize);
+}
+
+/* Is HOST one of the blank-separated names of LIST ("": any is)? */
+static int
+host_allowed(const char *list, const char *host)
+{
+	const char	*p = list;
+	size_t		 n, len = strlen(host);
+
+	if (*list == '\0')
+		return 1;
+	while (*(p += strspn(p, " \t,")) != '\0') {
+		n = strcspn(p, " \t,");
+		if (n == len && strncasecmp(p, host, n) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+/* The host of URL into BUF; -1 when it has none curl can read. */
+static int
+url_host(const char *url, char *buf, size_t size)
+{
+	CURLU	*cu;
+	char	*host = NULL;
+	int	 rc = -1;
+
+	if ((cu = curl_url()) == NULL)
+		return -1;
+	if (curl_url_set(cu, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(cu, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+	    strlen(host) < size) {
+		memcpy(buf, host, strlen(host) + 1);
+		rc = 0;
+	}
+	curl_free(host);
+	curl_url_cleanup(cu);
+	return rc;
+}
+
+/* The answer to a GET of upload T's URL, as the client is told. */
+static int
+fetched(struct tap_upload *t, enum http_err e, struct http_reply *rep,
+    const struct config_tap *cfg, char *why, size_t whysize)
+{
+	if (e == HTTP_ETIMEOUT)
+		snprintf(why, whysize, "UPLOAD %s: the URL gave no answer "
+		    "within the time allowed", t->name);
+	else if (e == HTTP_ETOOBIG || (e == HTTP_OK &&
+	    rep->body.len > (size_t)cfg->upload_max_size))
+		snprintf(why, whysize, "UPLOAD %s: the table at the URL is "
+		    "larger than this service's limit of %ld bytes", t->name,
+		    cfg->upload_max_size);
+	else if (e != HTTP_OK)
+		snprintf(why, whysize, "UPLOAD %s: the URL cannot be reached",
+		    t->name);
+	else if (rep->status >= 300 && rep->status < 400)
+		snprintf(why, whysize, "UPLOAD %s: the URL answered with a "
+		    "redirect (HTTP %ld), which is not followed", t->name,
+		    rep->status);
+	else if (rep->status != 200)
+		snprintf(why, whysize, "UPLOAD %s: the URL answered HTTP %ld",
+		    t->name, rep->status);
+	else {
+		t->len = rep->body.len;
+		t->own = strbuf_detach(&rep->body);
+		t->data = t->own != NULL ? t->own : "";
+		return 0;
+	}
+	return -1;
+}
+
+int
+tap_upload_fetch(struct tap_uploads *u, struct http *h,
+    const struct config_tap *cfg, long deadline_ms, char *why,
+    size_t whysize)
+{
+	struct http_reply	 rep;
+	enum http_err		 e;
+	char			*url, host[256], err[512];
+	int			 rc = 0;
+
+	/* Every fetch of one query shares one budget. */
+	http_deadline(h, deadline_ms);
+	for (int i = 0; i < u->n && rc == 0; i++) {
+		struct tap_upload	*t = &u->up[i];
+
+		if (t->part != NULL || t->data != NULL)
+			continue;
+		if ((url = strndup(t->uri, t->urilen)) == NULL) {
+			snprintf(why, whysize, "Internal error: out of memory");
+			rc = -1;
+			break;
+		}
+		if (url_host(url, host, sizeof(host)) == -1) {
+			snprintf(why, whysize, "UPLOAD %s: the URL has no host",
+			    t->name);
+			rc = -1;
+		} else if (!host_allowed(cfg->upload_hosts, host)) {
+			snprintf(why, whysize, "UPLOAD %s: tables are taken "
+			    "only from the hosts this service names, and %s is "
+			    "not one of them", t->name, host);
+			rc = -1;
+		} else {
+			memset(&rep, 0, sizeof(rep));
+			e = http_call(h, "GET", url, NULL, NULL, &rep, err,
+			    sizeof(err));
+			if (e != HTTP_OK)
+				log_warn("upload %s: %s", t->name, err);
+			rc = fetched(t, e, &rep, cfg, why, whysize);
+			http_reply_free(&rep);
+		}
+		free(url);
+	}
+	http_deadline(h, 0);
+	return rc;
+}
+
+void
+tap_uploads_free(struct tap_uploads *u)
+{
+	for (int i = 0; i < u->n; i++) {
+		free(u->up[i].own);
+		u->up[i].own = NULL;
+	}
+}
+
+/* --- The tables ------------------------------------------------------------ */
+
+struct tap_upload_set {
+	struct adql_catalog	 cat;
+	struct adql_table	*tables;	/* the base's, then ours */
+	struct adql_column	*cols[TAP_UPLOAD_MAX];
+	struct upload_table	 up[TAP_UPLOAD_MAX];
+	char			 dbname[TAP_UPLOAD_MAX][24];
+	int			 n;
+};
+
+/* What the row callback needs while one table is read. */
+struct loading {
+	struct db		*db;
+	struct upload_table	*t;
+	const char		*dbname;
+	struct strbuf		 sql;
+	struct strbuf		 buf;	/* COPY data not yet sent */
+	int			 copying;
+	enum db_status		 st;
+};
+
+/* CREATE TEMPORARY TABLE for L's columns, then COPY into it. */
+static int
+start_copy(struct loading *l)
+{
+	const struct upload_table	*t = l->t;
+
+	strbuf_reset(&l->sql);
+	strbuf_printf(&l->sql, "CREATE TEMPORARY TABLE pg_temp.%s (",
+	    l->dbname);
+	for (int i = 0; i < t->ncols; i++) {
+		if (i > 0)
+			strbuf_puts(&l->sql, ", ");
+		adql_emit_ident(&l->sql, t->cols[i].name);
+		strbuf_printf(&l->sql, " %s", t->cols[i].sqltype);
+	}
+	if (strbuf_puts(&l->sql, ") ON COMMIT DROP") == -1)
+		return -1;
+	if ((l->st = db_exec(l->db, strbuf_str(&l->sql))) != DB_OK)
+		return -1;
+	strbuf_reset(&l->sql);
+	if (strbuf_printf(&l->sql, "COPY pg_temp.%s FROM STDIN",
+	    l->dbname) == -1)
+		return -1;
+	if ((l->st = db_copy_start(l->db, strbuf_str(&l->sql))) != DB_OK)
+		return -1;
+	l->copying = 1;
+	return 0;
+}
+
+static int
+flush(struct loading *l)
+{
+	if (l->buf.len == 0)
+		return 0;
+	if ((l->st = db_copy_put(l->db, l->buf.s, l->buf.len)) != DB_OK)
+		return -1;
+	strbuf_reset(&l->buf);
+	return 0;
+}
+
+static int
+on_row(void *ctx, const char *line, size_t len)
+{
+	struct loading	*l = ctx;
+
+	if (!l->copying && start_copy(l) == -1)
+		return -1;
+	if (strbuf_add(&l->buf, line, len) == -1)
+		return -1;
+	return l->buf.len >= COPY_PIECE ? flush(l) : 0;
+}
+
+/* Read upload K of U into S's table K; DB_ERROR with WHY if refused. */
+static enum db_status
+load_one(struct tap_upload_set *s, struct db *db, const struct tap_upload *u,
+    int k, const struct config_tap *cfg, char *why, size_t whysize)
+{
+	struct upload_limits	 lim = { .max_rows = cfg->upload_max_rows,
+				    .max_cols = UPLOAD_MAX_COLS,
+				    .max_cell = UPLOAD_MAX_CELL };
+	struct loading		 l = { .db = db, .t = &s->up[k],
+				    .dbname = s->dbname[k],
+				    .sql = STRBUF_INIT, .buf = STRBUF_INIT };
+	enum db_status		 end;
+	char			 reason[400];
+	int			 rc;
+
+	snprintf(s->dbname[k], sizeof(s->dbname[k]), "tap_upload_%d", k + 1);
+	rc = upload_vot_read(u->data, u->len, &lim, &s->up[k], on_row, &l,
+	    reason, sizeof(reason));
+	/* A table of no rows is still a table. */
+	if (rc == 0 && !l.copying)
+		rc = start_copy(&l);
+	if (rc == 0)
+		rc = flush(&l);
+	if (l.copying && (end = db_copy_end(db, rc == 0 ? NULL :
+	    "upload refused")) != DB_OK && rc == 0) {
+		l.st = end;
+		rc = -1;
+	}
+	strbuf_free(&l.sql);
+	strbuf_free(&l.buf);
+	if (rc == 0)
+		return DB_OK;
+	if (l.st == DB_OK) {
+		/* The VOTable's fault, or memory: the reader says which. */
+		snprintf(why, whysize, "UPLOAD %s: %s", u->name, reason);
+		return DB_ERROR;
+	}
+	if (l.st == DB_ERROR)
+		snprintf(why, whysize, "UPLOAD %s: the database refused the "
+		    "table: %s", u->name, db_last_message(db));
+	return l.st;
+}
+
+/* The catalogue: BASE's tables, then one for each upload. */
+static int
+build_catalog(struct tap_upload_set *s, const struct adql_catalog *base)
+{
+	int	 n = base->ntables;
+
+	if ((s->tables = calloc((size_t)(n + s->n), sizeof(*s->tables))) ==
+	    NULL)
+		return -1;
+	memcpy(s->tables, base->tables, (size_t)n * sizeof(*s->tables));
+	for (int k = 0; k < s->n; k++) {
+		const struct upload_table	*t = &s->up[k];
+		struct adql_table		*at = &s->tables[n + k];
+
+		if ((s->cols[k] = calloc((size_t)t->ncols,
+		    sizeof(*s->cols[k]))) == NULL)
+			return -1;
+		for (int i = 0; i < t->ncols; i++) {
+			s->cols[k][i].name = t->cols[i].name;
+			s->cols[k][i].datatype = t->cols[i].datatype;
+			/* "1" is a scalar's (VOTable 1.3 Erratum 3). */
+			s->cols[k][i].arraysize = t->cols[i].arraysize != NULL &&
+			    strcmp(t->cols[i].arraysize, "1") == 0 ? NULL :
+			    t->cols[i].arraysize;
+			s->cols[k][i].xtype = t->cols[i].xtype;
+			s->cols[k][i].unit = t->cols[i].unit;
+			s->cols[k][i].ucd = t->cols[i].ucd;
+			s->cols[k][i].utype = t->cols[i].utype;
+		}
+		at->schema = "TAP_UPLOAD";
+		at->db_schema = "pg_temp";
+		at->db_name = s->dbname[k];
+		at->cols = s->cols[k];
+		at->ncols = t->ncols;
+	}
+	s->cat.tables = s->tables;
+	s->cat.ntables = n + s->n;
+	return 0;
+}
+
+enum db_status
+tap_upload_load(struct db *db, const struct tap_uploads *u,
+    const struct adql_catalog *base, const struct config_tap *cfg,
+    struct tap_upload_set **out, char *why, size_t whysize)
+{
+	struct tap_upload_set	*s;
+	enum db_status		 st = DB_OK;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(why, whysize, "Internal error: out of memory");
+		return DB_ERROR;
+	}
+	for (int k = 0; k < u->n && st == DB_OK; k++) {
+		st = load_one(s, db, &u->up[k], k, cfg, why, whysize);
+		s->n = k + 1;
+	}
+	if (st == DB_OK && build_catalog(s, base) == -1) {
+		snprintf(why, whysize, "Internal error: out of memory");
+		st = DB_ERROR;
+	}
+	if (st != DB_OK) {
+		tap_upload_set_free(s);
+		return st;
+	}
+	/* The names are U's, which outlives the query. */
+	for (int k = 0; k < s->n; k++)
+		s->tables[base->ntables + k].name = u->up[k].name;
+	*out = s;
+	return DB_OK;
+}
+
+const struct adql_catalog *
+tap_upload_catalog(const struct tap_upload_set *s)
+{
+	return &s->cat;
+}
+
+long
+tap_upload_rows(const struct tap_upload_set *s, int k)
+{
+	return s->up[k].nrows;
+}
+
+void
+tap_upload_set_free(struct tap_upload_set *s)
+{
+	if (s == NULL)
+		return;
+	for (int k = 0; k < s->n; k++) {
+		free(s->cols[k]);
+		upload_table_free(&s->up[k]);
+	}
+	free(s->tables);
+	free(s);
+}
