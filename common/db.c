@@ -1,3 +1,5 @@
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -694,4 +696,48 @@ db_copy_end(struct db *db, const char *abort)
 	if (st == DB_UNAVAILABLE)
 		db_disconnect(db);
 	return st;
+}
+
+/* Any notification in hand whose payload starts with PREFIX?  Drops all. */
+static int
+db_notified(struct db *db, const char *prefix)
+{
+	PGnotify	*n;
+	int		 hit = 0;
+
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		if (strncmp(n->extra, prefix, strlen(prefix)) == 0)
+			hit = 1;
+		PQfreemem(n);
+	}
+	return hit;
+}
+
+int
+db_wait_notify(struct db *db, const char *prefix, long timeout_ms)
+{
+	struct timespec	 now, until;
+	struct pollfd	 pfd;
+	long		 left;
+
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	time_after(&until, &now, timeout_ms);
+	for (;;) {
+		if (PQconsumeInput(db->conn) == 0)
+			return -1;
+		if (db_notified(db, prefix))
+			return 1;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (until.tv_sec - now.tv_sec) * 1000L +
+		    (until.tv_nsec - now.tv_nsec) / 1000000L;
+		if (left <= 0)
+			return 0;
+		pfd.fd = PQsocket(db->conn);
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, left > 1000 ? 1000 : (int)left) == -1 &&
+		    errno != EINTR)
+			return -1;
+	}
 }

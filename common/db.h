@@ -90,6 +90,13 @@ enum db_status	 db_start_sql(struct db *, const char *sql);
  */
 enum db_status	 db_exec(struct db *, const char *sql);
 /*
+ * After a LISTEN (db_exec), wait up to TIMEOUT_MS for a notification
+ * whose payload starts with PREFIX: 1 when one came, 0 when the time ran
+ * out, -1 when the connection failed.  Notifications of other payloads
+ * are dropped, as are any left from before.
+ */
+int		 db_wait_notify(struct db *, const char *prefix, long timeout_ms);
+/*
  * COPY ... FROM STDIN: db_copy_start() sends SQL, db_copy_put() a piece
  * of the data (any cut), db_copy_end() finishes it, or with ABORT (a
  * sentence) makes the server refuse it.  Each returns DB_OK or how it

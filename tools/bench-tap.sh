@@ -8,6 +8,9 @@
 #     psql's COPY of the same rows to /dev/null: best of three, seconds;
 #   - the peak RSS of every tap.fcgi worker after the cones (answers of a
 #     few rows) and after the 100,000-row answers;
+#   - async: pyvo's run_async of a 1-row job (median of 50, ms), and a
+#     1,000,000-row job: the runner's time against psql COPY of the same
+#     rows, and nginx sending the result;
 #   - 10,000 uploaded positions (TAP_UPLOAD) cross-matched within 1
 #     arcmin against the sky: seconds, best of three;
 #   - parse + check + emit of the service's examples (/tap/examples, the
@@ -119,6 +122,52 @@ xm=$(best_of_3 tap_xmatch)
 printf '%-34s %8s s  (%s matches, a %s KiB upload)  (target: under 1 s)\n' \
     "10,000 uploaded positions x sky" "$xm" "$(grep -c '<TR>' "$work/xmatch.td" || true)" \
     "$(($(stat -c %s "$work/positions.vot") / 1024))"
+
+# Async (UWS): pyvo's create, run, wait, fetch and delete of a 1-row job,
+# 50 times; then a 1,000,000-row job, its runner's time (start to end, as
+# the job records it) against psql COPY of the same rows, and nginx
+# sending the result file.
+/usr/bin/python3 - "$URL/tap" <<'PY'
+import statistics
+import sys
+import time
+import pyvo
+tap = pyvo.dal.TAPService(sys.argv[1])
+q = "SELECT TOP 1 obs_id FROM ivoa.obscore"
+tap.run_async(q)
+ms = []
+for _ in range(50):
+    t0 = time.perf_counter()
+    tap.run_async(q)
+    ms.append(1000 * (time.perf_counter() - t0))
+print("%-34s %8.1f ms median, p90 %.1f ms  (target: median under 20 ms)" % (
+    "async 1-row job, pyvo run_async", statistics.median(ms),
+    statistics.quantiles(ms, n=10)[-1]))
+PY
+BIG="SELECT TOP 1000000 a.obs_id, a.s_ra, a.s_dec, b.obs_id AS other FROM ivoa.obscore AS a CROSS JOIN ivoa.obscore AS b"
+BIG_SQL="SELECT a.obs_id, a.s_ra, a.s_dec, b.obs_id AS other FROM ivoa.obscore AS a CROSS JOIN ivoa.obscore AS b LIMIT 1000000"
+copy_big() {
+    seconds "$work/big.copy" "$top/tools/stack.sh" pg psql -X -q -d rucio_ivoa \
+        -c "COPY ($BIG_SQL) TO STDOUT"
+}
+job=$(curl -sS -o /dev/null -w '%{redirect_url}' -d LANG=ADQL -d PHASE=RUN \
+    -d MAXREC=1000000 --data-urlencode "QUERY=$BIG" "$URL/tap/async")
+while :; do
+    phase=$(curl -sS "$job/phase")
+    case $phase in COMPLETED|ERROR|ABORTED) break ;; esac
+    sleep 0.2
+done
+ran=$("$top/tools/stack.sh" pg psql -X -At -d rucio_ivoa -c "SELECT \
+    extract(epoch FROM end_time - start_time) FROM uws.job \
+    WHERE id = '${job##*/}'")
+copy=$(best_of_3 copy_big)
+get=$(seconds "$work/big.td" curl -sS --fail "$job/results/result")
+printf '%-34s %8.3f s  %5.2fx COPY (%s s)  (%s, target: at most 1.5x)\n' \
+    "async 1,000,000 rows, runner" "$ran" \
+    "$(awk -v a="$ran" -v b="$copy" 'BEGIN { print a / b }')" "$copy" "$phase"
+printf '%-34s %8s s  (%s MiB from nginx)\n' "the result, fetched" "$get" \
+    "$(($(stat -c %s "$work/big.td") / 1048576))"
+curl -sS -o /dev/null -X DELETE "$job"
 
 echo "ADQL parse + check + emit, mean of 20,000 (target: under 100 us each):"
 "$top/$BUILD/adql-bench" -c "$STATE/rucio-ivoa.ini" "$top/tests/bench/adql-queries.txt"

@@ -21,8 +21,6 @@
 
 /* nginx's internal location for [tap] results_dir (rucio-ivoa-locations.conf). */
 #define RESULTS_LOCATION	"/rucio-ivoa-tap-results/"
-#define WAIT_FIRST_MS		2
-#define WAIT_STEP_MS		50
 
 /* A text/plain sub-resource: TEXT and a line end, or nothing for NULL. */
 static void
@@ -65,42 +63,66 @@ ms_since(const struct timespec *t0)
 	    (now.tv_nsec - t0->tv_nsec) / 1000000L;
 }
 
+/* The job is in a phase a WAIT blocks in. */
+static int
+active(const struct uws_job *j)
+{
+	return j->phase == UWS_PENDING || j->phase == UWS_QUEUED ||
+	    j->phase == UWS_EXECUTING;
+}
+
 /*
  * UWS 1.1 §2.2.3.1: WAIT=n blocks while the job is PENDING, QUEUED or
  * EXECUTING, until its phase changes or n seconds (-1: the longest this
- * service allows, [tap] max_wait) have passed.  The job is read again
- * after WAIT_FIRST_MS, then twice as long each time up to WAIT_STEP_MS (a
- * primary-key lookup: cheap, and soon enough for a short job); 1 with the
- * job in *J as it is now, or 0 after answering R.
+ * service allows, [tap] max_wait) have passed.  The jobs table announces
+ * every change of phase on the channel uws_job ("<id> <PHASE>"), so the
+ * connection listens while it waits and reads the job again as soon as
+ * its id is announced: a short job's end is seen at once, and a long one
+ * costs nothing while it runs.  The LISTEN is in force before the job is
+ * first read, so no change is missed in between; it ends before the job
+ * is read for the answer.  1 with the job in *J as it is now, or 0 after
+ * answering R.
  */
 static int
 load_waiting(struct async_req *a, struct response *r, struct uws_job *j)
 {
 	const struct param_value	*v = params_get(&a->p, AP_WAIT);
-	struct timespec			 t0, step = { 0, WAIT_FIRST_MS * 1000000L };
+	struct db			*db = a->t->jobs;
+	struct timespec			 t0;
 	enum uws_phase			 was;
-	long				 limit_ms;
+	char				 prefix[80];
+	long				 limit_ms, left;
+	int				 go_on;
 
-	if (!load(a, r, j))
+	if (v == NULL)
+		return load(a, r, j);
+	/* No LISTEN (the database is going): the job as it is, if it can. */
+	if (db_exec(db, "LISTEN uws_job") != DB_OK)
+		return load(a, r, j);
+	if (!load(a, r, j)) {
+		(void)db_exec(db, "UNLISTEN uws_job");
 		return 0;
-	if (v == NULL || !(j->phase == UWS_PENDING || j->phase == UWS_QUEUED ||
-	    j->phase == UWS_EXECUTING))
-		return 1;
+	}
 	limit_ms = a->t->cfg->tap.max_wait * 1000L;
 	if (v->i >= 0 && v->i * 1000 < limit_ms)
 		limit_ms = (long)v->i * 1000;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	was = j->phase;
-	while (j->phase == was && ms_since(&t0) < limit_ms) {
-		tap_jobs_end(a->t);
-		nanosleep(&step, NULL);
-		/* Soon at first (short jobs), then less often. */
-		if (step.tv_nsec < WAIT_STEP_MS * 1000000L)
-			step.tv_nsec *= 2;
-		if (!load(a, r, j))
+	go_on = active(j);
+	tap_jobs_end(a->t);
+	snprintf(prefix, sizeof(prefix), "%s ", a->id);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (go_on && (left = limit_ms - ms_since(&t0)) > 0 &&
+	    db_wait_notify(db, prefix, left) == 1) {
+		/* News of this job: of its phase, or of its deletion. */
+		if (!load(a, r, j)) {
+			(void)db_exec(db, "UNLISTEN uws_job");
 			return 0;
+		}
+		go_on = j->phase == was;
+		tap_jobs_end(a->t);
 	}
-	return 1;
+	(void)db_exec(db, "UNLISTEN uws_job");
+	return load(a, r, j);
 }
 
 /* Run statement NAME on the job; 303 to TO, 404, or R answered. */
