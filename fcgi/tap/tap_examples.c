@@ -50,6 +50,18 @@ const struct tap_example tap_examples[] = {
 	    "FROM ivoa.obscore\n"
 	    "WHERE dataproduct_type = 'cube' AND calib_level >= 2\n"
 	    "ORDER BY em_res_power DESC", "ivoa.ObsCore" },
+	{ "crossmatch", "Datasets around each position of a list of your own",
+	    "Upload a table named mine with columns id, ra and dec (degrees, "
+	    "ICRS): every dataset whose centre lies within 3 arcminutes of "
+	    "one of its positions, with the distance.",
+	    "SELECT m.id, o.obs_id, o.obs_publisher_did, o.access_url,\n"
+	    "       DISTANCE(POINT('ICRS', o.s_ra, o.s_dec),\n"
+	    "                POINT('ICRS', m.ra, m.dec)) AS dist\n"
+	    "FROM TAP_UPLOAD.mine AS m\n"
+	    "JOIN ivoa.obscore AS o\n"
+	    "  ON 1 = CONTAINS(POINT('ICRS', o.s_ra, o.s_dec),\n"
+	    "                  CIRCLE('ICRS', m.ra, m.dec, 0.05))\n"
+	    "ORDER BY m.id, dist", "ivoa.ObsCore" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

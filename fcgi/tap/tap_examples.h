@@ -6,7 +6,8 @@
  * RDFa: one element per example, of type "example", whose id is also its
  * resource, with its name, a sentence on what it finds, its query and the
  * tables it reads.  TOPCAT lists them in its TAP window and taplint runs
- * each.  The queries are a static table (tap_examples), which the ADQL
+ * each (but the one that needs an uploaded table, which it only parses).
+ * The queries are a static table (tap_examples), which the ADQL
  * micro-benchmark also times.
  */
 #ifndef RIF_TAP_EXAMPLES_H

@@ -93,8 +93,10 @@ run(FILE *fp, const struct adql_catalog *cat)
 	char		 line[4096];
 	int		 failed = 0, more = 1;
 
+	/* An example that reads an upload has no table here to check. */
 	for (const struct tap_example *e = tap_examples; e->id != NULL; e++)
-		failed += time_one(cat, e->query, &sql);
+		if (strstr(e->query, "TAP_UPLOAD") == NULL)
+			failed += time_one(cat, e->query, &sql);
 	while (more) {
 		more = fgets(line, sizeof(line), fp) != NULL;
 		if (more && *line == '#')

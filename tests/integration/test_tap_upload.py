@@ -382,3 +382,31 @@ def error_summary(j):
 def urllib_path(url):
     import urllib.parse
     return urllib.parse.urlparse(url).path
+
+
+def now():
+    out, _ = psql("SELECT now()")
+    return out.strip()
+
+
+def jobs_since(t0):
+    out, _ = psql("SELECT count(*) FROM uws.job WHERE creation_time >= '%s'"
+                  % t0)
+    return int(out)
+
+
+def test_a_job_refused_at_creation_stores_nothing():
+    t0 = now()
+    # A malformed body, and one over the limit: no job, no table.
+    body = b"--xyz\r\nContent-Disposition: form-data; name=\"LANG\"\r\n\r\nADQL"
+    r = request("/tap/async", method="POST", data=body,
+                headers={"Content-Type": "multipart/form-data; boundary=xyz"})
+    assert r.status == 400
+    error_text(r)
+    fields = {"LANG": "ADQL", "QUERY": "SELECT * FROM TAP_UPLOAD.t",
+              "UPLOAD": "t,param:t"}
+    body, ctype = multipart(fields, {"t": b"<" * (MAX_SIZE + 1)})
+    r = request("/tap/async", method="POST", data=body,
+                headers={"Content-Type": ctype})
+    assert r.status == 413
+    assert jobs_since(t0) == 0
