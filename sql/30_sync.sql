@@ -4,7 +4,8 @@
 -- object in rucio.dids.data.  Keys named after ObsCore columns describe the
 -- observation; every other key belongs to other users of the metadata and is
 -- ignored.  After each statement on rucio.dids the triggers below rebuild the
--- ObsCore rows of the DIDs it touched:
+-- ObsCore rows of the DIDs it touched (after an UPDATE, of those whose
+-- ObsCore keys it changed):
 --   * a DID whose JSON has the four identification fields ObsCore needs
 --     (calib_level, obs_collection, obs_id, obs_publisher_did), well formed,
 --     gets (or keeps) exactly one row, keyed on (rucio_did_scope,
@@ -15,8 +16,8 @@
 --     one malformed, gets no row (an existing one is removed);
 --   * either way every problem found is reported as a NOTICE naming the DID,
 --     and kept in ivoa.obscore_problems (one row per DID and field) until the
---     DID's metadata changes (the problems found then replace them) or the
---     DID is deleted;
+--     DID's ObsCore keys change (the problems found then replace them) or
+--     the DID is deleted;
 --   * a DID without ObsCore keys (no JSON, empty or non-object JSON, metadata
 --     of something that is not an observation) gets no row, silently;
 --   * a deleted DID loses its row and its problems.
@@ -47,7 +48,7 @@
 -- in ivoa.obscore_problems), or after the triggers were disabled:
 --     SELECT * FROM ivoa.obscore_rebuild();
 -- (An "UPDATE rucio.dids SET data = data" does nothing: the triggers skip
--- DIDs whose metadata did not change.)
+-- DIDs whose ObsCore keys did not change.)
 --
 -- The trigger function runs with its owner's rights (SECURITY DEFINER) in
 -- the session of whoever wrote rucio.dids, so nothing that session created
@@ -79,6 +80,11 @@ CREATE TABLE IF NOT EXISTS ivoa.obscore_problems (
     seen    timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT obscore_problems_pkey PRIMARY KEY (scope, name, field)
 );
+
+-- The DIDs that could not be synchronised at all, which the triggers try
+-- again whenever their metadata changes.
+CREATE INDEX IF NOT EXISTS obscore_problems_unsynchronised_idx
+    ON ivoa.obscore_problems (scope, name) WHERE field = '*';
 
 COMMENT ON TABLE ivoa.obscore_problems IS
     'What is wrong with the ObsCore metadata of each DID of rucio.dids, one row per DID and field; '
@@ -276,6 +282,55 @@ $$;
 
 COMMENT ON FUNCTION ivoa.obscore_absent(jsonb) IS
     'Whether a JSON value stands for no value (SQL NULL or "").';
+
+
+-- ---------------------------------------------------------------------------
+-- The ObsCore keys of the metadata, as a constant: the columns of
+-- ivoa.obscore but the two that name the DID.  Written here from the table
+-- itself, so that the two cannot drift apart.
+-- ---------------------------------------------------------------------------
+DO $$
+BEGIN
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE FUNCTION ivoa.obscore_keys() RETURNS pg_catalog.text[] '
+        'LANGUAGE sql IMMUTABLE PARALLEL SAFE AS %L',
+        pg_catalog.format('SELECT %L::pg_catalog.text[]',
+            (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum)
+               FROM pg_catalog.pg_attribute AS a
+              WHERE a.attrelid = 'ivoa.obscore'::pg_catalog.regclass
+                AND a.attnum > 0 AND NOT a.attisdropped
+                AND a.attname NOT IN ('rucio_did_scope', 'rucio_did_name'))));
+END
+$$;
+
+COMMENT ON FUNCTION ivoa.obscore_keys() IS
+    'The ObsCore keys of a DID''s metadata: the columns of ivoa.obscore but rucio_did_scope and rucio_did_name.';
+
+
+-- ---------------------------------------------------------------------------
+-- The keys of a DID's metadata that are not ObsCore keys, with their values;
+-- NULL when the metadata is not a JSON object.
+--
+-- What the UPDATE trigger compares two versions of a DID's metadata by,
+-- without building the ObsCore part of either.  With u the other keys of
+-- both (the old version's, then the new one's over them), old || u and
+-- new || u hold the same other keys, and so are equal exactly when the two
+-- versions agree in every ObsCore key.  Cheaper tests come first: when the
+-- other keys are the same on both sides, two versions that differ must
+-- differ in an ObsCore key; when old || new's other keys is new (other keys
+-- were added or changed), or new || old's other keys is old (some were
+-- removed), they agree in every ObsCore key.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION ivoa.obscore_other_keys(d jsonb)
+RETURNS jsonb
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN jsonb_typeof(d) = 'object' THEN d - ivoa.obscore_keys() END
+$$;
+
+COMMENT ON FUNCTION ivoa.obscore_other_keys(jsonb) IS
+    'The keys of a JSON object that are not ObsCore keys, with their values; NULL for anything else.';
 
 
 -- ---------------------------------------------------------------------------
@@ -1277,9 +1332,10 @@ REVOKE ALL ON FUNCTION ivoa.obscore_sync_did(text, text, boolean) FROM PUBLIC;
 --
 -- It only finds out which DIDs the statement touched, from its transition
 -- tables, and leaves the work to ivoa.obscore_write().  After an UPDATE
--- only DIDs whose metadata changed need work: Rucio's delete_metadata
+-- only DIDs whose ObsCore keys changed need work (Rucio's delete_metadata
 -- updates every row of rucio.dids, and its set_metadata often rewrites
--- what is already there.
+-- what is already there, or a key of its own), and DIDs that could not be
+-- synchronised before (field * in ivoa.obscore_problems) are tried again.
 --
 -- SECURITY DEFINER: the Rucio database account only needs rights on
 -- rucio.dids; ivoa.obscore is written with the rights of the owner of this
@@ -1296,10 +1352,12 @@ SET standard_conforming_strings = on
 -- the statement at hand, and must hold for any other: the old and new rows
 -- of an UPDATE are matched by hashing or sorting (enable_nestloop off), or
 -- a plan made for one row would compare every row with every other in a
--- large statement.  The cost of a path so disabled would make every plan
--- worth compiling (jit).
+-- large statement, and ivoa.obscore_problems is read by its index
+-- (enable_seqscan off) however small it was when the plan was made.  The
+-- cost of a path so disabled would make every plan worth compiling (jit).
 SET jit = off
 SET enable_nestloop = off
+SET enable_seqscan = off
 SET plan_cache_mode = force_generic_plan
 AS $fn$
 DECLARE
@@ -1332,12 +1390,27 @@ BEGIN
       FROM old_rows AS d
      WHERE NOT EXISTS (SELECT FROM new_rows AS n
                         WHERE n.scope = d.scope AND n.name = d.name);
-    -- The DIDs whose metadata changed, and the renamed ones.
+    -- The DIDs whose metadata changed in an ObsCore key (see
+    -- ivoa.obscore_other_keys()), the renamed ones, and those whose metadata
+    -- changed at all and that could not be synchronised before.
     SELECT array_agg(n.scope), array_agg(n.name)
       INTO scopes, names
       FROM new_rows AS n
       LEFT JOIN old_rows AS o ON o.scope = n.scope AND o.name = n.name
-     WHERE o.scope IS NULL OR o.data IS DISTINCT FROM n.data;
+      LEFT JOIN LATERAL (
+           SELECT true AS differs,
+                  ivoa.obscore_other_keys(o.data) AS old_other,
+                  ivoa.obscore_other_keys(n.data) AS new_other
+            WHERE o.data IS DISTINCT FROM n.data
+           OFFSET 0) AS u ON true
+     WHERE o.scope IS NULL
+        OR u.differs
+           AND (u.old_other IS NULL OR u.new_other IS NULL OR u.old_other = u.new_other
+                OR NOT (o.data || u.new_other = n.data OR n.data || u.old_other = o.data
+                        OR o.data || (u.old_other || u.new_other)
+                           = n.data || (u.old_other || u.new_other))
+                OR EXISTS (SELECT FROM ivoa.obscore_problems AS p
+                            WHERE p.scope = n.scope AND p.name = n.name AND p.field = '*'));
     IF scopes IS NOT NULL OR gone_scopes IS NOT NULL THEN
         PERFORM ivoa.obscore_write(scopes, names, gone_scopes, gone_names, true);
     END IF;

@@ -146,9 +146,13 @@ def test_problems_follow_the_did():
     # Metadata written again unchanged keeps them (nothing to redo).
     psql("UPDATE rucio.dids SET data = data WHERE scope = 'synctest' AND name = 'p.fits'")
     assert list(problems("p.fits")) == ["s_dec"]
-    # Another key changes: still the same problems.
+    # Another key changes: the same problems, left as they were (the DID is
+    # not converted again).
+    seen = "SELECT seen FROM ivoa.obscore_problems WHERE scope = 'synctest' AND name = 'p.fits'"
+    before, _ = psql(seen)
     upsert("p.fits", dict(GOOD, s_dec="north", run=7))
     assert list(problems("p.fits")) == ["s_dec"]
+    assert psql(seen)[0] == before
     # Fixed: gone.
     upsert("p.fits", GOOD)
     assert problems("p.fits") == {}
