@@ -214,14 +214,16 @@ COMMENT ON FUNCTION ivoa.obscore_int8(numeric, numeric) IS
 -- pgSphere's own floating-point wrapping would; only the final rounding to a
 -- double can still reach 360, which is 0 again.  Rounded to 20 decimals
 -- first, far below what a double holds, so that no remainder is too small
--- for one (the cast would raise).
+-- for one (the cast would raise).  Most longitudes are in range already, and
+-- so only rounded.
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION ivoa.obscore_wrap360(x numeric)
 RETURNS numeric
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE WHEN mod(mod(round(x, 20), 360) + 360, 360)::double precision >= 360 THEN 0
+    SELECT CASE WHEN x >= 0 AND x < 359 THEN round(x, 20)
+                WHEN mod(mod(round(x, 20), 360) + 360, 360)::double precision >= 360 THEN 0
                 ELSE mod(mod(round(x, 20), 360) + 360, 360)
            END
 $$;
