@@ -4,7 +4,8 @@
 -- object in rucio.dids.data.  Keys named after ObsCore columns describe the
 -- observation; every other key belongs to other users of the metadata and is
 -- ignored.  After each statement on rucio.dids the triggers below rebuild the
--- ObsCore rows of the DIDs it touched:
+-- ObsCore rows of the DIDs it touched (after an UPDATE, of those whose
+-- ObsCore keys it changed):
 --   * a DID whose JSON has the four identification fields ObsCore needs
 --     (calib_level, obs_collection, obs_id, obs_publisher_did), well formed,
 --     gets (or keeps) exactly one row, keyed on (rucio_did_scope,
@@ -15,8 +16,8 @@
 --     one malformed, gets no row (an existing one is removed);
 --   * either way every problem found is reported as a NOTICE naming the DID,
 --     and kept in ivoa.obscore_problems (one row per DID and field) until the
---     DID's metadata changes (the problems found then replace them) or the
---     DID is deleted;
+--     DID's ObsCore keys change (the problems found then replace them) or
+--     the DID is deleted;
 --   * a DID without ObsCore keys (no JSON, empty or non-object JSON, metadata
 --     of something that is not an observation) gets no row, silently;
 --   * a deleted DID loses its row and its problems.
@@ -36,16 +37,18 @@
 --
 -- The triggers work per statement, on the transition tables, so that a bulk
 -- load is one set-based INSERT ... SELECT into ivoa.obscore rather than one
--- small statement per DID.  If that set-based write fails as a whole (which
--- the checks are there to prevent), the DIDs are retried one at a time so
--- that one bad DID cannot hold back the others.
+-- small statement per DID: they find out which DIDs the statement touched
+-- and leave the rest to ivoa.obscore_write(), which ivoa.obscore_rebuild()
+-- uses too.  If that set-based write fails as a whole (which the checks are
+-- there to prevent), the DIDs are retried one at a time so that one bad DID
+-- cannot hold back the others.
 --
 -- Installing this over an already filled rucio.dids, or repairing ObsCore
 -- after a synchronisation failure (reported as "not synchronised", field *
 -- in ivoa.obscore_problems), or after the triggers were disabled:
 --     SELECT * FROM ivoa.obscore_rebuild();
 -- (An "UPDATE rucio.dids SET data = data" does nothing: the triggers skip
--- DIDs whose metadata did not change.)
+-- DIDs whose ObsCore keys did not change.)
 --
 -- The trigger function runs with its owner's rights (SECURITY DEFINER) in
 -- the session of whoever wrote rucio.dids, so nothing that session created
@@ -77,6 +80,11 @@ CREATE TABLE IF NOT EXISTS ivoa.obscore_problems (
     seen    timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT obscore_problems_pkey PRIMARY KEY (scope, name, field)
 );
+
+-- The DIDs that could not be synchronised at all, which the triggers try
+-- again whenever their metadata changes.
+CREATE INDEX IF NOT EXISTS obscore_problems_unsynchronised_idx
+    ON ivoa.obscore_problems (scope, name) WHERE field = '*';
 
 COMMENT ON TABLE ivoa.obscore_problems IS
     'What is wrong with the ObsCore metadata of each DID of rucio.dids, one row per DID and field; '
@@ -117,6 +125,7 @@ DROP FUNCTION IF EXISTS ivoa.obscore_check(text, jsonb, text);
 DROP FUNCTION IF EXISTS ivoa.obscore_convert(text, text, jsonb);
 DROP FUNCTION IF EXISTS ivoa.obscore_text(jsonb);
 DROP FUNCTION IF EXISTS ivoa.obscore_bounded(text, integer);
+DROP FUNCTION IF EXISTS ivoa.obscore_sync_did(text, text, jsonb);
 
 
 -- ---------------------------------------------------------------------------
@@ -205,14 +214,16 @@ COMMENT ON FUNCTION ivoa.obscore_int8(numeric, numeric) IS
 -- pgSphere's own floating-point wrapping would; only the final rounding to a
 -- double can still reach 360, which is 0 again.  Rounded to 20 decimals
 -- first, far below what a double holds, so that no remainder is too small
--- for one (the cast would raise).
+-- for one (the cast would raise).  Most longitudes are in range already, and
+-- so only rounded.
 -- ---------------------------------------------------------------------------
 CREATE OR REPLACE FUNCTION ivoa.obscore_wrap360(x numeric)
 RETURNS numeric
 LANGUAGE sql
 IMMUTABLE PARALLEL SAFE
 AS $$
-    SELECT CASE WHEN mod(mod(round(x, 20), 360) + 360, 360)::double precision >= 360 THEN 0
+    SELECT CASE WHEN x >= 0 AND x < 359 THEN round(x, 20)
+                WHEN mod(mod(round(x, 20), 360) + 360, 360)::double precision >= 360 THEN 0
                 ELSE mod(mod(round(x, 20), 360) + 360, 360)
            END
 $$;
@@ -273,6 +284,55 @@ $$;
 
 COMMENT ON FUNCTION ivoa.obscore_absent(jsonb) IS
     'Whether a JSON value stands for no value (SQL NULL or "").';
+
+
+-- ---------------------------------------------------------------------------
+-- The ObsCore keys of the metadata, as a constant: the columns of
+-- ivoa.obscore but the two that name the DID.  Written here from the table
+-- itself, so that the two cannot drift apart.
+-- ---------------------------------------------------------------------------
+DO $$
+BEGIN
+    EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE FUNCTION ivoa.obscore_keys() RETURNS pg_catalog.text[] '
+        'LANGUAGE sql IMMUTABLE PARALLEL SAFE AS %L',
+        pg_catalog.format('SELECT %L::pg_catalog.text[]',
+            (SELECT pg_catalog.array_agg(a.attname::pg_catalog.text ORDER BY a.attnum)
+               FROM pg_catalog.pg_attribute AS a
+              WHERE a.attrelid = 'ivoa.obscore'::pg_catalog.regclass
+                AND a.attnum > 0 AND NOT a.attisdropped
+                AND a.attname NOT IN ('rucio_did_scope', 'rucio_did_name'))));
+END
+$$;
+
+COMMENT ON FUNCTION ivoa.obscore_keys() IS
+    'The ObsCore keys of a DID''s metadata: the columns of ivoa.obscore but rucio_did_scope and rucio_did_name.';
+
+
+-- ---------------------------------------------------------------------------
+-- The keys of a DID's metadata that are not ObsCore keys, with their values;
+-- NULL when the metadata is not a JSON object.
+--
+-- What the UPDATE trigger compares two versions of a DID's metadata by,
+-- without building the ObsCore part of either.  With u the other keys of
+-- both (the old version's, then the new one's over them), old || u and
+-- new || u hold the same other keys, and so are equal exactly when the two
+-- versions agree in every ObsCore key.  Cheaper tests come first: when the
+-- other keys are the same on both sides, two versions that differ must
+-- differ in an ObsCore key; when old || new's other keys is new (other keys
+-- were added or changed), or new || old's other keys is old (some were
+-- removed), they agree in every ObsCore key.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION ivoa.obscore_other_keys(d jsonb)
+RETURNS jsonb
+LANGUAGE sql
+IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN jsonb_typeof(d) = 'object' THEN d - ivoa.obscore_keys() END
+$$;
+
+COMMENT ON FUNCTION ivoa.obscore_other_keys(jsonb) IS
+    'The keys of a JSON object that are not ObsCore keys, with their values; NULL for anything else.';
 
 
 -- ---------------------------------------------------------------------------
@@ -1084,46 +1144,168 @@ COMMENT ON FUNCTION ivoa.obscore_convert(text, text, jsonb, boolean) IS
 
 
 -- ---------------------------------------------------------------------------
+-- Bring the ObsCore rows and the problems of the given DIDs in line with
+-- their metadata as rucio.dids holds it now, set-based: what the triggers
+-- do after each statement, and ivoa.obscore_rebuild() for each batch.
+--
+-- DIDs (did_scopes[i], did_names[i]) are converted (DIDs not in rucio.dids
+-- are passed over); gone DIDs (gone_scopes[i], gone_names[i]) lose their
+-- rows and problems.  A DID's rows and problems are replaced, so a DID
+-- that is fixed loses its problems and one that no longer describes an
+-- observation loses its row; ObsCore rows that come out the same are left
+-- alone.  With notify, each DID with problems is reported in a NOTICE.
+-- Returns how many of the DIDs have an ObsCore row and how many rows were
+-- written (inserted or changed).
+--
+-- The work in two statements: one pass over all the DIDs, which also clears
+-- their old problems and finds the few that may have new ones; then, if
+-- there are any, a second over those few to record them.  Arrays of keys
+-- are all that is passed: a statement's transition tables cannot be seen
+-- from here, and the metadata is read again from rucio.dids by its unique
+-- index.  Every table is read by its index on the DID (enable_seqscan off),
+-- so that the plans, made once per session (the conversion costs far more
+-- to plan than to run for one DID), hold for one DID as for a million.
+--
+-- Not SECURITY DEFINER: it runs with the rights of its caller, the trigger
+-- (that is, the trigger's owner) or the owner running a rebuild.
+-- ---------------------------------------------------------------------------
+CREATE OR REPLACE FUNCTION ivoa.obscore_write(did_scopes text[], did_names text[],
+                                              gone_scopes text[], gone_names text[],
+                                              notify boolean,
+                                              OUT n_rows bigint, OUT n_written bigint)
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pgsphere, pg_temp
+SET standard_conforming_strings = on
+-- The inlined conversion makes a large plan with pessimistic row estimates:
+-- JIT-compiling it would cost far more than running it (for a single DID
+-- above all), and memoizing its per-DID subqueries only costs hashing.
+-- The triggers call it with enable_nestloop off, which its plans need on.
+SET jit = off
+SET enable_memoize = off
+SET enable_nestloop = on
+SET enable_seqscan = off
+SET plan_cache_mode = force_generic_plan
+AS $fn$
+DECLARE
+    sus_scopes pg_catalog.text[];   -- the DIDs that may have problems
+    sus_names  pg_catalog.text[];
+    msgs       pg_catalog.text[];
+    msg        pg_catalog.text;
+BEGIN
+    IF gone_scopes IS NOT NULL THEN
+        DELETE FROM ivoa.obscore AS o
+         USING unnest(gone_scopes, gone_names) AS g (scope, name)
+         WHERE o.rucio_did_scope = g.scope AND o.rucio_did_name = g.name;
+        DELETE FROM ivoa.obscore_problems AS p
+         USING unnest(gone_scopes, gone_names) AS g (scope, name)
+         WHERE p.scope = g.scope AND p.name = g.name;
+    END IF;
+    IF did_scopes IS NULL THEN
+        n_rows := 0;
+        n_written := 0;
+        RETURN;
+    END IF;
+
+    WITH conv AS MATERIALIZED (
+        SELECT k.scope, k.name, f.obs, f.suspect
+          FROM unnest(did_scopes, did_names) AS k (scope, name)
+          JOIN rucio.dids AS d ON d.scope = k.scope AND d.name = k.name
+         CROSS JOIN LATERAL ivoa.obscore_convert(k.scope, k.name, d.data, false) AS f
+    ), dropped AS (
+        DELETE FROM ivoa.obscore AS o
+         USING conv AS c
+         WHERE o.rucio_did_scope = c.scope AND o.rucio_did_name = c.name
+           AND (c.obs).rucio_did_name IS NULL
+    ), cleared AS (
+        DELETE FROM ivoa.obscore_problems AS p
+         USING conv AS c
+         WHERE p.scope = c.scope AND p.name = c.name
+    ), written AS (
+        INSERT INTO ivoa.obscore AS o
+        SELECT (c.obs).* FROM conv AS c
+         WHERE (c.obs).rucio_did_name IS NOT NULL
+        ON CONFLICT (rucio_did_scope, rucio_did_name) DO UPDATE
+           SET (dataproduct_type, calib_level, obs_collection, obs_id,
+                obs_publisher_did, access_url, access_format, access_estsize,
+                target_name, s_ra, s_dec, s_fov, s_region, s_resolution,
+                s_xel1, s_xel2, t_min, t_max, t_exptime, t_resolution, t_xel,
+                em_min, em_max, em_res_power, em_xel, o_ucd, pol_states,
+                pol_xel, facility_name, instrument_name, dataproduct_subtype,
+                target_class, obs_creation_date, obs_creator_name,
+                obs_creator_did, obs_title, publisher_id, bib_reference,
+                data_rights, obs_release_date, s_ucd, em_ucd, s_unit, em_unit,
+                o_unit, s_resolution_min, s_resolution_max, s_pixel_scale,
+                s_calib_status, t_calib_status, em_calib_status,
+                o_calib_status, s_stat_error, t_stat_error, em_stat_error,
+                o_stat_error, em_res_power_min, em_res_power_max,
+                em_resolution, proposal_id, rucio_did_scope, rucio_did_name)
+             = ROW (EXCLUDED.*)
+         -- Rows that come out the same are left alone: no dead tuple,
+         -- no index churn (Rucio rewrites unchanged metadata often).
+         WHERE NOT (o *= EXCLUDED)
+        RETURNING 1
+    )
+    SELECT count(*) FILTER (WHERE (c.obs).rucio_did_name IS NOT NULL),
+           (SELECT count(*) FROM written),
+           array_agg(c.scope) FILTER (WHERE c.suspect),
+           array_agg(c.name) FILTER (WHERE c.suspect)
+      INTO n_rows, n_written, sus_scopes, sus_names
+      FROM conv AS c;
+
+    IF sus_scopes IS NOT NULL THEN
+        WITH again AS MATERIALIZED (
+            SELECT s.scope, s.name, f.obs, f.problems
+              FROM unnest(sus_scopes, sus_names) AS s (scope, name)
+              JOIN rucio.dids AS d ON d.scope = s.scope AND d.name = s.name
+             CROSS JOIN LATERAL ivoa.obscore_convert(s.scope, s.name, d.data, true) AS f
+             WHERE f.problems IS NOT NULL
+        ), kept AS (
+            INSERT INTO ivoa.obscore_problems AS p
+            SELECT pr.* FROM again AS a CROSS JOIN LATERAL unnest(a.problems) AS pr
+            ON CONFLICT (scope, name, field) DO UPDATE
+               SET excerpt = EXCLUDED.excerpt, reason = EXCLUDED.reason,
+                   seen = EXCLUDED.seen
+        )
+        SELECT array_agg(ivoa.obscore_notice(a.scope, a.name,
+                                             (a.obs).rucio_did_name IS NOT NULL, a.problems))
+          INTO msgs
+          FROM again AS a
+         WHERE notify;
+        IF msgs IS NOT NULL THEN
+            FOREACH msg IN ARRAY msgs LOOP
+                RAISE NOTICE '%', msg;
+            END LOOP;
+        END IF;
+    END IF;
+END
+$fn$;
+
+COMMENT ON FUNCTION ivoa.obscore_write(text[], text[], text[], text[], boolean) IS
+    'Rewrite (or remove) the ObsCore rows and problems of the given DIDs from rucio.dids, set-based.';
+-- Only for the triggers (which run as the owner) and the owner.
+REVOKE ALL ON FUNCTION ivoa.obscore_write(text[], text[], text[], text[], boolean) FROM PUBLIC;
+
+
+-- ---------------------------------------------------------------------------
 -- Bring the ObsCore row and the problems of one DID in line with its
 -- metadata, on its own.
 --
 -- The slow but unbreakable path: used when the set-based write of a whole
--- statement fails, so that only the offending DID stays out.  Never raises
--- (but when cancelled).  A DID that cannot be synchronised at all keeps
--- whatever ObsCore row it had, and a problem with field *.
+-- statement (or batch) fails, so that only the offending DID stays out.
+-- Never raises (but when cancelled).  A DID that cannot be synchronised at
+-- all keeps whatever ObsCore row it had, and a problem with field *.
 -- ---------------------------------------------------------------------------
-CREATE OR REPLACE FUNCTION ivoa.obscore_sync_did(did_scope text, did_name text, did_data jsonb)
+CREATE OR REPLACE FUNCTION ivoa.obscore_sync_did(did_scope text, did_name text, notify boolean)
 RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pgsphere, pg_temp
 SET standard_conforming_strings = on
-SET jit = off
-SET enable_memoize = off
 AS $fn$
 DECLARE
-    conv  record;
-    obs   ivoa.obscore;
-    probs ivoa.obscore_problems[];
     err   pg_catalog.text;
     state pg_catalog.text;
 BEGIN
-    SELECT c.obs, c.problems INTO conv
-      FROM ivoa.obscore_convert(did_scope, did_name, did_data, true) AS c;
-    obs := conv.obs;
-    probs := conv.problems;
-
-    DELETE FROM ivoa.obscore
-     WHERE rucio_did_scope = did_scope AND rucio_did_name = did_name;
-    DELETE FROM ivoa.obscore_problems
-     WHERE scope = did_scope AND name = did_name;
-    IF obs.rucio_did_name IS NOT NULL THEN
-        INSERT INTO ivoa.obscore VALUES (obs.*);
-    END IF;
-    IF probs IS NOT NULL THEN
-        INSERT INTO ivoa.obscore_problems SELECT * FROM unnest(probs);
-        RAISE NOTICE '%', ivoa.obscore_notice(did_scope, did_name,
-                                               obs.rucio_did_name IS NOT NULL, probs);
-    END IF;
+    PERFORM ivoa.obscore_write(ARRAY[did_scope], ARRAY[did_name], NULL, NULL, notify);
 EXCEPTION WHEN OTHERS THEN
     err := SQLERRM;
     state := SQLSTATE;
@@ -1141,14 +1323,21 @@ EXCEPTION WHEN OTHERS THEN
 END
 $fn$;
 
-COMMENT ON FUNCTION ivoa.obscore_sync_did(text, text, jsonb) IS
-    'Rewrite (or remove) the ObsCore row and problems of one DID; reports problems as NOTICEs, never raises.';
+COMMENT ON FUNCTION ivoa.obscore_sync_did(text, text, boolean) IS
+    'Rewrite (or remove) the ObsCore row and problems of one DID from rucio.dids; never raises.';
 -- Only for the trigger (which runs as the owner) and the owner.
-REVOKE ALL ON FUNCTION ivoa.obscore_sync_did(text, text, jsonb) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ivoa.obscore_sync_did(text, text, boolean) FROM PUBLIC;
 
 
 -- ---------------------------------------------------------------------------
 -- Statement trigger on rucio.dids.
+--
+-- It only finds out which DIDs the statement touched, from its transition
+-- tables, and leaves the work to ivoa.obscore_write().  After an UPDATE
+-- only DIDs whose ObsCore keys changed need work (Rucio's delete_metadata
+-- updates every row of rucio.dids, and its set_metadata often rewrites
+-- what is already there, or a key of its own), and DIDs that could not be
+-- synchronised before (field * in ivoa.obscore_problems) are tried again.
 --
 -- SECURITY DEFINER: the Rucio database account only needs rights on
 -- rucio.dids; ivoa.obscore is written with the rights of the owner of this
@@ -1161,178 +1350,105 @@ LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pgsphere, pg_temp
 SET standard_conforming_strings = on
--- The inlined conversion makes a large plan with pessimistic row estimates:
--- JIT-compiling it would cost far more than running it (for a single DID
--- above all), and memoizing its per-DID subqueries only costs hashing.
--- Planning it costs some ten times more than running it for one DID, and
--- its shape does not depend on the parameters: plan once per session.
+-- Plans are made once per session (plan_cache_mode), with the row counts of
+-- the statement at hand, and must hold for any other: the old and new rows
+-- of an UPDATE are matched by hashing or sorting (enable_nestloop off), or
+-- a plan made for one row would compare every row with every other in a
+-- large statement, and ivoa.obscore_problems is read by its index
+-- (enable_seqscan off) however small it was when the plan was made.  The
+-- cost of a path so disabled would make every plan worth compiling (jit).
 SET jit = off
-SET enable_memoize = off
+SET enable_nestloop = off
+SET enable_seqscan = off
 SET plan_cache_mode = force_generic_plan
 AS $fn$
 DECLARE
-    msgs      pg_catalog.text[];
-    msg       pg_catalog.text;
-    one       record;
-    ch_scopes pg_catalog.text[];   -- UPDATE: the DIDs whose metadata changed
-    ch_names  pg_catalog.text[];
-    sus_scopes pg_catalog.text[];  -- the DIDs that may have problems
-    sus_names  pg_catalog.text[];
+    scopes      pg_catalog.text[];   -- UPDATE: the DIDs to convert
+    names       pg_catalog.text[];
+    gone_scopes pg_catalog.text[];   -- UPDATE: the DIDs renamed away
+    gone_names  pg_catalog.text[];
+    one         record;
+    i           pg_catalog.int4;
 BEGIN
     IF TG_OP = 'TRUNCATE' THEN
         DELETE FROM ivoa.obscore;
         DELETE FROM ivoa.obscore_problems;
         RETURN NULL;
-    END IF;
-
-    IF TG_OP = 'DELETE' THEN
-        DELETE FROM ivoa.obscore AS o
-         USING old_rows AS d
-         WHERE o.rucio_did_scope = d.scope AND o.rucio_did_name = d.name;
-        DELETE FROM ivoa.obscore_problems AS p
-         USING old_rows AS d
-         WHERE p.scope = d.scope AND p.name = d.name;
+    ELSIF TG_OP = 'INSERT' THEN
+        PERFORM ivoa.obscore_write(k.scopes, k.names, NULL, NULL, true)
+           FROM (SELECT array_agg(n.scope) AS scopes, array_agg(n.name) AS names
+                   FROM new_rows AS n) AS k;
+        RETURN NULL;
+    ELSIF TG_OP = 'DELETE' THEN
+        PERFORM ivoa.obscore_write(NULL, NULL, k.scopes, k.names, false)
+           FROM (SELECT array_agg(d.scope) AS scopes, array_agg(d.name) AS names
+                   FROM old_rows AS d) AS k;
         RETURN NULL;
     END IF;
 
-    IF TG_OP = 'UPDATE' THEN
-        -- A DID renamed by the statement leaves its old key behind.
-        DELETE FROM ivoa.obscore AS o
-         USING old_rows AS d
-         WHERE o.rucio_did_scope = d.scope AND o.rucio_did_name = d.name
-           AND NOT EXISTS (SELECT 1 FROM new_rows AS n
-                            WHERE n.scope = d.scope AND n.name = d.name);
-        DELETE FROM ivoa.obscore_problems AS p
-         USING old_rows AS d
-         WHERE p.scope = d.scope AND p.name = d.name
-           AND NOT EXISTS (SELECT 1 FROM new_rows AS n
-                            WHERE n.scope = d.scope AND n.name = d.name);
-
-        -- Only DIDs whose metadata changed need work: Rucio's
-        -- delete_metadata updates every row of rucio.dids, and its
-        -- set_metadata often rewrites what is already there.
-        SELECT array_agg(n.scope), array_agg(n.name)
-          INTO ch_scopes, ch_names
-          FROM new_rows AS n
-          LEFT JOIN old_rows AS o ON o.scope = n.scope AND o.name = n.name
-         WHERE o.scope IS NULL OR o.data IS DISTINCT FROM n.data;
-        IF ch_scopes IS NULL THEN
-            RETURN NULL;
-        END IF;
-    END IF;
-
-    -- INSERT or UPDATE: one set-based pass over the statement's rows (all
-    -- of them after an INSERT, the changed ones after an UPDATE), which
-    -- also clears their old problems; then a second over the few that may
-    -- have new ones, to record them.
-    WITH conv AS MATERIALIZED (
-        SELECT n.scope, n.name, f.obs, f.suspect
-          FROM new_rows AS n
-         CROSS JOIN LATERAL ivoa.obscore_convert(n.scope, n.name, n.data, false) AS f
-         WHERE ch_scopes IS NULL
-            OR (n.scope, n.name) IN (SELECT * FROM unnest(ch_scopes, ch_names))
-    ), dropped AS (
-        DELETE FROM ivoa.obscore AS o
-         USING conv AS c
-         WHERE o.rucio_did_scope = c.scope AND o.rucio_did_name = c.name
-           AND (c.obs).rucio_did_name IS NULL
-    ), cleared AS (
-        DELETE FROM ivoa.obscore_problems AS p
-         USING conv AS c
-         WHERE p.scope = c.scope AND p.name = c.name
-    ), written AS (
-        INSERT INTO ivoa.obscore AS o
-        SELECT (c.obs).* FROM conv AS c
-         WHERE (c.obs).rucio_did_name IS NOT NULL
-        ON CONFLICT (rucio_did_scope, rucio_did_name) DO UPDATE
-           SET (dataproduct_type, calib_level, obs_collection, obs_id,
-                    obs_publisher_did, access_url, access_format,
-                    access_estsize, target_name, s_ra, s_dec, s_fov, s_region,
-                    s_resolution, s_xel1, s_xel2, t_min, t_max, t_exptime,
-                    t_resolution, t_xel, em_min, em_max, em_res_power, em_xel,
-                    o_ucd, pol_states, pol_xel, facility_name, instrument_name,
-                    dataproduct_subtype, target_class, obs_creation_date,
-                    obs_creator_name, obs_creator_did, obs_title, publisher_id,
-                    bib_reference, data_rights, obs_release_date, s_ucd, em_ucd,
-                    s_unit, em_unit, o_unit, s_resolution_min, s_resolution_max,
-                    s_pixel_scale, s_calib_status, t_calib_status,
-                    em_calib_status, o_calib_status, s_stat_error, t_stat_error,
-                    em_stat_error, o_stat_error, em_res_power_min,
-                    em_res_power_max, em_resolution, proposal_id,
-                    rucio_did_scope, rucio_did_name)
-             = ROW (EXCLUDED.*)
-         -- Rows that come out the same are left alone: no dead tuple,
-         -- no index churn (Rucio rewrites unchanged metadata often).
-         WHERE NOT (o *= EXCLUDED)
-    )
-    SELECT array_agg(c.scope), array_agg(c.name)
-      INTO sus_scopes, sus_names
-      FROM conv AS c
-     WHERE c.suspect;
-
-    IF sus_scopes IS NOT NULL THEN
-        WITH again AS MATERIALIZED (
-            SELECT n.scope, n.name, f.obs, f.problems
-              FROM new_rows AS n
-              JOIN unnest(sus_scopes, sus_names) AS s (scope, name)
-                ON s.scope = n.scope AND s.name = n.name
-             CROSS JOIN LATERAL ivoa.obscore_convert(n.scope, n.name, n.data, true) AS f
-             WHERE f.problems IS NOT NULL
-        ), kept AS (
-            INSERT INTO ivoa.obscore_problems AS p
-            SELECT pr.* FROM again AS a CROSS JOIN LATERAL unnest(a.problems) AS pr
-            ON CONFLICT (scope, name, field) DO UPDATE
-               SET excerpt = EXCLUDED.excerpt, reason = EXCLUDED.reason,
-                   seen = EXCLUDED.seen
-        )
-        SELECT array_agg(ivoa.obscore_notice(a.scope, a.name,
-                                             (a.obs).rucio_did_name IS NOT NULL, a.problems))
-          INTO msgs
-          FROM again AS a;
-    END IF;
-
-    IF msgs IS NOT NULL THEN
-        FOREACH msg IN ARRAY msgs LOOP
-            RAISE NOTICE '%', msg;
-        END LOOP;
+    -- UPDATE.  A DID renamed by the statement leaves its old key behind.
+    SELECT array_agg(d.scope), array_agg(d.name)
+      INTO gone_scopes, gone_names
+      FROM old_rows AS d
+     WHERE NOT EXISTS (SELECT FROM new_rows AS n
+                        WHERE n.scope = d.scope AND n.name = d.name);
+    -- The DIDs whose metadata changed in an ObsCore key (see
+    -- ivoa.obscore_other_keys()), the renamed ones, and those whose metadata
+    -- changed at all and that could not be synchronised before.
+    SELECT array_agg(n.scope), array_agg(n.name)
+      INTO scopes, names
+      FROM new_rows AS n
+      LEFT JOIN old_rows AS o ON o.scope = n.scope AND o.name = n.name
+      LEFT JOIN LATERAL (
+           SELECT true AS differs,
+                  ivoa.obscore_other_keys(o.data) AS old_other,
+                  ivoa.obscore_other_keys(n.data) AS new_other
+            WHERE o.data IS DISTINCT FROM n.data
+           OFFSET 0) AS u ON true
+     WHERE o.scope IS NULL
+        OR u.differs
+           AND (u.old_other IS NULL OR u.new_other IS NULL OR u.old_other = u.new_other
+                OR NOT (o.data || u.new_other = n.data OR n.data || u.old_other = o.data
+                        OR o.data || (u.old_other || u.new_other)
+                           = n.data || (u.old_other || u.new_other))
+                OR EXISTS (SELECT FROM ivoa.obscore_problems AS p
+                            WHERE p.scope = n.scope AND p.name = n.name AND p.field = '*'));
+    IF scopes IS NOT NULL OR gone_scopes IS NOT NULL THEN
+        PERFORM ivoa.obscore_write(scopes, names, gone_scopes, gone_names, true);
     END IF;
     RETURN NULL;
 
 EXCEPTION WHEN OTHERS THEN
-    -- All of the above is undone.  An INSERT or UPDATE is retried one DID at
-    -- a time, so that one bad DID cannot hold back the others; the one
-    -- exception block keeps the usual path at one subtransaction.
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        RAISE NOTICE 'ivoa.obscore: % on rucio.dids: set-based update failed (%), '
-                     'retrying DID by DID', TG_OP, SQLERRM;
-        BEGIN
-            IF TG_OP = 'UPDATE' THEN
-                DELETE FROM ivoa.obscore AS o
-                 USING old_rows AS d
-                 WHERE o.rucio_did_scope = d.scope AND o.rucio_did_name = d.name
-                   AND NOT EXISTS (SELECT 1 FROM new_rows AS n
-                                    WHERE n.scope = d.scope AND n.name = d.name);
-                DELETE FROM ivoa.obscore_problems AS p
-                 USING old_rows AS d
-                 WHERE p.scope = d.scope AND p.name = d.name
-                   AND NOT EXISTS (SELECT 1 FROM new_rows AS n
-                                    WHERE n.scope = d.scope AND n.name = d.name);
-            END IF;
-            FOR one IN SELECT n.scope, n.name, n.data
-                         FROM new_rows AS n
-                        WHERE ch_scopes IS NULL
-                           OR (n.scope, n.name) IN (SELECT * FROM unnest(ch_scopes, ch_names)) LOOP
-                PERFORM ivoa.obscore_sync_did(one.scope, one.name, one.data);
-            END LOOP;
-        EXCEPTION WHEN OTHERS THEN
-            RAISE NOTICE 'ivoa.obscore: % on rucio.dids not synchronised: % (SQLSTATE %)',
-                TG_OP, SQLERRM, SQLSTATE;
-        END;
-    ELSE
+    -- All of the above is undone.  The DIDs are retried one at a time, so
+    -- that one bad DID cannot hold back the others; the one exception block
+    -- keeps the usual path at one subtransaction.
+    IF TG_OP = 'DELETE' THEN
         -- Last line of defence: Rucio's statement must succeed regardless.
         RAISE NOTICE 'ivoa.obscore: % on rucio.dids not synchronised: % (SQLSTATE %)',
             TG_OP, SQLERRM, SQLSTATE;
+        RETURN NULL;
     END IF;
+    RAISE NOTICE 'ivoa.obscore: % on rucio.dids: set-based update failed (%), '
+                 'retrying DID by DID', TG_OP, SQLERRM;
+    BEGIN
+        IF gone_scopes IS NOT NULL THEN
+            PERFORM ivoa.obscore_write(NULL, NULL, gone_scopes, gone_names, true);
+        END IF;
+        IF scopes IS NOT NULL THEN
+            FOR i IN 1 .. cardinality(scopes) LOOP
+                PERFORM ivoa.obscore_sync_did(scopes[i], names[i], true);
+            END LOOP;
+        ELSE
+            -- An INSERT, or an UPDATE whose DIDs were not found out yet:
+            -- all of them.
+            FOR one IN SELECT n.scope, n.name FROM new_rows AS n LOOP
+                PERFORM ivoa.obscore_sync_did(one.scope, one.name, true);
+            END LOOP;
+        END IF;
+    EXCEPTION WHEN OTHERS THEN
+        RAISE NOTICE 'ivoa.obscore: % on rucio.dids not synchronised: % (SQLSTATE %)',
+            TG_OP, SQLERRM, SQLSTATE;
+    END;
     RETURN NULL;
 END
 $fn$;
@@ -1370,11 +1486,11 @@ CREATE OR REPLACE TRIGGER obscore_sync_truncate
 --     SELECT * FROM ivoa.obscore_rebuild();
 --
 -- Rows and problems of DIDs that no longer exist are removed, then the DIDs
--- are converted set-based, batch_size at a time in key order, exactly as
--- the triggers would.  ObsCore rows that are already right are left alone.
--- Returns how many DIDs were read, how many ObsCore rows were written
--- (inserted or changed), how many were already right, and how many problems
--- were found; the same numbers go out as a NOTICE.
+-- are converted set-based, batch_size at a time in key order, by what the
+-- triggers use (ivoa.obscore_write()).  ObsCore rows that are already right
+-- are left alone.  Returns how many DIDs were read, how many ObsCore rows
+-- were written (inserted or changed), how many were already right, and how
+-- many problems were found; the same numbers go out as a NOTICE.
 --
 -- It takes a SHARE lock on rucio.dids, so that no write can slip between
 -- reading a DID and writing its row: Rucio's writes wait until it is done.
@@ -1389,18 +1505,16 @@ CREATE OR REPLACE FUNCTION ivoa.obscore_rebuild(batch_size integer DEFAULT 10000
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pgsphere, pg_temp
 SET standard_conforming_strings = on
-SET jit = off
-SET enable_memoize = off
 AS $fn$
 DECLARE
-    last_scope pg_catalog.text;
+    scopes     pg_catalog.text[];   -- the batch
+    names      pg_catalog.text[];
+    last_scope pg_catalog.text;     -- the last DID of the batch before
     last_name  pg_catalog.text;
-    n_read     pg_catalog.int8;
-    n_rows     pg_catalog.int8;
-    n_written  pg_catalog.int8;
-    sus_scopes pg_catalog.text[];
-    sus_names  pg_catalog.text[];
-    one        record;
+    n_read     pg_catalog.int4;
+    n_rows    pg_catalog.int8;
+    n_written pg_catalog.int8;
+    i         pg_catalog.int4;
 BEGIN
     IF batch_size IS NULL OR batch_size < 1 THEN
         RAISE EXCEPTION 'ivoa.obscore_rebuild: batch_size must be at least 1';
@@ -1408,7 +1522,6 @@ BEGIN
     dids_read := 0;
     rows_written := 0;
     rows_unchanged := 0;
-    problems := 0;
 
     LOCK TABLE rucio.dids IN SHARE MODE;
 
@@ -1420,99 +1533,33 @@ BEGIN
                         WHERE d.scope = p.scope AND d.name = p.name);
 
     LOOP
-        BEGIN
-            WITH batch AS MATERIALIZED (
-                -- Key order, from the unique index on (scope, name).
-                SELECT d.scope, d.name, d.data
+        -- The next batch in key order, from the unique index on (scope, name).
+        SELECT array_agg(b.scope ORDER BY b.scope, b.name), array_agg(b.name ORDER BY b.scope, b.name)
+          INTO scopes, names
+          FROM (SELECT d.scope, d.name
                   FROM rucio.dids AS d
                  WHERE last_scope IS NULL OR (d.scope, d.name) > (last_scope, last_name)
                  ORDER BY d.scope, d.name
-                 LIMIT batch_size
-            ), conv AS MATERIALIZED (
-                SELECT b.scope, b.name, f.obs, f.suspect
-                  FROM batch AS b
-                 CROSS JOIN LATERAL ivoa.obscore_convert(b.scope, b.name, b.data, false) AS f
-            ), dropped AS (
-                DELETE FROM ivoa.obscore AS o
-                 USING conv AS c
-                 WHERE o.rucio_did_scope = c.scope AND o.rucio_did_name = c.name
-                   AND (c.obs).rucio_did_name IS NULL
-            ), cleared AS (
-                DELETE FROM ivoa.obscore_problems AS p
-                 USING conv AS c
-                 WHERE p.scope = c.scope AND p.name = c.name
-            ), written AS (
-                INSERT INTO ivoa.obscore AS o
-                SELECT (c.obs).* FROM conv AS c
-                 WHERE (c.obs).rucio_did_name IS NOT NULL
-                ON CONFLICT (rucio_did_scope, rucio_did_name) DO UPDATE
-                   SET (dataproduct_type, calib_level, obs_collection, obs_id,
-                        obs_publisher_did, access_url, access_format,
-                        access_estsize, target_name, s_ra, s_dec, s_fov,
-                        s_region, s_resolution, s_xel1, s_xel2, t_min, t_max,
-                        t_exptime, t_resolution, t_xel, em_min, em_max,
-                        em_res_power, em_xel, o_ucd, pol_states, pol_xel,
-                        facility_name, instrument_name, dataproduct_subtype,
-                        target_class, obs_creation_date, obs_creator_name,
-                        obs_creator_did, obs_title, publisher_id, bib_reference,
-                        data_rights, obs_release_date, s_ucd, em_ucd, s_unit,
-                        em_unit, o_unit, s_resolution_min, s_resolution_max,
-                        s_pixel_scale, s_calib_status, t_calib_status,
-                        em_calib_status, o_calib_status, s_stat_error,
-                        t_stat_error, em_stat_error, o_stat_error,
-                        em_res_power_min, em_res_power_max, em_resolution,
-                        proposal_id, rucio_did_scope, rucio_did_name)
-                     = ROW (EXCLUDED.*)
-                 WHERE NOT (o *= EXCLUDED)
-                RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM batch),
-                   (SELECT count(*) FROM conv WHERE (conv.obs).rucio_did_name IS NOT NULL),
-                   (SELECT count(*) FROM written),
-                   (SELECT array_agg(c.scope) FROM conv AS c WHERE c.suspect),
-                   (SELECT array_agg(c.name) FROM conv AS c WHERE c.suspect),
-                   b.scope, b.name
-              INTO n_read, n_rows, n_written, sus_scopes, sus_names, last_scope, last_name
-              FROM batch AS b
-             ORDER BY b.scope DESC, b.name DESC
-             LIMIT 1;
-            IF sus_scopes IS NOT NULL THEN
-                INSERT INTO ivoa.obscore_problems AS p
-                SELECT pr.*
-                  FROM rucio.dids AS d
-                  JOIN unnest(sus_scopes, sus_names) AS s (scope, name)
-                    ON s.scope = d.scope AND s.name = d.name
-                 CROSS JOIN LATERAL ivoa.obscore_convert(d.scope, d.name, d.data, true) AS f
-                 CROSS JOIN LATERAL unnest(f.problems) AS pr
-                ON CONFLICT (scope, name, field) DO UPDATE
-                   SET excerpt = EXCLUDED.excerpt, reason = EXCLUDED.reason,
-                       seen = EXCLUDED.seen;
-            END IF;
+                 LIMIT batch_size) AS b;
+        n_read := cardinality(scopes);
+        EXIT WHEN n_read IS NULL;
+        last_scope := scopes[n_read];
+        last_name := names[n_read];
+        BEGIN
+            SELECT w.n_rows, w.n_written INTO n_rows, n_written
+              FROM ivoa.obscore_write(scopes, names, NULL, NULL, false) AS w;
+            rows_written := rows_written + n_written;
+            rows_unchanged := rows_unchanged + n_rows - n_written;
         EXCEPTION WHEN OTHERS THEN
             -- As the trigger does: one DID at a time, so that one that
             -- cannot be written holds back no other.
             RAISE NOTICE 'ivoa.obscore_rebuild: set-based batch failed (%), retrying DID by DID',
                 SQLERRM;
-            n_read := 0;
-            FOR one IN SELECT d.scope, d.name, d.data
-                         FROM rucio.dids AS d
-                        WHERE last_scope IS NULL OR (d.scope, d.name) > (last_scope, last_name)
-                        ORDER BY d.scope, d.name
-                        LIMIT batch_size LOOP
-                PERFORM ivoa.obscore_sync_did(one.scope, one.name, one.data);
-                n_read := n_read + 1;
-                last_scope := one.scope;
-                last_name := one.name;
+            FOR i IN 1 .. n_read LOOP
+                PERFORM ivoa.obscore_sync_did(scopes[i], names[i], false);
             END LOOP;
-            n_rows := NULL;
-            n_written := NULL;
         END;
-        EXIT WHEN n_read IS NULL OR n_read = 0;
         dids_read := dids_read + n_read;
-        IF n_written IS NOT NULL THEN
-            rows_written := rows_written + n_written;
-            rows_unchanged := rows_unchanged + n_rows - n_written;
-        END IF;
     END LOOP;
 
     -- Counted at the end: the DID-by-DID path does not report its own.

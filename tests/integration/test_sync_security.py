@@ -180,7 +180,8 @@ def test_definer_functions_end_their_search_path_with_pg_temp():
 
 
 def test_writer_cannot_call_the_helpers_directly(writer):
-    for sql in ("SELECT ivoa.obscore_sync_did('a', 'b', '{}')",
+    for sql in ("SELECT ivoa.obscore_sync_did('a', 'b', true)",
+                "SELECT * FROM ivoa.obscore_write('{a}', '{b}', NULL, NULL, true)",
                 "SELECT * FROM ivoa.obscore_rebuild()"):
         p = psql_as(writer, sql)
         assert p.returncode != 0 and "permission denied" in p.stderr, sql
