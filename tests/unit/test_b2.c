@@ -1,4 +1,9 @@
-/* tap_b2: every VOTable datatype in BINARY2, nulls, refusals, whole rows. */
+/*
+ * tap_b2: every VOTable datatype in BINARY2, nulls, refusals, whole rows;
+ * numbers given as numbers, to the bytes of their text.
+ */
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base64.h"
@@ -181,6 +186,73 @@ test_declarations(void)
 	CU_ASSERT_STRING_EQUAL(tap_b2_arraysize(&c, "32*"), "32*");
 }
 
+/*
+ * TEXT of a DATATYPE scalar (as PostgreSQL prints V, or D when REAL) and
+ * the number itself give the same bytes, or are both refused.
+ */
+static void
+same(const char *datatype, const char *text, int real, long long v,
+    double d)
+{
+	struct tap_b2_col	 c;
+	struct strbuf		 a = STRBUF_INIT, b = STRBUF_INIT;
+
+	CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, datatype, NULL), 0);
+	CU_ASSERT_EQUAL(tap_b2_takes_int(&c), !real);
+	CU_ASSERT_EQUAL(tap_b2_takes_real(&c), real);
+	strbuf_puts(&b, "x");		/* what was there stays */
+	CU_ASSERT_EQUAL(tap_b2_put(&c, text, &a), real ?
+	    tap_b2_put_real(&c, d, &b) : tap_b2_put_int(&c, v, &b));
+	CU_ASSERT_EQUAL(a.len + 1, b.len);
+	if (a.len + 1 == b.len && a.len > 0)
+		CU_ASSERT_EQUAL(memcmp(a.s, b.s + 1, a.len), 0);
+	strbuf_free(&a);
+	strbuf_free(&b);
+}
+#define SAME_INT(t, s, v)	same(t, s, 0, v, 0)
+#define SAME_REAL(t, s, d)	same(t, s, 1, 0, d)
+
+static void
+test_numbers(void)
+{
+	struct tap_b2_col	 c;
+	union { double d; uint64_t u; } neg = { .u = 0xfff8000000000001ULL };
+
+	SAME_INT("unsignedByte", "255", 255);
+	SAME_INT("unsignedByte", "256", 256);
+	SAME_INT("unsignedByte", "-1", -1);
+	SAME_INT("short", "-32768", INT16_MIN);
+	SAME_INT("short", "32768", 32768);
+	SAME_INT("int", "-2147483648", INT32_MIN);
+	SAME_INT("int", "2147483648", 2147483648LL);
+	SAME_INT("long", "-9223372036854775808", INT64_MIN);
+	SAME_INT("long", "9223372036854775807", INT64_MAX);
+	SAME_REAL("double", "0.1", 0.1);
+	SAME_REAL("double", "-0", -0.0);
+	SAME_REAL("double", "+Inf", INFINITY);
+	SAME_REAL("double", "-Infinity", -INFINITY);
+	SAME_REAL("double", "1e-320", 1e-320);
+	/* Every NaN as the text "NaN" is written, whatever its bits. */
+	SAME_REAL("double", "NaN", neg.d);
+	SAME_REAL("float", "NaN", neg.d);
+	SAME_REAL("float", "3.4028234663852886e+38", 3.4028234663852886e+38);
+	SAME_REAL("float", "3.5e38", 3.5e38);
+	SAME_REAL("float", "-Inf", -INFINITY);
+	SAME_REAL("float", "0.1", 0.1);
+	/* Arrays, and what has no number, take none. */
+	CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, "int", "1"), 0);
+	CU_ASSERT_FALSE(tap_b2_takes_int(&c));
+	CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, "double", "*"), 0);
+	CU_ASSERT_FALSE(tap_b2_takes_real(&c));
+	CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, "doubleComplex", NULL), 0);
+	CU_ASSERT_FALSE(tap_b2_takes_real(&c));
+	CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, "boolean", NULL), 0);
+	CU_ASSERT_FALSE(tap_b2_takes_int(&c));
+	CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, "char", NULL), 0);
+	CU_ASSERT_FALSE(tap_b2_takes_int(&c));
+	CU_ASSERT_FALSE(tap_b2_takes_real(&c));
+}
+
 /* Rows: the null flags first, a null's bytes kept, refusals unsent. */
 static void
 test_rows(void)
@@ -241,4 +313,5 @@ suite_b2(void)
 	CU_add_test(s, "char and unicodeChar", test_strings);
 	CU_add_test(s, "datatypes and arraysizes", test_declarations);
 	CU_add_test(s, "rows", test_rows);
+	CU_add_test(s, "numbers as numbers", test_numbers);
 }
