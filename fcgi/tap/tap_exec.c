@@ -73,13 +73,15 @@ struct source {
 	const struct tap_b2pg_row	*crow;	/* the COPY's */
 };
 
+/* SQL, of FIELDS (NFIELDS) and at most LIMIT rows (-1: any), for OUT. */
 static enum db_status
 source_start(struct source *s, struct db *db, const struct tap_out *out,
-    const char *sql, const struct adql_field *fields, int nfields)
+    const char *sql, const struct adql_field *fields, int nfields,
+    long long limit)
 {
 	memset(s, 0, sizeof(*s));
 	s->db = db;
-	if (out->copy_row == NULL)
+	if (out->copy_row == NULL || (limit >= 0 && limit <= TAP_B2PG_ROWS + 1))
 		return db_start_sql(db, sql);
 	return tap_b2pg_start(&s->copy, db, sql, fields, nfields);
 }
@@ -112,16 +114,16 @@ source_write(const struct source *s, struct tap_writer *w,
  */
 static void
 run(struct tap *t, const struct tap_query *q, const char *sql,
-    const struct adql_field *fields, int nfields, struct response *r,
-    struct tap_outcome *o)
+    const struct adql_field *fields, int nfields, long long limit,
+    struct response *r, struct tap_outcome *o)
 {
 	struct tap_writer	 w;
 	struct source		 s;
 	enum db_status		 st;
 	int			 row = 0, stopped = 0;
 
-	if ((st = source_start(&s, t->db, q->out, sql, fields, nfields)) ==
-	    DB_OK && !(row = source_next(&s, &st)) && st != DB_OK)
+	if ((st = source_start(&s, t->db, q->out, sql, fields, nfields,
+	    limit)) == DB_OK && !(row = source_next(&s, &st)) && st != DB_OK)
 		db_end(t->db);
 	if (st != DB_OK) {
 		db_failure(t, q, st, o);
@@ -243,7 +245,8 @@ tap_exec(struct tap *t, const struct tap_query *q, struct response *r,
 	} else {
 		log_debug("ADQL %s => %s", q->adql, strbuf_str(&sql));
 		fields = adql_fields(tree, &nfields);
-		run(t, q, strbuf_str(&sql), fields, nfields, r, o);
+		run(t, q, strbuf_str(&sql), fields, nfields,
+		    adql_emit_limit(tree, q->maxrec), r, o);
 	}
 	strbuf_free(&sql);
 	adql_tree_free(tree);
