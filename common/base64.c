@@ -5,35 +5,50 @@
 static const char alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* The 4 characters of N (1 to 3) bytes at S, padded with '='. */
+/* The characters of the N whole groups of three bytes at S, at OUT. */
 static void
-group(const unsigned char *s, size_t n, char out[4])
+groups(const unsigned char *s, size_t n, char *out)
 {
-	unsigned long	 v = (unsigned long)s[0] << 16;
+	unsigned long	 v;
 
-	if (n > 1)
-		v |= (unsigned long)s[1] << 8;
-	if (n > 2)
-		v |= s[2];
-	out[0] = alphabet[v >> 18 & 63];
-	out[1] = alphabet[v >> 12 & 63];
-	out[2] = n > 1 ? alphabet[v >> 6 & 63] : '=';
-	out[3] = n > 2 ? alphabet[v & 63] : '=';
+	for (; n > 0; n--, s += 3, out += 4) {
+		v = (unsigned long)s[0] << 16 | (unsigned long)s[1] << 8 | s[2];
+		out[0] = alphabet[v >> 18];
+		out[1] = alphabet[v >> 12 & 63];
+		out[2] = alphabet[v >> 6 & 63];
+		out[3] = alphabet[v & 63];
+	}
+}
+
+/* The 4 characters of the last 1 or 2 bytes at S, padded with '='. */
+static void
+last_group(const unsigned char *s, size_t n, char out[4])
+{
+	unsigned char	 g[3] = { s[0], n > 1 ? s[1] : 0, 0 };
+
+	groups(g, 1, out);
+	out[3] = '=';
+	if (n == 1)
+		out[2] = '=';
 }
 
 int
 b64_encode(struct strbuf *out, const void *s, size_t len)
 {
 	const unsigned char	*p = s;
-	char			 g[4];
-	size_t			 i;
+	char			 text[4 * 64];
+	size_t			 n;
 
-	for (i = 0; i < len; i += 3) {
-		group(p + i, len - i < 3 ? len - i : 3, g);
-		if (strbuf_add(out, g, sizeof(g)) == -1)
+	for (; len >= 3; p += 3 * n, len -= 3 * n) {
+		n = len / 3 < 64 ? len / 3 : 64;
+		groups(p, n, text);
+		if (strbuf_add(out, text, 4 * n) == -1)
 			return -1;
 	}
-	return 0;
+	if (len == 0)
+		return 0;
+	last_group(p, len, text);
+	return strbuf_add(out, text, 4);
 }
 
 void
@@ -50,19 +65,31 @@ flush_text(struct b64_stream *b)
 	b->ntext = 0;
 }
 
-/* One group of N bytes into the text, breaking the line where it is full. */
+/*
+ * The N bytes at S, a multiple of three, into the text: as many groups
+ * at once as the current line holds, then its line end.
+ */
 static void
-put_group(struct b64_stream *b, const unsigned char *s, size_t n)
+put_groups(struct b64_stream *b, const unsigned char *s, size_t n)
 {
-	/* A group and a line end always fit after a flush. */
-	if (b->ntext + 5 > sizeof(b->text))
-		flush_text(b);
-	group(s, n, b->text + b->ntext);
-	b->ntext += 4;
-	b->column += 4;
-	if (b->column == B64_LINE) {
-		b->text[b->ntext++] = '\n';
-		b->column = 0;
+	size_t	 take;
+
+	while (n > 0) {
+		take = (B64_LINE - b->column) / 4 * 3;
+		if (take > n)
+			take = n;
+		/* A line and its end always fit after a flush. */
+		if (b->ntext + take / 3 * 4 + 1 > sizeof(b->text))
+			flush_text(b);
+		groups(s, take / 3, b->text + b->ntext);
+		b->ntext += take / 3 * 4;
+		b->column += take / 3 * 4;
+		if (b->column == B64_LINE) {
+			b->text[b->ntext++] = '\n';
+			b->column = 0;
+		}
+		s += take;
+		n -= take;
 	}
 }
 
@@ -70,34 +97,36 @@ void
 b64_write(struct b64_stream *b, const void *buf, size_t len)
 {
 	const unsigned char	*s = buf;
-	unsigned char		 g[3];
 	size_t			 take;
 
+	if (len == 0)
+		return;
 	if (b->nheld > 0) {
 		take = 3 - b->nheld < len ? 3 - b->nheld : len;
-		memcpy(g, b->held, b->nheld);
-		memcpy(g + b->nheld, s, take);
+		memcpy(b->held + b->nheld, s, take);
+		b->nheld += take;
 		s += take;
 		len -= take;
-		if (b->nheld + take < 3) {
-			memcpy(b->held, g, b->nheld + take);
-			b->nheld += take;
+		if (b->nheld < 3)
 			return;
-		}
-		put_group(b, g, 3);
+		put_groups(b, b->held, 3);
 		b->nheld = 0;
 	}
-	for (; len >= 3; s += 3, len -= 3)
-		put_group(b, s, 3);
-	memcpy(b->held, s, len);
-	b->nheld = len;
+	put_groups(b, s, len - len % 3);
+	memcpy(b->held, s + len - len % 3, len % 3);
+	b->nheld = len % 3;
 }
 
 void
 b64_finish(struct b64_stream *b)
 {
-	if (b->nheld > 0)
-		put_group(b, b->held, b->nheld);
+	if (b->nheld > 0) {
+		if (b->ntext + 5 > sizeof(b->text))
+			flush_text(b);
+		last_group(b->held, b->nheld, b->text + b->ntext);
+		b->ntext += 4;
+		b->column += 4;
+	}
 	if (b->column > 0) {
 		b->text[b->ntext++] = '\n';
 		b->column = 0;

@@ -29,12 +29,12 @@
 #include "strbuf.h"
 
 #define B64_LINE	76
-/* Whole lines of text and their line ends, and room for a group. */
-#define B64_TEXT	(8 * (B64_LINE + 1))
+/* Whole lines of text and their line ends, sent together. */
+#define B64_TEXT	(64 * (B64_LINE + 1))
 
 struct b64_stream {
 	struct response	*r;
-	unsigned char	 held[2];	/* bytes short of a group of three */
+	unsigned char	 held[3];	/* bytes short of a group of three */
 	size_t		 nheld;
 	char		 text[B64_TEXT];	/* written on when full */
 	size_t		 ntext;

@@ -30,6 +30,8 @@ struct db {
 	PGresult	*row;		/* the current result of the query */
 	int		 fresh;		/* row not yet handed out by db_next() */
 	int		 busy;		/* a query's results are being read */
+	int		 copying;	/* and they are a COPY's data */
+	char		*piece;		/* the last piece of it handed out */
 	struct timespec	 retry_at;	/* no connection attempt before this */
 	int		 several;	/* conninfo lists more than one host */
 	long		 failback_s;	/* 0: stay where the connection is */
@@ -98,7 +100,9 @@ db_disconnect(struct db *db)
 {
 	PQclear(db->row);
 	db->row = NULL;
-	db->busy = 0;
+	PQfreemem(db->piece);
+	db->piece = NULL;
+	db->busy = db->copying = 0;
 	PQfinish(db->conn);
 	db->conn = NULL;
 }
@@ -412,6 +416,18 @@ db_classify(struct db *db, const PGresult *res)
 	return DB_ERROR;
 }
 
+/* How the failed result RES went, which is freed, and so the connection. */
+static enum db_status
+db_failed(struct db *db, PGresult *res)
+{
+	enum db_status	 st = db_classify(db, res);
+
+	PQclear(res);
+	if (st == DB_UNAVAILABLE)
+		db_disconnect(db);
+	return st;
+}
+
 enum db_status
 db_ping(struct db *db)
 {
@@ -425,22 +441,20 @@ db_ping(struct db *db)
 		PQclear(res);
 		return DB_OK;
 	}
-	st = db_classify(db, res);
-	PQclear(res);
-	if (st == DB_UNAVAILABLE)
-		db_disconnect(db);
-	return st;
+	return db_failed(db, res);
 }
 
 /*
  * Send the prepared statement NAME, or else the text SQL, and wait for its
- * first result, which is kept in db->row.  A dead connection is reported
- * as DB_UNAVAILABLE with nothing sent.
+ * first result, which is kept in db->row; with COPY, SQL is a COPY TO
+ * STDOUT whose data is read instead.  A dead connection is reported as
+ * DB_UNAVAILABLE with nothing sent.
  */
 static enum db_status
 db_send(struct db *db, const char *name, const char *sql, int nparams,
-    const char *const *values)
+    const char *const *values, int copy)
 {
+	ExecStatusType	 rs;
 	enum db_status	 st;
 	int		 sent;
 
@@ -454,7 +468,7 @@ db_send(struct db *db, const char *name, const char *sql, int nparams,
 	sent = name != NULL ? PQsendQueryPrepared(db->conn, name, nparams,
 	    values, NULL, NULL, 0) : PQsendQueryParams(db->conn, sql, 0, NULL,
 	    NULL, NULL, NULL, 0);
-	if (!sent || !PQsetSingleRowMode(db->conn)) {
+	if (!sent || (!copy && !PQsetSingleRowMode(db->conn))) {
 		st = db_classify(db, NULL);
 		db_disconnect(db);
 		return st == DB_ERROR ? DB_UNAVAILABLE : st;
@@ -462,17 +476,17 @@ db_send(struct db *db, const char *name, const char *sql, int nparams,
 	db->busy = 1;
 	db->fresh = 1;
 	db->row = PQgetResult(db->conn);
-	switch (PQresultStatus(db->row)) {
-	case PGRES_SINGLE_TUPLE:
-	case PGRES_TUPLES_OK:
+	rs = PQresultStatus(db->row);
+	/* A COPY's data is read as such however it came to be sent. */
+	db->copying = rs == PGRES_COPY_OUT;
+	if (copy ? db->copying : rs == PGRES_SINGLE_TUPLE ||
+	    rs == PGRES_TUPLES_OK)
 		return DB_OK;
-	default:
-		st = db_classify(db, db->row);
-		db_end(db);
-		if (st == DB_UNAVAILABLE)
-			db_disconnect(db);
-		return st;
-	}
+	st = db_classify(db, db->row);
+	db_end(db);
+	if (st == DB_UNAVAILABLE)
+		db_disconnect(db);
+	return st;
 }
 
 /*
@@ -487,39 +501,88 @@ db_may_retry(const struct db *db)
 	    PQtransactionStatus(db->conn) == PQTRANS_IDLE;
 }
 
-/* db_start() and db_start_sql(). */
+/*
+ * Should a statement that ended ST be sent again?  AGAIN is what
+ * db_may_retry() said before it was sent.  A connection that was fine at
+ * the last request but is dead now means the server restarted in
+ * between: nothing was read yet, and the statements only read, so asking
+ * again on a new one is safe.
+ */
+static int
+db_retry(struct db *db, enum db_status st, int again)
+{
+	if (st != DB_UNAVAILABLE || !again)
+		return 0;
+	log_warn("database connection lost (%s); reconnecting", db->errmsg);
+	memset(&db->retry_at, 0, sizeof(db->retry_at));
+	return 1;
+}
+
+/* db_start(), db_start_sql() and db_copy_out_start(). */
 static enum db_status
 db_begin(struct db *db, const char *name, const char *sql, int nparams,
-    const char *const *values)
+    const char *const *values, int copy)
 {
 	enum db_status	 st;
 	int		 again = db_may_retry(db);
 
-	st = db_send(db, name, sql, nparams, values);
-	/*
-	 * A connection that was fine at the last request but is dead now
-	 * means the server restarted in between: nothing was read yet, and
-	 * the statements only read, so asking again on a new one is safe.
-	 */
-	if (st == DB_UNAVAILABLE && again) {
-		log_warn("database connection lost (%s); reconnecting",
-		    db->errmsg);
-		memset(&db->retry_at, 0, sizeof(db->retry_at));
-		st = db_send(db, name, sql, nparams, values);
-	}
+	st = db_send(db, name, sql, nparams, values, copy);
+	if (db_retry(db, st, again))
+		st = db_send(db, name, sql, nparams, values, copy);
 	return st;
 }
 
 enum db_status
 db_start(struct db *db, const char *name, int nparams, const char *const *values)
 {
-	return db_begin(db, name, NULL, nparams, values);
+	return db_begin(db, name, NULL, nparams, values, 0);
 }
 
 enum db_status
 db_start_sql(struct db *db, const char *sql)
 {
-	return db_begin(db, NULL, sql, 0, NULL);
+	return db_begin(db, NULL, sql, 0, NULL, 0);
+}
+
+enum db_status
+db_copy_out_start(struct db *db, const char *sql)
+{
+	return db_begin(db, NULL, sql, 0, NULL, 1);
+}
+
+/* Parse SQL as the unnamed statement and describe it. */
+static enum db_status
+db_describe_once(struct db *db, const char *sql, PGresult **desc)
+{
+	PGresult	*res;
+	enum db_status	 st;
+
+	if ((st = db_connect(db)) != DB_OK)
+		return st;
+	db->sqlstate[0] = db->primary[0] = '\0';
+	res = PQprepare(db->conn, "", sql, 0, NULL);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+		PQclear(res);
+		res = PQdescribePrepared(db->conn, "");
+		if (PQresultStatus(res) == PGRES_COMMAND_OK) {
+			*desc = res;
+			return DB_OK;
+		}
+	}
+	return db_failed(db, res);
+}
+
+enum db_status
+db_describe_sql(struct db *db, const char *sql, PGresult **desc)
+{
+	enum db_status	 st;
+	int		 again = db_may_retry(db);
+
+	*desc = NULL;
+	st = db_describe_once(db, sql, desc);
+	if (db_retry(db, st, again))
+		st = db_describe_once(db, sql, desc);
+	return st;
 }
 
 unsigned long
@@ -544,7 +607,7 @@ const PGresult *
 db_next(struct db *db, enum db_status *st)
 {
 	*st = DB_OK;
-	if (!db->busy)
+	if (!db->busy || db->copying)
 		return NULL;
 	/* The first result was fetched by db_send(); later ones here. */
 	if (!db->fresh) {
@@ -563,15 +626,46 @@ db_next(struct db *db, enum db_status *st)
 	}
 }
 
+const char *
+db_copy_out_next(struct db *db, size_t *len, enum db_status *st)
+{
+	int	 n;
+
+	*st = DB_OK;
+	PQfreemem(db->piece);
+	db->piece = NULL;
+	if (!db->busy || !db->copying)
+		return NULL;
+	if ((n = PQgetCopyData(db->conn, &db->piece, 0)) > 0) {
+		*len = (size_t)n;
+		return db->piece;
+	}
+	/* The end of the data (-1) or of the connection (-2); then how. */
+	db->copying = 0;
+	PQclear(db->row);
+	db->row = PQgetResult(db->conn);
+	if (n == -1 && PQresultStatus(db->row) == PGRES_COMMAND_OK)
+		return NULL;
+	*st = db_classify(db, db->row);
+	return NULL;
+}
+
 void
 db_end(struct db *db)
 {
 	PGresult	*res;
+	char		*piece;
 
 	PQclear(db->row);
 	db->row = NULL;
+	PQfreemem(db->piece);
+	db->piece = NULL;
 	if (!db->busy)
 		return;
+	/* A COPY's data is read to its end before its result comes. */
+	while (db->copying && PQgetCopyData(db->conn, &piece, 0) > 0)
+		PQfreemem(piece);
+	db->copying = 0;
 	/* libpq needs every result read before the next query. */
 	while ((res = PQgetResult(db->conn)) != NULL)
 		PQclear(res);
@@ -640,13 +734,9 @@ db_exec(struct db *db, const char *sql)
 	enum db_status	 st;
 	int		 again = db_may_retry(db);
 
-	if ((st = db_command_once(db, sql, PGRES_COMMAND_OK)) ==
-	    DB_UNAVAILABLE && again) {
-		log_warn("database connection lost (%s); reconnecting",
-		    db->errmsg);
-		memset(&db->retry_at, 0, sizeof(db->retry_at));
+	st = db_command_once(db, sql, PGRES_COMMAND_OK);
+	if (db_retry(db, st, again))
 		st = db_command_once(db, sql, PGRES_COMMAND_OK);
-	}
 	return st;
 }
 

@@ -82,6 +82,30 @@ enum db_status	 db_start(struct db *, const char *name, int nparams,
  */
 enum db_status	 db_start_sql(struct db *, const char *sql);
 /*
+ * COPY ... TO STDOUT, SQL (of the caller's making, one statement, sent
+ * like db_start_sql()), whose data db_copy_out_next() then hands over a
+ * piece at a time, as the server sends it (PostgreSQL sends a row a
+ * piece); db_end() or db_cancel() end it as they end rows.
+ */
+enum db_status	 db_copy_out_start(struct db *, const char *sql);
+/*
+ * The next piece of the data, *LEN bytes, the db's until the next call
+ * or db_end(); NULL at the end of the data or on failure, *ST telling
+ * which (DB_OK at a normal end).
+ */
+const char	*db_copy_out_next(struct db *, size_t *len,
+		    enum db_status *st);
+/*
+ * What SQL's rows would be, without running it: SQL is parsed (as the
+ * unnamed statement) and described.  On DB_OK *DESC is a result without
+ * rows whose PQnfields() and PQftype() tell the columns, which the caller
+ * PQclear()s; a statement refused here fails as db_start_sql() would.
+ * Like db_start(), it is sent again on a new connection when it finds
+ * the connection dead.
+ */
+enum db_status	 db_describe_sql(struct db *, const char *sql,
+		    PGresult **desc);
+/*
  * Run SQL, a command of the caller's own making whose rows (if any) are
  * not wanted, e.g. "BEGIN READ WRITE", "ROLLBACK".  Like db_start(), a
  * command sent outside a transaction on a connection found dead is sent

@@ -407,17 +407,31 @@ emit_operand(struct emit *e, const struct adql_node *n)
 	put(e, ")");
 }
 
+/*
+ * The LIMIT of query Q: its SELECT's TOP, and when Q is the statement
+ * itself (TOP set, not a subquery) no more than MAXREC + 1; -1 for none.
+ */
+static long long
+query_limit(const struct adql_node *q, long long maxrec, int top)
+{
+	const struct adql_node	*body = q->k[0];
+	long long		 limit = body->kind == ADQL_SELECT ? body->num : -1;
+
+	if (top && maxrec >= 0 && (limit < 0 || limit > maxrec))
+		limit = maxrec + 1;
+	return limit;
+}
+
 static void
 emit_query(struct emit *e, const struct adql_node *q, long long maxrec,
     int top)
 {
 	const struct adql_node	*body = q->k[0], *o;
-	long long		 limit = -1;
+	long long		 limit = query_limit(q, maxrec, top);
 
-	if (body->kind == ADQL_SELECT) {
+	if (body->kind == ADQL_SELECT)
 		emit_select(e, body, 0);
-		limit = body->num;
-	} else {
+	else {
 		emit_operand(e, body->k[0]);
 		put(e, setop_word(body));
 		emit_operand(e, body->k[1]);
@@ -429,12 +443,17 @@ emit_query(struct emit *e, const struct adql_node *q, long long maxrec,
 		put(e, (o->flags & ADQL_DESC) ? " DESC" : "");
 		put(e, o->next != NULL ? ", " : "");
 	}
-	if (top && maxrec >= 0 && (limit < 0 || limit > maxrec))
-		limit = maxrec + 1;
 	if (limit >= 0)
 		putf(e, " LIMIT %lld", limit);
 	if (q->num >= 0)
 		putf(e, " OFFSET %lld", q->num);
+}
+
+/* One more than any real MAXREC, and no overflow adding it. */
+static long long
+bounded(long long maxrec)
+{
+	return maxrec > (long long)1e18 ? (long long)1e18 : maxrec;
 }
 
 int
@@ -442,9 +461,12 @@ adql_emit(const struct adql_tree *t, long long maxrec, struct strbuf *out)
 {
 	struct emit	 e = { out, 0 };
 
-	/* One more than any real MAXREC, and no overflow adding it. */
-	if (maxrec > (long long)1e18)
-		maxrec = (long long)1e18;
-	emit_query(&e, t->root, maxrec, 1);
+	emit_query(&e, t->root, bounded(maxrec), 1);
 	return e.rc;
+}
+
+long long
+adql_emit_limit(const struct adql_tree *t, long long maxrec)
+{
+	return query_limit(t->root, bounded(maxrec), 1);
 }

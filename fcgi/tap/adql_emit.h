@@ -26,6 +26,8 @@
 /* Append the SQL for checked tree T to OUT; -1 when memory runs out. */
 int	adql_emit(const struct adql_tree *t, long long maxrec,
 	    struct strbuf *out);
+/* The LIMIT that SQL has: at most so many rows come (-1: no limit). */
+long long adql_emit_limit(const struct adql_tree *t, long long maxrec);
 
 /*
  * NAME as a PostgreSQL identifier, double-quoted with any quote inside

@@ -15,14 +15,17 @@
 /*
  * A datatype: either a whole cell at once (CELL: characters and bits,
  * whose text is not a list of tokens), or an element from each PER
- * whitespace-separated tokens (ELEM, TOK NULL for a null element).
+ * whitespace-separated tokens: a number (FROM_INT, FROM_REAL: what the
+ * token is parsed into), or else by ELEM (TOK NULL for a null element).
  */
 struct b2_type {
 	const char	*name;
 	int		(*cell)(const struct tap_b2_col *, const char *text,
 			    struct strbuf *out);
-	int		(*elem)(const char *tok, size_t n, struct strbuf *out);
 	int		 per;
+	int		(*from_int)(long long v, struct strbuf *out);
+	int		(*from_real)(double d, struct strbuf *out);
+	int		(*elem)(const char *tok, size_t n, struct strbuf *out);
 };
 
 /* V's low BYTES bytes, most significant first. */
@@ -63,13 +66,9 @@ set_count(struct strbuf *out, size_t at, size_t n)
 
 /* --- Numbers -------------------------------------------------------------- */
 
-/*
- * A decimal integer as PostgreSQL prints one: a sign at most, then
- * digits only, in [LO, HI].
- */
+/* A decimal integer as PostgreSQL prints one: a sign at most, then digits. */
 static int
-parse_int(const char *tok, size_t n, long long lo, long long hi,
-    long long *v)
+parse_int(const char *tok, size_t n, long long *v)
 {
 	char	 buf[32], *end;
 	size_t	 i = tok[0] == '-' || tok[0] == '+';
@@ -83,42 +82,39 @@ parse_int(const char *tok, size_t n, long long lo, long long hi,
 	buf[n] = '\0';
 	errno = 0;
 	*v = strtoll(buf, &end, 10);
-	return errno != 0 || *v < lo || *v > hi ? -1 : 0;
+	return errno != 0 ? -1 : 0;
+}
+
+/* V in BYTES bytes, when it is in [LO, HI]. */
+static int
+put_ranged(long long v, long long lo, long long hi, int bytes,
+    struct strbuf *out)
+{
+	return v < lo || v > hi ? -1 : put_be(out, (uint64_t)v, bytes);
 }
 
 static int
-put_integer(const char *tok, size_t n, long long lo, long long hi,
-    int bytes, struct strbuf *out)
+int_ubyte(long long v, struct strbuf *out)
 {
-	long long	 v = 0;
-
-	if (tok != NULL && parse_int(tok, n, lo, hi, &v) == -1)
-		return -1;
-	return put_be(out, (uint64_t)v, bytes);
+	return put_ranged(v, 0, UCHAR_MAX, 1, out);
 }
 
 static int
-put_ubyte(const char *tok, size_t n, struct strbuf *out)
+int_short(long long v, struct strbuf *out)
 {
-	return put_integer(tok, n, 0, UCHAR_MAX, 1, out);
+	return put_ranged(v, INT16_MIN, INT16_MAX, 2, out);
 }
 
 static int
-put_short(const char *tok, size_t n, struct strbuf *out)
+int_int(long long v, struct strbuf *out)
 {
-	return put_integer(tok, n, INT16_MIN, INT16_MAX, 2, out);
+	return put_ranged(v, INT32_MIN, INT32_MAX, 4, out);
 }
 
 static int
-put_int(const char *tok, size_t n, struct strbuf *out)
+int_long(long long v, struct strbuf *out)
 {
-	return put_integer(tok, n, INT32_MIN, INT32_MAX, 4, out);
-}
-
-static int
-put_long(const char *tok, size_t n, struct strbuf *out)
-{
-	return put_integer(tok, n, INT64_MIN, INT64_MAX, 8, out);
+	return put_ranged(v, INT64_MIN, INT64_MAX, 8, out);
 }
 
 /*
@@ -153,28 +149,29 @@ parse_real(const char *tok, size_t n, double *d)
 	return *end != '\0' || isinf(*d) ? -1 : 0;
 }
 
+/*
+ * Every NaN is written as the one NAN is, whatever its sign and payload:
+ * the text "NaN" tells neither.
+ */
 static int
-put_float(const char *tok, size_t n, struct strbuf *out)
+real_float(double d, struct strbuf *out)
 {
 	union { float f; uint32_t u; } v = { .f = NAN };
-	double	 d;
 
-	if (tok != NULL) {
-		if (parse_real(tok, n, &d) == -1 ||
-		    (isfinite(d) && fabs(d) > FLT_MAX))
-			return -1;
+	if (isfinite(d) && fabs(d) > FLT_MAX)
+		return -1;
+	if (!isnan(d))
 		v.f = (float)d;
-	}
 	return put_be(out, v.u, 4);
 }
 
 static int
-put_double(const char *tok, size_t n, struct strbuf *out)
+real_double(double d, struct strbuf *out)
 {
 	union { double d; uint64_t u; } v = { .d = NAN };
 
-	if (tok != NULL && parse_real(tok, n, &v.d) == -1)
-		return -1;
+	if (!isnan(d))
+		v.d = d;
 	return put_be(out, v.u, 8);
 }
 
@@ -197,6 +194,23 @@ put_boolean(const char *tok, size_t n, struct strbuf *out)
 	return c == '?' ? -1 : strbuf_add(out, &c, 1);
 }
 
+/* An element of T from token TOK (N bytes; NULL: a null, zero or NaN). */
+static int
+put_elem(const struct b2_type *t, const char *tok, size_t n,
+    struct strbuf *out)
+{
+	long long	 v = 0;
+	double		 d = NAN;
+
+	if (t->from_int != NULL)
+		return tok != NULL && parse_int(tok, n, &v) == -1 ? -1 :
+		    t->from_int(v, out);
+	if (t->from_real != NULL)
+		return tok != NULL && parse_real(tok, n, &d) == -1 ? -1 :
+		    t->from_real(d, out);
+	return t->elem(tok, n, out);
+}
+
 /* Elements from whitespace-separated tokens: as many as the size says. */
 static int
 cell_tokens(const struct tap_b2_col *c, const char *text, struct strbuf *out)
@@ -215,7 +229,8 @@ cell_tokens(const struct tap_b2_col *c, const char *text, struct strbuf *out)
 		if (*p == '\0')
 			break;
 		n = strcspn(p, ws);
-		if ((!c->variable && ntok == want) || t->elem(p, n, out) == -1)
+		if ((!c->variable && ntok == want) ||
+		    put_elem(t, p, n, out) == -1)
 			return -1;
 		p += n;
 	}
@@ -225,7 +240,7 @@ cell_tokens(const struct tap_b2_col *c, const char *text, struct strbuf *out)
 	if (text != NULL)
 		return ntok == want ? 0 : -1;
 	for (; ntok < want; ntok++)
-		if (t->elem(NULL, 0, out) == -1)
+		if (put_elem(t, NULL, 0, out) == -1)
 			return -1;
 	return 0;
 }
@@ -319,18 +334,18 @@ cell_bit(const struct tap_b2_col *c, const char *text, struct strbuf *out)
 }
 
 static const struct b2_type types[] = {
-	{ "boolean", cell_tokens, put_boolean, 1 },
-	{ "bit", cell_bit, NULL, 1 },
-	{ "unsignedByte", cell_tokens, put_ubyte, 1 },
-	{ "short", cell_tokens, put_short, 1 },
-	{ "int", cell_tokens, put_int, 1 },
-	{ "long", cell_tokens, put_long, 1 },
-	{ "char", cell_char, NULL, 1 },
-	{ "unicodeChar", cell_unicode, NULL, 1 },
-	{ "float", cell_tokens, put_float, 1 },
-	{ "double", cell_tokens, put_double, 1 },
-	{ "floatComplex", cell_tokens, put_float, 2 },
-	{ "doubleComplex", cell_tokens, put_double, 2 },
+	{ "boolean", cell_tokens, 1, NULL, NULL, put_boolean },
+	{ "bit", cell_bit, 1, NULL, NULL, NULL },
+	{ "unsignedByte", cell_tokens, 1, int_ubyte, NULL, NULL },
+	{ "short", cell_tokens, 1, int_short, NULL, NULL },
+	{ "int", cell_tokens, 1, int_int, NULL, NULL },
+	{ "long", cell_tokens, 1, int_long, NULL, NULL },
+	{ "char", cell_char, 1, NULL, NULL, NULL },
+	{ "unicodeChar", cell_unicode, 1, NULL, NULL, NULL },
+	{ "float", cell_tokens, 1, NULL, real_float, NULL },
+	{ "double", cell_tokens, 1, NULL, real_double, NULL },
+	{ "floatComplex", cell_tokens, 2, NULL, real_float, NULL },
+	{ "doubleComplex", cell_tokens, 2, NULL, real_double, NULL },
 };
 
 /* A fixed array larger than this is a typo in TAP_SCHEMA, not a column. */
@@ -402,17 +417,56 @@ tap_b2_arraysize(const struct tap_b2_col *c, const char *arraysize)
 	return arraysize;
 }
 
-int
-tap_b2_put(const struct tap_b2_col *c, const char *text, struct strbuf *out)
+/*
+ * RC of a put that began with OUT LEN bytes long: on a refusal, what it
+ * wrote is taken back.
+ */
+static int
+kept(int rc, size_t len, struct strbuf *out)
 {
-	size_t	 len = out->len;
-
-	if (c->type->cell(c, text, out) == 0)
+	if (rc == 0)
 		return 0;
 	out->len = len;
 	if (out->s != NULL)
 		out->s[len] = '\0';
 	return -1;
+}
+
+int
+tap_b2_put(const struct tap_b2_col *c, const char *text, struct strbuf *out)
+{
+	size_t	 len = out->len;
+
+	return kept(c->type->cell(c, text, out), len, out);
+}
+
+int
+tap_b2_takes_int(const struct tap_b2_col *c)
+{
+	return c->scalar && c->type->from_int != NULL;
+}
+
+int
+tap_b2_takes_real(const struct tap_b2_col *c)
+{
+	/* A complex number is two. */
+	return c->scalar && c->type->from_real != NULL && c->type->per == 1;
+}
+
+int
+tap_b2_put_int(const struct tap_b2_col *c, long long v, struct strbuf *out)
+{
+	size_t	 len = out->len;
+
+	return kept(c->type->from_int(v, out), len, out);
+}
+
+int
+tap_b2_put_real(const struct tap_b2_col *c, double d, struct strbuf *out)
+{
+	size_t	 len = out->len;
+
+	return kept(c->type->from_real(d, out), len, out);
 }
 
 /* --- Rows ----------------------------------------------------------------- */
@@ -465,6 +519,18 @@ tap_b2_cell(struct tap_b2 *b, int k, const char *text)
 	if (text == NULL)
 		b->row.s[k / 8] |= (char)(0x80 >> k % 8);
 	return tap_b2_put(&b->cols[k], text, &b->row);
+}
+
+int
+tap_b2_cell_int(struct tap_b2 *b, int k, long long v)
+{
+	return tap_b2_put_int(&b->cols[k], v, &b->row);
+}
+
+int
+tap_b2_cell_real(struct tap_b2 *b, int k, double d)
+{
+	return tap_b2_put_real(&b->cols[k], d, &b->row);
 }
 
 void

@@ -12,9 +12,10 @@
  *
  * A cell comes in the text TABLEDATA would hold (tap_cell_text), and is
  * parsed strictly as its datatype: a value that is not one is refused,
- * never written approximately.  A row is built whole first and sent only
- * when every cell was taken, so a refusal leaves the stream at a row
- * boundary.
+ * never written approximately.  A number may also come as one (read from
+ * PostgreSQL's binary COPY, tap_b2pg.h), to the same bytes.  A row is
+ * built whole first and sent only when every cell was taken, so a refusal
+ * leaves the stream at a row boundary.
  *
  * A string column of bounded variable size ("N*") is declared "*": astropy
  * before 7.1 reads "N*" strings in BINARY2 as N bytes each (astropy issue
@@ -59,6 +60,22 @@ const char *tap_b2_arraysize(const struct tap_b2_col *, const char *arraysize);
  */
 int	tap_b2_put(const struct tap_b2_col *, const char *text,
 	    struct strbuf *out);
+/*
+ * Does such a column take its cells as numbers, with no text between: a
+ * scalar of an integer datatype as integers, of float or double as
+ * doubles?  A number gives the bytes its decimal text would; every NaN is
+ * written alike, as the text "NaN" would be.
+ */
+int	tap_b2_takes_int(const struct tap_b2_col *);
+int	tap_b2_takes_real(const struct tap_b2_col *);
+/*
+ * A cell V or D of such a column appended to OUT; -1 when it is beyond
+ * the datatype's range (as its text would be refused), or memory ran out.
+ */
+int	tap_b2_put_int(const struct tap_b2_col *, long long v,
+	    struct strbuf *out);
+int	tap_b2_put_real(const struct tap_b2_col *, double d,
+	    struct strbuf *out);
 
 struct tap_b2 {
 	struct tap_b2_col	*cols;
@@ -78,6 +95,9 @@ void	tap_b2_free(struct tap_b2 *);
 int	tap_b2_row_begin(struct tap_b2 *);
 /* Cell K of the row: tap_b2_put(), and the null flag for a NULL TEXT. */
 int	tap_b2_cell(struct tap_b2 *, int k, const char *text);
+/* Cell K of the row, not null, as a number: tap_b2_put_int(), _real(). */
+int	tap_b2_cell_int(struct tap_b2 *, int k, long long v);
+int	tap_b2_cell_real(struct tap_b2 *, int k, double d);
 /* The row, into the stream. */
 void	tap_b2_row_end(struct tap_b2 *);
 /* The end of the stream: the last bytes and their padding sent. */

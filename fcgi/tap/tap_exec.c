@@ -7,6 +7,7 @@
 #include "adql_parse.h"
 #include "db.h"
 #include "log.h"
+#include "tap_b2pg.h"
 #include "tap_exec.h"
 #include "tap_int.h"
 #include "tap_out.h"
@@ -62,6 +63,48 @@ db_failure(struct tap *t, const struct tap_query *q, enum db_status st,
 }
 
 /*
+ * Where a query's rows come from: libpq's rows one at a time, in text, or
+ * for a format that reads those, a COPY in binary (tap_b2pg.h).
+ */
+struct source {
+	struct db			*db;
+	struct tap_b2pg_rows		 copy;
+	const PGresult			*row;	/* the current row, or */
+	const struct tap_b2pg_row	*crow;	/* the COPY's */
+};
+
+/* SQL, of FIELDS (NFIELDS) and at most LIMIT rows (-1: any), for OUT. */
+static enum db_status
+source_start(struct source *s, struct db *db, const struct tap_out *out,
+    const char *sql, const struct adql_field *fields, int nfields,
+    long long limit)
+{
+	memset(s, 0, sizeof(*s));
+	s->db = db;
+	if (out->copy_row == NULL || (limit >= 0 && limit <= TAP_B2PG_ROWS + 1))
+		return db_start_sql(db, sql);
+	return tap_b2pg_start(&s->copy, db, sql, fields, nfields);
+}
+
+/* The next row: 1, or 0 at the end of the rows or on failure (*ST). */
+static int
+source_next(struct source *s, enum db_status *st)
+{
+	if (s->copy.copying)
+		return (s->crow = tap_b2pg_next(&s->copy, st)) != NULL;
+	return (s->row = db_next(s->db, st)) != NULL;
+}
+
+/* The current row, written by W as OUT writes; -1 when it cannot be. */
+static int
+source_write(const struct source *s, struct tap_writer *w,
+    const struct tap_out *out)
+{
+	return s->copy.copying ? out->copy_row(w, s->crow) :
+	    out->row(w, s->row);
+}
+
+/*
  * Run SQL and write its rows as they come.  The document starts with the
  * first row (or the end of the rows), so that a query the database
  * refuses at once gets a plain error document; what happens later is said
@@ -71,23 +114,25 @@ db_failure(struct tap *t, const struct tap_query *q, enum db_status st,
  */
 static void
 run(struct tap *t, const struct tap_query *q, const char *sql,
-    const struct adql_field *fields, int nfields, struct response *r,
-    struct tap_outcome *o)
+    const struct adql_field *fields, int nfields, long long limit,
+    struct response *r, struct tap_outcome *o)
 {
 	struct tap_writer	 w;
-	const PGresult		*row = NULL;
+	struct source		 s;
 	enum db_status		 st;
-	int			 stopped = 0;
+	int			 row = 0, stopped = 0;
 
-	if ((st = db_start_sql(t->db, sql)) == DB_OK &&
-	    (row = db_next(t->db, &st)) == NULL && st != DB_OK)
+	if ((st = source_start(&s, t->db, q->out, sql, fields, nfields,
+	    limit)) == DB_OK && !(row = source_next(&s, &st)) && st != DB_OK)
 		db_end(t->db);
 	if (st != DB_OK) {
 		db_failure(t, q, st, o);
+		tap_b2pg_free(&s.copy);
 		return;
 	}
 	if (tap_writer_init(&w, q->out, r, fields, nfields) == -1) {
 		db_end(t->db);
+		tap_b2pg_free(&s.copy);
 		log_error("query not answered: %s", w.why);
 		refused(o, 500, w.why);
 		return;
@@ -95,16 +140,17 @@ run(struct tap *t, const struct tap_query *q, const char *sql,
 	o->written = 1;
 	resp_content_type(r, q->content_type);
 	q->out->head(&w, q->runid);
-	while (row != NULL && w.nrows < q->maxrec && !resp_failed(r)) {
-		if ((stopped = q->out->row(&w, row) == -1))
+	while (row && w.nrows < q->maxrec && !resp_failed(r)) {
+		if ((stopped = source_write(&s, &w, q->out) == -1))
 			break;
 		w.nrows++;
-		row = db_next(t->db, &st);
+		row = source_next(&s, &st);
 	}
 	if (resp_failed(r) || stopped)
 		db_cancel(t->db);
 	else
 		db_end(t->db);
+	tap_b2pg_free(&s.copy);
 	o->rows = w.nrows;
 	if (stopped) {
 		log_warn("query stopped after %ld rows: %s", w.nrows, w.why);
@@ -120,7 +166,7 @@ run(struct tap *t, const struct tap_query *q, const char *sql,
 		    "before all rows were read");
 		q->out->end(&w, TAP_END_ERROR, o->message);
 	} else {
-		o->overflow = row != NULL;
+		o->overflow = row;
 		q->out->end(&w, o->overflow ? TAP_END_OVERFLOW : TAP_END_OK,
 		    NULL);
 	}
@@ -199,7 +245,8 @@ tap_exec(struct tap *t, const struct tap_query *q, struct response *r,
 	} else {
 		log_debug("ADQL %s => %s", q->adql, strbuf_str(&sql));
 		fields = adql_fields(tree, &nfields);
-		run(t, q, strbuf_str(&sql), fields, nfields, r, o);
+		run(t, q, strbuf_str(&sql), fields, nfields,
+		    adql_emit_limit(tree, q->maxrec), r, o);
 	}
 	strbuf_free(&sql);
 	adql_tree_free(tree);

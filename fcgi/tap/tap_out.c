@@ -138,6 +138,45 @@ b2_row(struct tap_writer *w, const PGresult *row)
 	return 0;
 }
 
+/* Cell K of a row of the COPY, as its column comes. */
+static int
+b2_copy_cell(struct tap_writer *w, const struct tap_b2pg_row *row, int k)
+{
+	const char	*v = row->v[k];
+	long long	 i;
+	double		 d;
+
+	if (v == NULL)
+		return tap_b2_cell(&w->b2, k, NULL);
+	switch (row->how[k]) {
+	case B2PG_INT:
+		return tap_b2pg_int(v, row->len[k], &i) == -1 ? -1 :
+		    tap_b2_cell_int(&w->b2, k, i);
+	case B2PG_REAL:
+		return tap_b2pg_real(v, row->len[k], &d) == -1 ? -1 :
+		    tap_b2_cell_real(&w->b2, k, d);
+	default:
+		return tap_b2_cell(&w->b2, k, tap_cell_text(w->kinds[k],
+		    w->stcs[k], v, &w->cell));
+	}
+}
+
+static int
+b2_copy_row(struct tap_writer *w, const struct tap_b2pg_row *row)
+{
+	if (tap_b2_row_begin(&w->b2) == -1) {
+		snprintf(w->why, sizeof(w->why), "Out of memory");
+		return -1;
+	}
+	for (int k = 0; k < w->nfields; k++)
+		if (b2_copy_cell(w, row, k) == -1) {
+			b2_refused(w, k);
+			return -1;
+		}
+	tap_b2_row_end(&w->b2);
+	return 0;
+}
+
 static void
 b2_end(struct tap_writer *w, enum tap_end how, const char *message)
 {
@@ -327,15 +366,15 @@ b2_init(struct tap_writer *w)
 
 const struct tap_out tap_outs[] = {
 	{ "votable", VOT_MIME, "ivo://ivoa.net/std/TAPRegExt#output-votable-td",
-	    td_match, NULL, td_head, td_row, td_end },
+	    td_match, NULL, td_head, td_row, NULL, td_end },
 	{ "votable/b2", B2_MIME,
 	    "ivo://ivoa.net/std/TAPRegExt#output-votable-binary2",
-	    b2_match, b2_init, b2_head, b2_row, b2_end },
-	{ "csv", CSV_MIME, NULL, csv_match, NULL, text_head, text_row,
+	    b2_match, b2_init, b2_head, b2_row, b2_copy_row, b2_end },
+	{ "csv", CSV_MIME, NULL, csv_match, NULL, text_head, text_row, NULL,
 	    text_end },
-	{ "tsv", TSV_MIME, NULL, tsv_match, NULL, text_head, text_row,
+	{ "tsv", TSV_MIME, NULL, tsv_match, NULL, text_head, text_row, NULL,
 	    text_end },
-	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+	{ NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 };
 
 const struct tap_out *

@@ -13,7 +13,9 @@
  *
  * Cells are written in the form their column declares (tap_value.h); in
  * BINARY2 a cell that is not of its declared datatype stops the rows
- * (tap_b2.h).  The writer owns its scratch space, kinds to why.
+ * (tap_b2.h).  BINARY2 reads its rows from a COPY in PostgreSQL's binary
+ * format (tap_b2pg.h), the others as text.  The writer owns its scratch
+ * space, kinds to why.
  */
 #ifndef RIF_TAP_OUT_H
 #define RIF_TAP_OUT_H
@@ -25,6 +27,7 @@
 #include "response.h"
 #include "strbuf.h"
 #include "tap_b2.h"
+#include "tap_b2pg.h"
 #include "tap_value.h"
 #include "xmlw.h"
 
@@ -65,6 +68,9 @@ struct tap_out {
 	void		(*head)(struct tap_writer *, const char *runid);
 	/* -1 with W->why set when the row cannot be written. */
 	int		(*row)(struct tap_writer *, const PGresult *row);
+	/* The same for a row of a COPY, or NULL: rows come as text. */
+	int		(*copy_row)(struct tap_writer *,
+			    const struct tap_b2pg_row *row);
 	void		(*end)(struct tap_writer *, enum tap_end,
 			    const char *message);
 };

@@ -637,6 +637,36 @@ def test_binary2_is_the_same_table_as_tabledata(query):
     same_table(*both(query))
 
 
+@pytest.mark.parametrize("query", [
+    "SELECT * FROM TAP_SCHEMA.columns ORDER BY table_name, column_index",
+    # every column, a thousand rows or so
+    "SELECT * FROM ivoa.obscore WHERE s_dec > 60 ORDER BY obs_publisher_did",
+    "SELECT obs_id, t_min, s_xel1, obs_release_date, NULL AS n, "
+    "CAST(NULL AS INTEGER) AS ni, CAST(NULL AS DOUBLE PRECISION) AS nd "
+    "FROM ivoa.obscore WHERE s_dec < -80 ORDER BY obs_publisher_did",
+    "SELECT s_region, POINT(s_ra, s_dec) AS p, CIRCLE(s_ra, s_dec, 0.5) AS c, "
+    "AREA(s_region) AS a, LOWER(obs_collection) AS l, "
+    "CAST(calib_level AS SMALLINT) AS sm, CAST(calib_level AS REAL) AS r, "
+    "CAST(obs_creation_date AS VARCHAR(32)) AS t, "
+    "CAST(obs_id AS CHAR(4)) AS c4, 0.5 AS d "
+    "FROM ivoa.obscore WHERE s_dec > 80 ORDER BY obs_publisher_did",
+    "SELECT obs_collection, COUNT(*) AS n, MIN(s_ra) AS lo, MAX(t_max) AS hi, "
+    "MAX(obs_id) AS top_id FROM ivoa.obscore GROUP BY obs_collection "
+    "ORDER BY n DESC, obs_collection",
+    # a value refused
+    "SELECT obs_id, CAST('\u00e9\u00e9\u00e9' AS CHAR(3)) AS e "
+    "FROM ivoa.obscore ORDER BY obs_id",
+])
+def test_binary2_from_copy_is_the_same_bytes(query):
+    """An answer that may have more than 10,000 rows is read from a COPY
+    in PostgreSQL's binary format (tap_b2pg.h), a smaller one as text:
+    asked with both MAXRECs, a smaller answer is the very same bytes."""
+    text = sync(query, RESPONSEFORMAT="votable/b2", MAXREC=10000)
+    copy = sync(query, RESPONSEFORMAT="votable/b2", MAXREC=1000000)
+    assert text.status == copy.status == 200
+    assert text.body == copy.body
+
+
 def test_binary2_point_and_region_as_declared():
     t = same_table(*both(
         "SELECT TOP 3 POINT(s_ra, s_dec) AS p, s_ra, s_dec, s_region "

@@ -247,6 +247,49 @@ test_fields(void)
 	adql_tree_free(t);
 }
 
+/* The LIMIT the SQL has, as adql_emit_limit() tells it. */
+static long long
+limit_of(const char *adql, long long maxrec)
+{
+	struct adql_tree	*t;
+	struct strbuf		 sql = STRBUF_INIT;
+	char			 err[256], want[32];
+	long long		 n;
+
+	t = adql_parse(adql, strlen(adql), err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	CU_ASSERT_EQUAL_FATAL(adql_check(t, &catalog, err, sizeof(err)), 0);
+	n = adql_emit_limit(t, maxrec);
+	CU_ASSERT_EQUAL(adql_emit(t, maxrec, &sql), 0);
+	/* The one the statement ends with, or none. */
+	snprintf(want, sizeof(want), " LIMIT %lld", n);
+	if (n >= 0) {
+		CU_ASSERT_PTR_NOT_NULL(strstr(strbuf_str(&sql), want));
+	} else {
+		CU_ASSERT_PTR_NULL(strstr(strbuf_str(&sql), " LIMIT "));
+	}
+	strbuf_free(&sql);
+	adql_tree_free(t);
+	return n;
+}
+
+static void
+test_row_limit(void)
+{
+	CU_ASSERT_EQUAL(limit_of("SELECT s_ra FROM ivoa.obscore", 100), 101);
+	CU_ASSERT_EQUAL(limit_of("SELECT TOP 5 s_ra FROM ivoa.obscore", 100),
+	    5);
+	CU_ASSERT_EQUAL(limit_of("SELECT TOP 500 s_ra FROM ivoa.obscore",
+	    100), 101);
+	CU_ASSERT_EQUAL(limit_of("SELECT s_ra FROM ivoa.obscore", -1), -1);
+	CU_ASSERT_EQUAL(limit_of("SELECT TOP 7 s_ra FROM ivoa.obscore", -1),
+	    7);
+	CU_ASSERT_EQUAL(limit_of("SELECT s_ra FROM ivoa.obscore UNION "
+	    "SELECT s_dec FROM ivoa.obscore", 9), 10);
+	CU_ASSERT_EQUAL(limit_of("SELECT s_ra FROM ivoa.obscore",
+	    (long long)9e18), (long long)1e18 + 1);
+}
+
 /* Limits: input size, nesting, and the parser's stack. */
 static void
 test_limits(void)
@@ -291,4 +334,5 @@ suite_adql(void)
 	CU_add_test(s, "refused queries and their messages", test_refuse);
 	CU_add_test(s, "output column metadata", test_fields);
 	CU_add_test(s, "size and nesting limits", test_limits);
+	CU_add_test(s, "the rows the SQL gives at most", test_row_limit);
 }

@@ -1,9 +1,17 @@
-/* tap_b2: every VOTable datatype in BINARY2, nulls, refusals, whole rows. */
+/*
+ * tap_b2: every VOTable datatype in BINARY2, nulls, refusals, whole rows;
+ * numbers given as numbers, to the bytes of their text.  tap_b2pg: how
+ * each column of a result is read, the COPY it runs, and its binary rows
+ * cut anywhere.
+ */
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "base64.h"
 #include "helpers.h"
 #include "tap_b2.h"
+#include "tap_b2pg.h"
 
 /*
  * TEXT of a DATATYPE column with ARRAYSIZE is WANT (LEN bytes), or is
@@ -181,6 +189,73 @@ test_declarations(void)
 	CU_ASSERT_STRING_EQUAL(tap_b2_arraysize(&c, "32*"), "32*");
 }
 
+/*
+ * TEXT of a DATATYPE scalar (as PostgreSQL prints V, or D when REAL) and
+ * the number itself give the same bytes, or are both refused.
+ */
+static void
+same(const char *datatype, const char *text, int real, long long v,
+    double d)
+{
+	struct tap_b2_col	 c;
+	struct strbuf		 a = STRBUF_INIT, b = STRBUF_INIT;
+
+	CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, datatype, NULL), 0);
+	CU_ASSERT_EQUAL(tap_b2_takes_int(&c), !real);
+	CU_ASSERT_EQUAL(tap_b2_takes_real(&c), real);
+	strbuf_puts(&b, "x");		/* what was there stays */
+	CU_ASSERT_EQUAL(tap_b2_put(&c, text, &a), real ?
+	    tap_b2_put_real(&c, d, &b) : tap_b2_put_int(&c, v, &b));
+	CU_ASSERT_EQUAL(a.len + 1, b.len);
+	if (a.len + 1 == b.len && a.len > 0)
+		CU_ASSERT_EQUAL(memcmp(a.s, b.s + 1, a.len), 0);
+	strbuf_free(&a);
+	strbuf_free(&b);
+}
+#define SAME_INT(t, s, v)	same(t, s, 0, v, 0)
+#define SAME_REAL(t, s, d)	same(t, s, 1, 0, d)
+
+static void
+test_numbers(void)
+{
+	struct tap_b2_col	 c;
+	union { double d; uint64_t u; } neg = { .u = 0xfff8000000000001ULL };
+
+	SAME_INT("unsignedByte", "255", 255);
+	SAME_INT("unsignedByte", "256", 256);
+	SAME_INT("unsignedByte", "-1", -1);
+	SAME_INT("short", "-32768", INT16_MIN);
+	SAME_INT("short", "32768", 32768);
+	SAME_INT("int", "-2147483648", INT32_MIN);
+	SAME_INT("int", "2147483648", 2147483648LL);
+	SAME_INT("long", "-9223372036854775808", INT64_MIN);
+	SAME_INT("long", "9223372036854775807", INT64_MAX);
+	SAME_REAL("double", "0.1", 0.1);
+	SAME_REAL("double", "-0", -0.0);
+	SAME_REAL("double", "+Inf", INFINITY);
+	SAME_REAL("double", "-Infinity", -INFINITY);
+	SAME_REAL("double", "1e-320", 1e-320);
+	/* Every NaN as the text "NaN" is written, whatever its bits. */
+	SAME_REAL("double", "NaN", neg.d);
+	SAME_REAL("float", "NaN", neg.d);
+	SAME_REAL("float", "3.4028234663852886e+38", 3.4028234663852886e+38);
+	SAME_REAL("float", "3.5e38", 3.5e38);
+	SAME_REAL("float", "-Inf", -INFINITY);
+	SAME_REAL("float", "0.1", 0.1);
+	/* Arrays, and what has no number, take none. */
+	CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, "int", "1"), 0);
+	CU_ASSERT_FALSE(tap_b2_takes_int(&c));
+	CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, "double", "*"), 0);
+	CU_ASSERT_FALSE(tap_b2_takes_real(&c));
+	CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, "doubleComplex", NULL), 0);
+	CU_ASSERT_FALSE(tap_b2_takes_real(&c));
+	CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, "boolean", NULL), 0);
+	CU_ASSERT_FALSE(tap_b2_takes_int(&c));
+	CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, "char", NULL), 0);
+	CU_ASSERT_FALSE(tap_b2_takes_int(&c));
+	CU_ASSERT_FALSE(tap_b2_takes_real(&c));
+}
+
 /* Rows: the null flags first, a null's bytes kept, refusals unsent. */
 static void
 test_rows(void)
@@ -229,6 +304,211 @@ test_rows(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "column z"));
 }
 
+/* --- tap_b2pg ------------------------------------------------------------ */
+
+enum { INT2 = 21, INT4 = 23, INT8 = 20, FLOAT8 = 701, TEXT = 25,
+	VARCHAR = 1043, BPCHAR = 1042, BOOL = 16, NUMERIC = 1700,
+	FLOAT4 = 700, TIMESTAMP = 1114, SPOLY = 17000 };
+
+static void
+test_b2pg_columns(void)
+{
+	static const struct {
+		Oid		 type;
+		enum tap_cell	 kind;
+		const char	*datatype, *arraysize;
+		enum tap_b2pg	 how;
+	} cases[] = {
+		{ INT4, CELL_INT, "int", NULL, B2PG_INT },
+		{ INT8, CELL_INT, "short", NULL, B2PG_INT },
+		{ INT2, CELL_TEXT, "long", NULL, B2PG_INT },
+		{ FLOAT8, CELL_REAL, "double", NULL, B2PG_REAL },
+		{ FLOAT8, CELL_REAL, "float", NULL, B2PG_REAL },
+		{ TEXT, CELL_POLY, "char", "*", B2PG_TEXT },
+		{ VARCHAR, CELL_TEXT, "char", "*", B2PG_TEXT },
+		{ BPCHAR, CELL_TEXT, "char", "4", B2PG_TEXT },
+		/* Numbers whose text is rewritten, or declared otherwise. */
+		{ INT4, CELL_BOOL, "boolean", NULL, B2PG_PRINT },
+		{ INT4, CELL_INT, "double", NULL, B2PG_PRINT },
+		{ INT4, CELL_INT, "int", "1", B2PG_PRINT },
+		{ FLOAT8, CELL_POINT, "double", NULL, B2PG_PRINT },
+		{ FLOAT8, CELL_REAL, "long", NULL, B2PG_PRINT },
+		{ FLOAT8, CELL_REAL, "doubleComplex", NULL, B2PG_PRINT },
+		/* Types read as their text only. */
+		{ BOOL, CELL_BOOL, "boolean", NULL, B2PG_PRINT },
+		{ NUMERIC, CELL_REAL, "double", NULL, B2PG_PRINT },
+		{ FLOAT4, CELL_REAL, "float", NULL, B2PG_PRINT },
+		{ TIMESTAMP, CELL_TIME, "char", "*", B2PG_PRINT },
+		{ SPOLY, CELL_POLY, "char", "*", B2PG_PRINT },
+	};
+	struct tap_b2_col	 c;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CU_ASSERT_EQUAL_FATAL(tap_b2_col(&c, cases[i].datatype,
+		    cases[i].arraysize), 0);
+		CU_ASSERT_EQUAL(tap_b2pg_how(cases[i].type, cases[i].kind, &c),
+		    cases[i].how);
+	}
+}
+
+/* A described statement of N columns of TYPES. */
+static PGresult *
+described(const Oid *types, int n)
+{
+	PGresAttDesc	 a[4];
+	PGresult	*r = PQmakeEmptyPGresult(NULL, PGRES_COMMAND_OK);
+
+	memset(a, 0, sizeof(a));
+	for (int k = 0; k < n; k++) {
+		a[k].name = (char *)"x";
+		a[k].typid = types[k];
+		a[k].typlen = -1;
+		a[k].atttypmod = -1;
+	}
+	CU_ASSERT_FATAL(r != NULL && PQsetResultAttrs(r, n, a));
+	return r;
+}
+
+static void
+test_b2pg_sql(void)
+{
+	static const struct adql_field	 f[3] = {
+		{ .name = "a", .datatype = "int", .type = ADQL_T_INT },
+		{ .name = "b", .datatype = "char", .arraysize = "*",
+		    .type = ADQL_T_TIME },
+		{ .name = "c", .datatype = "double", .type = ADQL_T_REAL },
+	};
+	const Oid	 some[3] = { INT4, TIMESTAMP, FLOAT8 };
+	const Oid	 none[3] = { INT8, TEXT, FLOAT8 };
+	struct strbuf	 out = STRBUF_INIT;
+	enum tap_b2pg	 h[3];
+	PGresult	*d;
+
+	d = described(some, 3);
+	CU_ASSERT_EQUAL(tap_b2pg_sql("SELECT x LIMIT 3", d, f, 3, h, &out), 0);
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&out), "COPY (SELECT c0, CASE WHEN "
+	    "c1 IS NULL THEN NULL ELSE pg_catalog.format('%s', c1) END, c2 "
+	    "FROM (SELECT x LIMIT 3) AS b2 (c0, c1, c2)) TO STDOUT "
+	    "(FORMAT binary)");
+	CU_ASSERT(h[0] == B2PG_INT && h[1] == B2PG_TEXT && h[2] == B2PG_REAL);
+	/* Described otherwise than checked: not run so. */
+	CU_ASSERT_EQUAL(tap_b2pg_sql("SELECT x", d, f, 2, h, &out), -1);
+	PQclear(d);
+	/* Nothing to print: the statement as it is. */
+	d = described(none, 3);
+	CU_ASSERT_EQUAL(tap_b2pg_sql("SELECT x", d, f, 3, h, &out), 0);
+	CU_ASSERT_STRING_EQUAL(strbuf_str(&out),
+	    "COPY (SELECT x) TO STDOUT (FORMAT binary)");
+	PQclear(d);
+	strbuf_free(&out);
+}
+
+static void
+test_b2pg_numbers(void)
+{
+	long long	 i;
+	double		 d;
+
+	CU_ASSERT(tap_b2pg_int("\xff\xfe", 2, &i) == 0 && i == -2);
+	CU_ASSERT(tap_b2pg_int("\x7f\xff", 2, &i) == 0 && i == 32767);
+	CU_ASSERT(tap_b2pg_int("\x80\0\0\0", 4, &i) == 0 && i == INT32_MIN);
+	CU_ASSERT(tap_b2pg_int("\0\0\0\x2a", 4, &i) == 0 && i == 42);
+	CU_ASSERT(tap_b2pg_int("\x80\0\0\0\0\0\0\0", 8, &i) == 0 &&
+	    i == INT64_MIN);
+	CU_ASSERT(tap_b2pg_int("\xff\xff\xff\xff\xff\xff\xff\xff", 8, &i) ==
+	    0 && i == -1);
+	CU_ASSERT_EQUAL(tap_b2pg_int("\0\0\0", 3, &i), -1);
+	CU_ASSERT(tap_b2pg_real("\x3f\xf0\0\0\0\0\0\0", 8, &d) == 0 &&
+	    d == 1.0);
+	CU_ASSERT(tap_b2pg_real("\xc0\x34\0\0\0\0\0\0", 8, &d) == 0 &&
+	    d == -20.0);
+	CU_ASSERT_EQUAL(tap_b2pg_real("\0\0\0\0", 4, &d), -1);
+}
+
+/*
+ * A COPY of two rows of (int4, text, float8) as PostgreSQL writes it: the
+ * header, each row's count and cells (-1: a null), the end.
+ */
+static const char	 copy_data[] =
+    "PGCOPY\n\377\r\n\0" "\0\0\0\0" "\0\0\0\0"
+    "\0\x03" "\0\0\0\x04\0\0\0\x07" "\0\0\0\x02hi"
+    "\0\0\0\x08\x3f\xf0\0\0\0\0\0\0"
+    "\0\x03" "\xff\xff\xff\xff" "\0\0\0\0" "\xff\xff\xff\xff"
+    "\xff\xff";
+static const enum tap_b2pg	 copy_how[3] = { B2PG_INT, B2PG_TEXT,
+	B2PG_REAL };
+
+/* The rows of DATA (LEN bytes) in pieces cut at CUT1 and CUT2; how many. */
+static int
+copy_rows(const char *data, size_t len, size_t cut1, size_t cut2, int *bad)
+{
+	struct tap_b2pg_rows		 r;
+	const struct tap_b2pg_row	*row;
+	size_t				 at[3] = { 0, cut1, cut2 };
+	int				 n = 0;
+
+	CU_ASSERT_EQUAL_FATAL(tap_b2pg_rows_init(&r, 3, copy_how), 0);
+	*bad = 0;
+	for (int i = 0; i < 3 && !*bad; i++) {
+		CU_ASSERT_EQUAL(tap_b2pg_give(&r, data + at[i],
+		    (i < 2 ? at[i + 1] : len) - at[i]), 0);
+		while ((row = tap_b2pg_take(&r, bad)) != NULL) {
+			CU_ASSERT_PTR_EQUAL(row->how, r.how);
+			if (n == 0) {
+				CU_ASSERT(row->len[0] == 4 &&
+				    memcmp(row->v[0], "\0\0\0\x07", 4) == 0);
+				CU_ASSERT(row->v[1] != NULL &&
+				    strcmp(row->v[1], "hi") == 0);
+				CU_ASSERT_EQUAL(row->len[2], 8);
+			} else {
+				CU_ASSERT_PTR_NULL(row->v[0]);
+				CU_ASSERT(row->v[1] != NULL &&
+				    strcmp(row->v[1], "") == 0);
+				CU_ASSERT_PTR_NULL(row->v[2]);
+			}
+			n++;
+		}
+	}
+	if (!*bad && !tap_b2pg_ended(&r))
+		n = -1;
+	tap_b2pg_free(&r);
+	return n;
+}
+
+static void
+test_b2pg_copy(void)
+{
+	size_t		 len = sizeof(copy_data) - 1;
+	char		 bad[sizeof(copy_data)];
+	int		 isbad;
+
+	/* However the pieces are cut, the same two rows and the end. */
+	for (size_t i = 0; i <= len; i++)
+		for (size_t j = i; j <= len; j++)
+			CU_ASSERT_EQUAL(copy_rows(copy_data, len, i, j,
+			    &isbad), 2);
+	/* Cut short: no end. */
+	CU_ASSERT_EQUAL(copy_rows(copy_data, len - 1, 0, 0, &isbad), -1);
+	CU_ASSERT_EQUAL(copy_rows(copy_data, 30, 10, 20, &isbad), -1);
+	/* Not PostgreSQL's header; OIDs; a row of another size. */
+	memcpy(bad, copy_data, sizeof(bad));
+	bad[0] = 'X';
+	CU_ASSERT(copy_rows(bad, len, 0, 0, &isbad) == 0 && isbad);
+	memcpy(bad, copy_data, sizeof(bad));
+	bad[13] = 1;
+	CU_ASSERT(copy_rows(bad, len, 0, 0, &isbad) == 0 && isbad);
+	memcpy(bad, copy_data, sizeof(bad));
+	bad[20] = 2;
+	CU_ASSERT(copy_rows(bad, len, 0, 0, &isbad) == 0 && isbad);
+	/* A length below -1. */
+	memcpy(bad, copy_data, sizeof(bad));
+	memcpy(bad + 21, "\xff\xff\xff\xfe", 4);
+	CU_ASSERT(copy_rows(bad, len, 0, 0, &isbad) == 0 && isbad);
+	/* Anything after the end. */
+	memcpy(bad, copy_data, sizeof(bad));
+	CU_ASSERT(copy_rows(bad, len + 1, 0, 0, &isbad) == 2 && isbad);
+}
+
 void
 suite_b2(void)
 {
@@ -241,4 +521,9 @@ suite_b2(void)
 	CU_add_test(s, "char and unicodeChar", test_strings);
 	CU_add_test(s, "datatypes and arraysizes", test_declarations);
 	CU_add_test(s, "rows", test_rows);
+	CU_add_test(s, "numbers as numbers", test_numbers);
+	CU_add_test(s, "PostgreSQL's columns", test_b2pg_columns);
+	CU_add_test(s, "the COPY statement", test_b2pg_sql);
+	CU_add_test(s, "PostgreSQL's binary numbers", test_b2pg_numbers);
+	CU_add_test(s, "COPY rows cut anywhere", test_b2pg_copy);
 }

@@ -75,10 +75,10 @@ test_leftovers(void)
 static void
 test_lines(void)
 {
-	unsigned char	 in[5000];
+	unsigned char	 in[20000];
 	struct strbuf	 one = STRBUF_INIT, b = STRBUF_INIT;
 	const char	*p;
-	size_t		 k, n, cuts[] = { 0, 1, 2, 5, 57, 700, 4999 };
+	size_t		 k, n, cuts[] = { 0, 1, 2, 5, 57, 700, 4999, 19999 };
 
 	for (k = 0; k < sizeof(in); k++)
 		in[k] = (unsigned char)(k * 7 + k / 256);
