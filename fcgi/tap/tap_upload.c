@@ -31,20 +31,6 @@ regular_name(const char *s, size_t n)
 	return !adql_reserved(s, n);
 }
 
-/* S[0..N) for a message: at most 40 bytes, control characters as '?'. */
-static const char *
-excerpt(const char *s, size_t n, char *buf, size_t size)
-{
-	size_t	 k, max = size > 44 ? 40 : size - 4;
-
-	for (k = 0; k < n && k < max; k++)
-		buf[k] = iscntrl((unsigned char)s[k]) ? '?' : s[k];
-	if (k < n)
-		memcpy(buf + k, "...", 3), k += 3;
-	buf[k] = '\0';
-	return buf;
-}
-
 /* One "name,uri" of N bytes at S into U. */
 static int
 parse_one(struct tap_uploads *u, const char *s, size_t n, char *why,
@@ -53,11 +39,11 @@ parse_one(struct tap_uploads *u, const char *s, size_t n, char *why,
 	const char		*comma = memchr(s, ',', n), *uri;
 	struct tap_upload	*t;
 	size_t			 nlen, ulen;
-	char			 ex[48];
+	char			 ex[UP_EXCERPT];
 
 	if (comma == NULL) {
 		snprintf(why, whysize, "UPLOAD: '%s' is not name,URI",
-		    excerpt(s, n, ex, sizeof(ex)));
+		    up_excerpt(s, n, ex, sizeof(ex)));
 		return -1;
 	}
 	nlen = (size_t)(comma - s);
@@ -66,7 +52,7 @@ parse_one(struct tap_uploads *u, const char *s, size_t n, char *why,
 	if (!regular_name(s, nlen)) {
 		snprintf(why, whysize, "UPLOAD: '%s' is not a table name (a "
 		    "letter, then letters, digits or _, at most %d, not an "
-		    "ADQL reserved word)", excerpt(s, nlen, ex, sizeof(ex)),
+		    "ADQL reserved word)", up_excerpt(s, nlen, ex, sizeof(ex)),
 		    TAP_UPLOAD_NAME_MAX);
 		return -1;
 	}
@@ -94,7 +80,7 @@ parse_one(struct tap_uploads *u, const char *s, size_t n, char *why,
 	    (ulen > 8 && strncasecmp(uri, "https://", 8) == 0))) {
 		snprintf(why, whysize, "UPLOAD %s: '%s' is neither param:NAME "
 		    "nor an http or https URL", t->name,
-		    excerpt(uri, ulen, ex, sizeof(ex)));
+		    up_excerpt(uri, ulen, ex, sizeof(ex)));
 		return -1;
 	}
 	u->n++;
@@ -140,7 +126,7 @@ tap_upload_attach(struct tap_uploads *u, const char *part, const char *data,
 int
 tap_upload_check(const struct tap_uploads *u, char *why, size_t whysize)
 {
-	char	 ex[48];
+	char	 ex[UP_EXCERPT];
 
 	for (int i = 0; i < u->n; i++) {
 		const struct tap_upload	*t = &u->up[i];
@@ -148,7 +134,7 @@ tap_upload_check(const struct tap_uploads *u, char *why, size_t whysize)
 		if (t->part != NULL && t->data == NULL) {
 			snprintf(why, whysize, "UPLOAD %s: the request has no "
 			    "part named %s (send it as multipart/form-data)",
-			    t->name, excerpt(t->part, t->partlen, ex,
+			    t->name, up_excerpt(t->part, t->partlen, ex,
 			    sizeof(ex)));
 			return -1;
 		}

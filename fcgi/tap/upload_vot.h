@@ -153,4 +153,11 @@ int	upload_vot_columns(const char *buf, size_t len,
 /* Release what T holds and leave it empty; T may be all zeros. */
 void	upload_table_free(struct upload_table *);
 
+/*
+ * S[0..N) for a sentence (the reader's and its callers'): at most SIZE - 4 bytes of whole UTF-8
+ * characters, control characters as '?', "..." when cut.
+ */
+const char *up_excerpt(const char *s, size_t n, char *buf, size_t size);
+#define UP_EXCERPT	44	/* 40 bytes of the upload's text */
+
 #endif

@@ -69,12 +69,6 @@ int	up_fail_cell(struct up_reader *, int k, const char *fmt, ...)
 /* The failure, with WHY as it is; -1. */
 int	up_stop(struct up_reader *);
 int	up_nomem(struct up_reader *);
-/*
- * S[0..N) for a sentence: at most SIZE - 4 bytes of whole UTF-8
- * characters, control characters as '?', "..." when cut.
- */
-const char *up_excerpt(const char *s, size_t n, char *buf, size_t size);
-#define UP_EXCERPT	44	/* 40 bytes of the upload's text */
 /* A name (or other text) for a sentence. */
 #define EX(s, buf)	up_excerpt((s), strlen(s), (buf), sizeof(buf))
 
