@@ -26,6 +26,9 @@
 #include "uws.h"
 #include "uws_row.h"
 
+/* A job's error when the database went before its query could run. */
+#define DB_GONE	"The database is unavailable; please submit the job again later"
+
 /* Stored parts a job may bring: each upload once, and as many again. */
 #define PARTS_MAX	(2 * TAP_UPLOAD_MAX)
 #define PARTS_MAX_SQL	"32"
@@ -318,8 +321,7 @@ uploads(struct worker *w, const struct job *j, struct tap_query *q,
 		return 0;
 	if ((st = db_start(w->jobs, "parts", 1, (const char *[]){ j->id })) !=
 	    DB_OK) {
-		snprintf(err, errsize, "The database is unavailable; please "
-		    "submit the job again later");
+		snprintf(err, errsize, "%s", DB_GONE);
 		return -1;
 	}
 	while ((row = db_next(w->jobs, &st)) != NULL && ps->n < PARTS_MAX) {
@@ -395,8 +397,7 @@ run(struct worker *w, struct job *j)
 		if (mine == 0)
 			log_info("job %s: ended before it ran", j->id);
 		else
-			fail(w, j, "The database is unavailable; please submit "
-			    "the job again later");
+			fail(w, j, DB_GONE);
 		return;
 	}
 	resp_init_body(&r, file_sink, fp);
